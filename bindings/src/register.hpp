@@ -1,0 +1,6 @@
+#pragma once
+#include <pybind11/pybind11.h>
+
+namespace hansim::bindings {
+void register_codec(pybind11::module_& m);
+}  // namespace hansim::bindings

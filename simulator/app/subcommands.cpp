@@ -1,0 +1,17 @@
+#include "subcommands.hpp"
+
+#include <array>
+
+namespace hansim::app {
+
+std::span<const subcommand> subcommands() {
+    static constexpr std::array table{
+        subcommand{"run", &run_main},
+        subcommand{"generate", &generate_main},
+        subcommand{"decode", &decode_main},
+        subcommand{"profiles", &profiles_main},
+    };
+    return table;
+}
+
+}  // namespace hansim::app

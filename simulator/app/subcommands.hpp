@@ -1,0 +1,20 @@
+#pragma once
+// The subcommand table. Exit codes everywhere: 0 done, 1 runtime failure, 2 usage/config error.
+#include <span>
+#include <string_view>
+
+namespace hansim::app {
+
+struct subcommand {
+    std::string_view name;
+    int (*entry)(int argc, char** argv);  ///< argv[0] is the subcommand name
+};
+
+int decode_main(int argc, char** argv);
+int generate_main(int argc, char** argv);
+int run_main(int argc, char** argv);
+int profiles_main(int argc, char** argv);
+
+std::span<const subcommand> subcommands();
+
+}  // namespace hansim::app

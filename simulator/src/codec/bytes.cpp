@@ -1,0 +1,73 @@
+#include "hansim/codec/bytes.hpp"
+
+#include <stdexcept>
+
+namespace hansim::codec {
+namespace {
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+int nibble(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+}  // namespace
+
+std::string to_hex(byte_view data) {
+    std::string out;
+    out.reserve(data.size() * 2);
+    for (auto b : data) {
+        out.push_back(hex_digits[b >> 4]);
+        out.push_back(hex_digits[b & 0x0F]);
+    }
+    return out;
+}
+
+std::string to_spaced_hex(byte_view data) {
+    std::string out;
+    out.reserve(data.size() * 3);
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (i) out.push_back(' ');
+        out.push_back(hex_digits[data[i] >> 4]);
+        out.push_back(hex_digits[data[i] & 0x0F]);
+    }
+    return out;
+}
+
+bytes from_hex(std::string_view text) {
+    bytes out;
+    out.reserve(text.size() / 2);
+    int high = -1;
+    std::size_t high_offset = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (high >= 0) throw std::invalid_argument("hex: lone digit at offset " + std::to_string(high_offset));
+            continue;
+        }
+        const int v = nibble(c);
+        if (v < 0) throw std::invalid_argument("hex: bad character at offset " + std::to_string(i));
+        if (high < 0) {
+            high = v;
+            high_offset = i;
+        } else {
+            out.push_back(static_cast<std::uint8_t>((high << 4) | v));
+            high = -1;
+        }
+    }
+    if (high >= 0) throw std::invalid_argument("hex: lone digit at offset " + std::to_string(high_offset));
+    return out;
+}
+
+void put_be(bytes& out, std::uint64_t value, std::size_t width) {
+    for (std::size_t i = width; i-- > 0;) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+
+std::uint64_t get_be(byte_view in, std::size_t width) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < width; ++i) v = (v << 8) | in[i];
+    return v;
+}
+
+}  // namespace hansim::codec
