@@ -1,0 +1,11 @@
+// hansim run: placeholder until its layer lands; says so plainly and fails.
+#include <cstdio>
+
+#include "subcommands.hpp"
+
+namespace hansim::app {
+int run_main(int, char**) {
+    std::fprintf(stderr, "hansim run: not available in this build yet\n");
+    return 1;
+}
+}  // namespace hansim::app
