@@ -1,0 +1,71 @@
+#pragma once
+/// @file
+/// A file-backed source of invocation counters (IC) that never hands out the same value twice
+/// for one key, even across crashes and power loss.
+///
+/// GCM with a repeated IV (system title || IC) under the same key leaks the XOR of two
+/// plaintexts and lets an attacker forge tags, so a simulator that restarts must not start
+/// again from an old counter. The store persists a *reservation high-water mark*: before it
+/// issues a value at or above the mark it durably writes mark = value + block (write to a
+/// temporary file, fsync, rename over the store, fsync the directory). After a crash the
+/// store resumes at the persisted mark, so up to `block` values may be skipped but none is
+/// repeated. flush() (also called by the destructor) writes the exact next value so a clean
+/// exit skips nothing.
+///
+/// Use one store file per key set (and system title). Not safe for concurrent use by several
+/// processes or threads; this is the one place in the security layer that does file I/O.
+
+#include <cstdint>
+#include <filesystem>
+
+namespace hansim::security {
+
+class invocation_counter_store {
+public:
+    /// Default number of counters reserved by one durable write.
+    static constexpr std::uint32_t default_block = 1000;
+
+    /// Opens the store at `path`, creating it (starting at `first_value`) if it does not exist.
+    /// The file holds `next=<decimal>`: no value below it has been issued. Throws
+    /// std::runtime_error naming the path if the file cannot be read, is malformed or cannot
+    /// be created, and std::invalid_argument for a zero `block`.
+    explicit invocation_counter_store(std::filesystem::path path, std::uint32_t block = default_block,
+                                      std::uint32_t first_value = 1);
+
+    /// Flushes (errors are swallowed: call flush() yourself to see them).
+    ~invocation_counter_store();
+
+    invocation_counter_store(const invocation_counter_store&) = delete;
+    invocation_counter_store& operator=(const invocation_counter_store&) = delete;
+    /// The moved-from store is inert (its destructor writes nothing).
+    invocation_counter_store(invocation_counter_store&& other) noexcept;
+    /// Flushes this store (errors swallowed), then takes over `other`.
+    invocation_counter_store& operator=(invocation_counter_store&& other) noexcept;
+
+    /// The next counter: strictly greater than every value issued before from this file.
+    /// Persists a new reservation first when needed. Throws std::runtime_error naming the path
+    /// if that write fails or when the 32-bit counter space is used up (the keys must be
+    /// changed then).
+    std::uint32_t next();
+
+    /// The value next() would return, without issuing it. Throws like next() when exhausted.
+    std::uint32_t peek() const;
+
+    /// Durably records the exact next value (shrinking the reservation), so a restart skips
+    /// nothing. Throws std::runtime_error naming the path on failure.
+    void flush();
+
+    /// The store file.
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    void persist(std::uint64_t next_value);
+
+    std::filesystem::path path_;
+    std::uint32_t block_;
+    std::uint64_t next_ = 0;      ///< next value to issue; 2^32 means exhausted
+    std::uint64_t reserved_ = 0;  ///< persisted mark: values below it may be issued without a write
+    bool open_ = false;           ///< false once moved from
+};
+
+}  // namespace hansim::security
