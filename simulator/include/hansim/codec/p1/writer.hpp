@@ -1,0 +1,34 @@
+#pragma once
+/// @file
+/// Turns a P1 telegram into the exact bytes of the wire (PROTOCOLS.md §6.1, §6.2):
+/// `/ident` CR LF CR LF, one line per data line ending CR LF, `!`, four upper-case hex
+/// digits of CRC-16/ARC over everything from '/' to '!' inclusive, CR LF.
+
+#include <cstdint>
+#include <string>
+
+#include "hansim/codec/bytes.hpp"
+#include "hansim/codec/p1/telegram.hpp"
+
+namespace hansim::codec::p1 {
+
+/// Zero-padded fixed-point text of an exact scaled integer, like printf's `%0W.Df` but
+/// without floating point: format_fixed(123456789, 8, 3) == "00123456.789",
+/// format_fixed(2301, 3, 1) == "230.1", format_fixed(56, 3, 1) == "005.6",
+/// format_fixed(2, 3, 0) == "002". `integer_digits` is a minimum (wider values are written in
+/// full); a negative value gets a leading '-' in front of the padded digits.
+std::string format_fixed(std::int64_t scaled, unsigned integer_digits, unsigned decimals);
+
+/// The CRC-16/ARC a telegram carries, over `from_slash_to_bang` ('/' … '!' inclusive).
+std::uint16_t telegram_crc(byte_view from_slash_to_bang);
+
+/// The whole telegram as bytes. Throws std::invalid_argument naming the line and field when
+/// something cannot be written without breaking the framing: CR, LF, '/', '!' in the ident;
+/// ')', '/', '!', CR or LF in a text value; a malformed OBIS text; a line without values;
+/// an out-of-range timestamp.
+bytes write_telegram(const telegram& t);
+
+/// Same as write_telegram, as a std::string (for logs and tests).
+std::string write_telegram_text(const telegram& t);
+
+}  // namespace hansim::codec::p1
