@@ -79,6 +79,9 @@ public:
     static data enum_(std::uint8_t value);
     static data float32(float value);
     static data float64(double value);
+    /// Floats from their exact IEEE 754 bit patterns (what the decoder uses).
+    static data float32_bits(std::uint32_t bits);
+    static data float64_bits(std::uint64_t bits);
     static data date_time(const cosem_date_time& value);
     /// COSEM date: year (2, BE), month, day of month, day of week.
     static data date(std::array<std::uint8_t, 5> value);

@@ -1,0 +1,29 @@
+#pragma once
+// The checks one HDLC frame must pass, shared by decode_frame and the stream decoder
+// (internal; not public API).
+#include <cstdint>
+#include <string>
+
+#include "hansim/codec/hdlc/frame.hpp"
+
+namespace hansim::codec::hdlc::detail {
+
+enum class check_status {
+    ok,           ///< a valid frame of `wire_size` bytes
+    need_more,    ///< the input ends before the frame can be judged
+    not_a_frame,  ///< the byte after the flag is not format type A: not a frame start at all
+    broken,       ///< a frame header was recognised but a check failed (`message`)
+};
+
+struct frame_check {
+    check_status status = check_status::need_more;
+    std::size_t wire_size = 0;  ///< flags included (ok only)
+    hdlc_frame frame;           ///< ok only
+    std::string message;        ///< not_a_frame / broken
+};
+
+/// Judges the bytes at `in`, which start with an opening flag; `stream_offset` is that flag's
+/// offset, used in messages. Never reads past `in`.
+frame_check check_frame(byte_view in, std::uint64_t stream_offset);
+
+}  // namespace hansim::codec::hdlc::detail
