@@ -1,0 +1,52 @@
+#pragma once
+/// @file
+/// Where a meter's bytes go: one interface over PTY, serial port, TCP server, file and
+/// stdout. The run loop asks frame_begin() before a frame's first byte (is anybody there?),
+/// hands over paced chunks with write(), and ends with frame_end() or frame_abort().
+/// Writes never block: a port that cannot take a chunk now reports it and the frame is
+/// counted as lost, never silently dropped.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "hansim/codec/bytes.hpp"
+
+namespace hansim::io {
+
+enum class sink_status {
+    ok,
+    no_listener,   ///< nobody has the port open / no TCP client: the frame would go nowhere
+    overrun,       ///< the listener does not read fast enough: the port's buffer is full
+    unavailable,   ///< the device is gone (unplugged) or failed; the sink retries later
+};
+
+std::string_view to_string(sink_status status);
+
+class byte_sink {
+public:
+    virtual ~byte_sink() = default;
+
+    /// For people: "pty /tmp/ttyHAN0 -> /dev/pts/4", "tcp 127.0.0.1:7000", "file out.bin".
+    virtual std::string describe() const = 0;
+
+    /// Before a frame's first byte. Anything but ok means the frame is lost (the caller
+    /// counts it). May reopen a vanished device; never blocks.
+    virtual sink_status frame_begin() = 0;
+
+    /// One chunk of the current frame.
+    virtual sink_status write(codec::byte_view chunk) = 0;
+
+    /// The frame is complete (files flush here).
+    virtual void frame_end() {}
+
+    /// The frame was cut short (listener left, data request dropped): discard what the port
+    /// still buffers of it where possible.
+    virtual void frame_abort() {}
+
+    /// Releases the port (removes a PTY's symlink, closes sockets). Idempotent; the
+    /// destructor calls it too.
+    virtual void close() = 0;
+};
+
+}  // namespace hansim::io

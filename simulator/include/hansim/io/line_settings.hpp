@@ -1,0 +1,34 @@
+#pragma once
+/// @file
+/// UART line settings (baud, data bits, parity, stop bits) and the time one character
+/// occupies on the wire. PROTOCOLS.md §7.4: 10 bits per byte for 8N1, 11 for 8E1.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace hansim::io {
+
+enum class parity { none, even, odd };
+
+struct line_settings {
+    unsigned baud = 2400;
+    unsigned data_bits = 8;    ///< 5..8
+    io::parity parity = io::parity::none;
+    unsigned stop_bits = 1;    ///< 1 or 2
+
+    /// Start bit + data bits + parity bit (if any) + stop bits.
+    unsigned bits_per_character() const;
+
+    /// "2400 8N1"
+    std::string to_string() const;
+
+    friend bool operator==(const line_settings&, const line_settings&) = default;
+};
+
+/// Parses "BAUD:DPS" (e.g. "2400:8N1", "115200:8E1", "9600:7O2"). Throws
+/// std::invalid_argument naming the offending part when the text is not of that form,
+/// the baud rate is 0, data bits are outside 5..8, parity is not N/E/O or stop bits not 1/2.
+line_settings parse_line_settings(std::string_view text);
+
+}  // namespace hansim::io

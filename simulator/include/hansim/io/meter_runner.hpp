@@ -1,0 +1,137 @@
+#pragma once
+/// @file
+/// The run loop for one meter: pulls pushes from a push_source in send order, maps each
+/// push's meter UTC to a monotonic deadline, waits for it on a timer (absolute deadlines,
+/// so waiting never drifts), and writes the frame through a byte_sink in paced chunks.
+/// Every frame ends as a frame_report (sent, or lost and why, with its lateness); the
+/// summary holds the counters. Time comes from the timer passed in, so tests run the same
+/// loop on virtual time.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hansim/io/byte_sink.hpp"
+#include "hansim/io/data_request.hpp"
+#include "hansim/io/pacer.hpp"
+#include "hansim/io/timer.hpp"
+#include "hansim/meter/push_frame.hpp"
+
+namespace hansim::io {
+
+/// Meter clock -> monotonic clock. With speed X the meter clock runs X times faster than
+/// the monotonic clock from `start_utc` (which corresponds to `start_mono`).
+struct time_mapping {
+    meter::utc_ms start_utc{};
+    mono_time start_mono{};
+    double speed = 1.0;  ///< > 0
+
+    mono_time to_mono(meter::utc_ms utc) const;
+};
+
+enum class frame_outcome {
+    sent,
+    no_listener,      ///< nobody listening at frame start, or the listener left mid-frame
+    not_requested,    ///< the data-request line was not asserted at frame start
+    aborted,          ///< the data request dropped mid-frame and the policy is abort
+    overrun,          ///< the port's buffer was full
+    port_unavailable, ///< the device is missing or failed
+};
+
+std::string_view to_string(frame_outcome outcome);
+
+struct run_settings {
+    pacing_mode pacing = pacing_mode::wire_true;
+    std::chrono::microseconds granularity = std::chrono::milliseconds(10);  ///< see pacer
+    /// Pushes whose send time (meter UTC) is at or after this are not sent; the runner
+    /// finishes once the last earlier frame is done. Unset: runs until stop().
+    std::optional<meter::utc_ms> end_utc;
+    request_drop_policy on_request_drop = request_drop_policy::finish;
+    /// The port's line when it differs from the source's (e.g. a serial port set to 8E1);
+    /// unset: the source's baud_rate() and bits_per_character().
+    std::optional<line_settings> line;
+};
+
+/// What happened to one frame. `frame` is valid only during the callback.
+struct frame_report {
+    const meter::push_frame& frame;
+    frame_outcome outcome;
+    mono_time scheduled;                 ///< when its first byte was due
+    mono_time started;                   ///< when the runner actually began it
+    std::chrono::nanoseconds lateness;   ///< started - scheduled (never negative)
+    std::size_t bytes_written;           ///< all of wire when sent; fewer when cut short
+};
+
+struct run_summary {
+    std::uint64_t frames_sent = 0;
+    std::uint64_t frames_lost = 0;  ///< sum of the per-reason counters below
+    std::uint64_t lost_no_listener = 0;
+    std::uint64_t lost_not_requested = 0;
+    std::uint64_t lost_aborted = 0;
+    std::uint64_t lost_overrun = 0;
+    std::uint64_t lost_port_unavailable = 0;
+    std::uint64_t bytes_sent = 0;
+    std::chrono::nanoseconds max_lateness{0};
+    std::chrono::nanoseconds total_lateness{0};  ///< over every frame begun (sent or lost)
+    std::uint64_t frames_begun = 0;
+
+    std::chrono::nanoseconds mean_lateness() const;
+    void add(const run_summary& other);  ///< totals for many meters
+};
+
+class meter_runner {
+public:
+    /// All references must outlive the runner. `request` may be null (always requested).
+    meter_runner(meter::push_source& source, byte_sink& sink, timer& clock, time_mapping mapping,
+                 run_settings settings, data_request* request = nullptr);
+    meter_runner(const meter_runner&) = delete;
+    meter_runner& operator=(const meter_runner&) = delete;
+    ~meter_runner();
+
+    /// Called for every frame as it ends (sent or lost).
+    void on_frame(std::function<void(const frame_report&)> callback) { on_frame_ = std::move(callback); }
+    /// Called once when the runner finishes (end_utc reached, or stop()).
+    void on_finished(std::function<void()> callback) { on_finished_ = std::move(callback); }
+
+    /// Pulls the first push and schedules it.
+    void start();
+    /// Stops at once; a frame in progress is counted as aborted. Idempotent.
+    void stop();
+
+    bool finished() const { return finished_; }
+    const run_summary& summary() const { return summary_; }
+
+private:
+    void schedule_next();
+    void begin_frame();
+    void send_chunk();
+    void end_frame(frame_outcome outcome, bool continue_after = true);
+    void finish();
+
+    meter::push_source& source_;
+    byte_sink& sink_;
+    timer& clock_;
+    time_mapping mapping_;
+    run_settings settings_;
+    data_request* request_;
+    pacer pacer_;
+
+    meter::push_frame current_{};
+    std::vector<wire_chunk> chunks_;
+    std::size_t next_chunk_ = 0;
+    std::size_t bytes_written_ = 0;
+    mono_time scheduled_{};
+    mono_time started_{};
+    mono_time line_free_{};  // end of the previous frame on the wire
+    bool in_frame_ = false;
+    bool finished_ = false;
+    bool started_once_ = false;
+    run_summary summary_;
+    std::function<void(const frame_report&)> on_frame_;
+    std::function<void()> on_finished_;
+};
+
+}  // namespace hansim::io

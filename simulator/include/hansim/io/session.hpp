@@ -1,0 +1,73 @@
+#pragma once
+/// @file
+/// Many meters in one process: one io_context, one timer and one port per meter, all
+/// paced independently. Runs until every meter has finished (its end time reached), a
+/// wall-clock limit passes, stop() is called, or SIGINT/SIGTERM arrives; then every port is
+/// closed (PTY symlinks removed) before run() returns.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "hansim/io/byte_sink.hpp"
+#include "hansim/io/data_request.hpp"
+#include "hansim/io/meter_runner.hpp"
+#include "hansim/meter/push_frame.hpp"
+
+namespace hansim::io {
+
+/// Raises the soft limit on open files to the hard limit (a thousand PTYs need it).
+/// Returns the soft limit now in force.
+std::uint64_t raise_open_file_limit();
+
+class session {
+public:
+    session();
+    ~session();
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    boost::asio::io_context& context() { return context_; }
+
+    /// Adds a meter; it starts when run() does. The session owns everything passed in.
+    /// `request` may be null (always requested). Returns the meter's index.
+    std::size_t add_meter(std::string name, std::unique_ptr<meter::push_source> source,
+                          std::unique_ptr<byte_sink> sink, std::unique_ptr<data_request> request,
+                          run_settings settings);
+
+    /// Called for every frame of every meter (on the io_context's thread).
+    void on_frame(std::function<void(std::size_t meter, const frame_report&)> callback) {
+        on_frame_ = std::move(callback);
+    }
+
+    /// Starts every meter with this mapping and runs until done (see file comment).
+    /// Returns the signal that stopped it, or 0.
+    int run(const time_mapping& mapping, std::optional<std::chrono::nanoseconds> wall_limit = std::nullopt);
+
+    /// Stops every meter (frames in progress count as aborted) and ends run().
+    void stop();
+
+    std::size_t meter_count() const { return meters_.size(); }
+    const std::string& meter_name(std::size_t index) const;
+    byte_sink& sink(std::size_t index);
+    const run_summary& summary(std::size_t index) const;
+    run_summary total() const;
+
+private:
+    struct meter_slot;
+    void close_ports();
+
+    boost::asio::io_context context_;
+    std::vector<std::unique_ptr<meter_slot>> meters_;
+    std::function<void(std::size_t, const frame_report&)> on_frame_;
+    std::size_t running_ = 0;
+    bool stopping_ = false;
+};
+
+}  // namespace hansim::io

@@ -1,0 +1,55 @@
+#pragma once
+/// @file
+/// A raw TCP server (ser2net style): every connected client receives the same byte stream.
+/// Clients come and go at any time; one that connects mid-frame starts with the next whole
+/// frame. A client that cannot keep up (more than 64 KiB queued) is disconnected rather than
+/// slowing the others. With no client connected a frame is reported as no_listener.
+/// Anything a client sends is read and ignored.
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "hansim/io/byte_sink.hpp"
+
+namespace hansim::io {
+
+class tcp_sink final : public byte_sink {
+public:
+    /// Listens on host:port (port 0 picks a free one). Throws port_error naming the address
+    /// when it cannot listen there.
+    tcp_sink(boost::asio::io_context& context, const std::string& host, std::uint16_t port);
+    ~tcp_sink() override;
+
+    /// The port actually listened on.
+    std::uint16_t local_port() const { return local_port_; }
+    /// Clients currently connected (receiving or about to receive at the next frame).
+    std::size_t client_count() const;
+
+    std::string describe() const override;
+    sink_status frame_begin() override;
+    sink_status write(codec::byte_view chunk) override;
+    void close() override;
+
+    static constexpr std::size_t max_queued_bytes = 64 * 1024;
+
+private:
+    struct client;
+    void accept_next();
+    void drain_input(const std::shared_ptr<client>& who);
+    void flush(const std::shared_ptr<client>& who);
+    void drop(const std::shared_ptr<client>& who);
+
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::string host_;
+    std::uint16_t local_port_ = 0;
+    std::list<std::shared_ptr<client>> joining_;  // connected, waiting for a frame boundary
+    std::list<std::shared_ptr<client>> active_;
+    std::shared_ptr<bool> alive_;                 // handlers check it after close()
+};
+
+}  // namespace hansim::io

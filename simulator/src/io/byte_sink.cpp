@@ -1,0 +1,15 @@
+#include "hansim/io/byte_sink.hpp"
+
+namespace hansim::io {
+
+std::string_view to_string(sink_status status) {
+    switch (status) {
+        case sink_status::ok: return "ok";
+        case sink_status::no_listener: return "no listener";
+        case sink_status::overrun: return "overrun";
+        case sink_status::unavailable: return "port unavailable";
+    }
+    return "?";
+}
+
+}  // namespace hansim::io

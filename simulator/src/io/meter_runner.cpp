@@ -1,0 +1,172 @@
+#include "hansim/io/meter_runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hansim::io {
+
+mono_time time_mapping::to_mono(meter::utc_ms utc) const {
+    const double meter_ms = static_cast<double>((utc - start_utc).count());
+    const auto offset = std::chrono::nanoseconds(std::llround(meter_ms * 1e6 / speed));
+    return start_mono + offset;
+}
+
+std::string_view to_string(frame_outcome outcome) {
+    switch (outcome) {
+        case frame_outcome::sent: return "sent";
+        case frame_outcome::no_listener: return "lost: no listener";
+        case frame_outcome::not_requested: return "lost: data request not asserted";
+        case frame_outcome::aborted: return "lost: aborted mid-frame";
+        case frame_outcome::overrun: return "lost: port buffer full";
+        case frame_outcome::port_unavailable: return "lost: port unavailable";
+    }
+    return "?";
+}
+
+std::chrono::nanoseconds run_summary::mean_lateness() const {
+    return frames_begun == 0 ? std::chrono::nanoseconds(0)
+                             : total_lateness / static_cast<std::int64_t>(frames_begun);
+}
+
+void run_summary::add(const run_summary& other) {
+    frames_sent += other.frames_sent;
+    frames_lost += other.frames_lost;
+    lost_no_listener += other.lost_no_listener;
+    lost_not_requested += other.lost_not_requested;
+    lost_aborted += other.lost_aborted;
+    lost_overrun += other.lost_overrun;
+    lost_port_unavailable += other.lost_port_unavailable;
+    bytes_sent += other.bytes_sent;
+    max_lateness = std::max(max_lateness, other.max_lateness);
+    total_lateness += other.total_lateness;
+    frames_begun += other.frames_begun;
+}
+
+namespace {
+
+pacer make_pacer(const meter::push_source& source, const run_settings& settings) {
+    if (settings.line) return pacer(*settings.line, settings.pacing, settings.granularity);
+    return pacer(source.baud_rate(), source.bits_per_character(), settings.pacing, settings.granularity);
+}
+
+frame_outcome outcome_of(sink_status status) {
+    switch (status) {
+        case sink_status::ok: return frame_outcome::sent;
+        case sink_status::no_listener: return frame_outcome::no_listener;
+        case sink_status::overrun: return frame_outcome::overrun;
+        case sink_status::unavailable: return frame_outcome::port_unavailable;
+    }
+    return frame_outcome::port_unavailable;
+}
+
+}  // namespace
+
+meter_runner::meter_runner(meter::push_source& source, byte_sink& sink, timer& clock,
+                           time_mapping mapping, run_settings settings, data_request* request)
+    : source_(source),
+      sink_(sink),
+      clock_(clock),
+      mapping_(mapping),
+      settings_(std::move(settings)),
+      request_(request),
+      pacer_(make_pacer(source, settings_)) {}
+
+meter_runner::~meter_runner() { clock_.cancel(); }
+
+void meter_runner::start() {
+    if (started_once_ || finished_) return;
+    started_once_ = true;
+    schedule_next();
+}
+
+void meter_runner::stop() {
+    if (finished_) return;
+    clock_.cancel();
+    if (in_frame_) {
+        sink_.frame_abort();
+        end_frame(frame_outcome::aborted, false);
+    }
+    finish();
+}
+
+void meter_runner::schedule_next() {
+    if (finished_) return;
+    current_ = source_.next();
+    if (settings_.end_utc && current_.send_utc() >= *settings_.end_utc) {
+        finish();
+        return;
+    }
+    scheduled_ = mapping_.to_mono(current_.send_utc());
+    chunks_ = pacer_.plan(current_.wire.size());
+    clock_.call_at(std::max(scheduled_, line_free_), [this] { begin_frame(); });
+}
+
+void meter_runner::begin_frame() {
+    started_ = clock_.now();
+    bytes_written_ = 0;
+    next_chunk_ = 0;
+    in_frame_ = true;
+    // The meter transmits whether or not anybody listens: the line is busy either way.
+    line_free_ = settings_.pacing == pacing_mode::wire_true
+                     ? started_ + pacer_.wire_time(current_.wire.size())
+                     : started_;
+    if (request_ != nullptr && !request_->asserted()) return end_frame(frame_outcome::not_requested);
+    const auto status = sink_.frame_begin();
+    if (status != sink_status::ok) return end_frame(outcome_of(status));
+    if (chunks_.empty()) {
+        sink_.frame_end();
+        return end_frame(frame_outcome::sent);
+    }
+    if (chunks_.front().due.count() == 0) return send_chunk();
+    clock_.call_at(started_ + chunks_.front().due, [this] { send_chunk(); });
+}
+
+void meter_runner::send_chunk() {
+    if (request_ != nullptr && settings_.on_request_drop == request_drop_policy::abort &&
+        !request_->asserted()) {
+        sink_.frame_abort();
+        return end_frame(frame_outcome::aborted);
+    }
+    const auto& chunk = chunks_[next_chunk_];
+    const auto status = sink_.write(codec::byte_view(current_.wire).subspan(chunk.begin, chunk.end - chunk.begin));
+    if (status != sink_status::ok) {
+        sink_.frame_abort();
+        return end_frame(outcome_of(status));
+    }
+    bytes_written_ += chunk.end - chunk.begin;
+    if (++next_chunk_ == chunks_.size()) {
+        sink_.frame_end();
+        return end_frame(frame_outcome::sent);
+    }
+    clock_.call_at(started_ + chunks_[next_chunk_].due, [this] { send_chunk(); });
+}
+
+void meter_runner::end_frame(frame_outcome outcome, bool continue_after) {
+    in_frame_ = false;
+    const auto lateness = std::max(std::chrono::nanoseconds(0),
+                                   std::chrono::duration_cast<std::chrono::nanoseconds>(started_ - scheduled_));
+    ++summary_.frames_begun;
+    summary_.total_lateness += lateness;
+    summary_.max_lateness = std::max(summary_.max_lateness, lateness);
+    summary_.bytes_sent += bytes_written_;
+    switch (outcome) {
+        case frame_outcome::sent: ++summary_.frames_sent; break;
+        case frame_outcome::no_listener: ++summary_.lost_no_listener; break;
+        case frame_outcome::not_requested: ++summary_.lost_not_requested; break;
+        case frame_outcome::aborted: ++summary_.lost_aborted; break;
+        case frame_outcome::overrun: ++summary_.lost_overrun; break;
+        case frame_outcome::port_unavailable: ++summary_.lost_port_unavailable; break;
+    }
+    if (outcome != frame_outcome::sent) ++summary_.frames_lost;
+    if (on_frame_) on_frame_(frame_report{current_, outcome, scheduled_, started_, lateness, bytes_written_});
+    if (continue_after) schedule_next();
+}
+
+void meter_runner::finish() {
+    if (finished_) return;
+    finished_ = true;
+    clock_.cancel();
+    if (on_finished_) on_finished_();
+}
+
+}  // namespace hansim::io

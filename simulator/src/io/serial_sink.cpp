@@ -1,0 +1,106 @@
+#include "hansim/io/serial_sink.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <termios.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "hansim/io/port_spec.hpp"
+
+namespace hansim::io {
+
+namespace {
+using boost::asio::serial_port_base;
+
+serial_port_base::parity::type asio_parity(parity p) {
+    switch (p) {
+        case parity::none: return serial_port_base::parity::none;
+        case parity::even: return serial_port_base::parity::even;
+        case parity::odd: return serial_port_base::parity::odd;
+    }
+    return serial_port_base::parity::none;
+}
+}  // namespace
+
+serial_sink::serial_sink(boost::asio::io_context& context, std::string device, line_settings line)
+    : device_(std::move(device)), line_(line), port_(context) {
+    try {
+        open_and_configure();
+    } catch (const boost::system::system_error& e) {
+        throw port_error("cannot open serial port " + device_ + " at " + line_.to_string() + ": " +
+                         e.code().message());
+    }
+}
+
+serial_sink::~serial_sink() { close(); }
+
+void serial_sink::open_and_configure() {
+    port_.open(device_);  // Asio opens O_NOCTTY, raw, CLOCAL|CREAD
+    try {
+        port_.set_option(serial_port_base::baud_rate(line_.baud));
+        port_.set_option(serial_port_base::character_size(line_.data_bits));
+        port_.set_option(serial_port_base::parity(asio_parity(line_.parity)));
+        port_.set_option(serial_port_base::stop_bits(line_.stop_bits == 2 ? serial_port_base::stop_bits::two
+                                                                           : serial_port_base::stop_bits::one));
+        port_.set_option(serial_port_base::flow_control(serial_port_base::flow_control::none));
+        const int fd = port_.native_handle();  // Asio's own writes would wait; ours must not
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    } catch (...) {
+        boost::system::error_code ignored;
+        port_.close(ignored);
+        throw;
+    }
+    backoff_ = std::chrono::milliseconds(250);
+}
+
+void serial_sink::lose_device() {
+    boost::system::error_code ignored;
+    port_.close(ignored);
+    next_attempt_ = std::chrono::steady_clock::now() + backoff_;
+}
+
+std::optional<bool> serial_sink::modem_line_level(modem_line which) {
+    if (!port_.is_open()) return std::nullopt;
+    int lines = 0;
+    if (::ioctl(port_.native_handle(), TIOCMGET, &lines) != 0) return std::nullopt;
+    return (lines & (which == modem_line::cts ? TIOCM_CTS : TIOCM_DSR)) != 0;
+}
+
+std::string serial_sink::describe() const { return "serial " + device_ + " " + line_.to_string(); }
+
+sink_status serial_sink::frame_begin() {
+    if (port_.is_open()) return sink_status::ok;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_attempt_) return sink_status::unavailable;
+    try {
+        open_and_configure();
+        return sink_status::ok;
+    } catch (const boost::system::system_error&) {
+        backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(8000));
+        next_attempt_ = now + backoff_;
+        return sink_status::unavailable;
+    }
+}
+
+sink_status serial_sink::write(codec::byte_view chunk) {
+    if (!port_.is_open()) return sink_status::unavailable;
+    const ssize_t written = ::write(port_.native_handle(), chunk.data(), chunk.size());
+    if (written == static_cast<ssize_t>(chunk.size())) return sink_status::ok;
+    if (written >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return sink_status::overrun;
+    lose_device();  // EIO / ENXIO / ENODEV: unplugged
+    return sink_status::unavailable;
+}
+
+void serial_sink::frame_abort() {
+    if (port_.is_open()) ::tcflush(port_.native_handle(), TCOFLUSH);
+}
+
+void serial_sink::close() {
+    boost::system::error_code ignored;
+    if (port_.is_open()) port_.close(ignored);
+}
+
+}  // namespace hansim::io

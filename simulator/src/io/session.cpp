@@ -1,0 +1,126 @@
+#include "hansim/io/session.hpp"
+
+#include <sys/resource.h>
+
+#include <csignal>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace hansim::io {
+
+std::uint64_t raise_open_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return static_cast<std::uint64_t>(limit.rlim_cur);
+}
+
+struct session::meter_slot {
+    std::string name;
+    std::unique_ptr<meter::push_source> source;
+    std::unique_ptr<byte_sink> sink;
+    std::unique_ptr<data_request> request;
+    run_settings settings;
+    std::unique_ptr<asio_timer> clock;
+    std::unique_ptr<meter_runner> runner;
+    run_summary final_summary;  // kept when the runner is gone
+};
+
+session::session() = default;
+
+session::~session() {
+    for (auto& slot : meters_) slot->runner.reset();
+    close_ports();
+}
+
+std::size_t session::add_meter(std::string name, std::unique_ptr<meter::push_source> source,
+                               std::unique_ptr<byte_sink> sink, std::unique_ptr<data_request> request,
+                               run_settings settings) {
+    auto slot = std::make_unique<meter_slot>();
+    slot->name = std::move(name);
+    slot->source = std::move(source);
+    slot->sink = std::move(sink);
+    slot->request = std::move(request);
+    slot->settings = std::move(settings);
+    meters_.push_back(std::move(slot));
+    return meters_.size() - 1;
+}
+
+int session::run(const time_mapping& mapping, std::optional<std::chrono::nanoseconds> wall_limit) {
+    int stopped_by = 0;
+    stopping_ = false;
+    boost::asio::signal_set signals(context_, SIGINT, SIGTERM);
+    signals.async_wait([this, &stopped_by](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        stopped_by = signal;
+        stop();
+    });
+    boost::asio::steady_timer limit(context_);
+    if (wall_limit) {
+        limit.expires_after(*wall_limit);
+        limit.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) stop();
+        });
+    }
+
+    running_ = meters_.size();
+    for (std::size_t index = 0; index < meters_.size(); ++index) {
+        auto& slot = *meters_[index];
+        slot.clock = std::make_unique<asio_timer>(context_);
+        slot.runner = std::make_unique<meter_runner>(*slot.source, *slot.sink, *slot.clock, mapping,
+                                                     slot.settings, slot.request.get());
+        slot.runner->on_frame([this, index](const frame_report& report) {
+            if (on_frame_) on_frame_(index, report);
+        });
+        slot.runner->on_finished([this] {
+            if (--running_ == 0) stop();
+        });
+    }
+    for (auto& slot : meters_) slot->runner->start();
+    if (meters_.empty()) stop();
+
+    context_.run();
+
+    for (auto& slot : meters_) {
+        slot->final_summary = slot->runner->summary();
+        slot->runner.reset();
+        slot->clock.reset();
+    }
+    close_ports();
+    return stopped_by;
+}
+
+void session::stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& slot : meters_)
+        if (slot->runner) slot->runner->stop();
+    context_.stop();
+}
+
+void session::close_ports() {
+    for (auto& slot : meters_)
+        if (slot->sink) slot->sink->close();
+}
+
+const std::string& session::meter_name(std::size_t index) const { return meters_.at(index)->name; }
+
+byte_sink& session::sink(std::size_t index) { return *meters_.at(index)->sink; }
+
+const run_summary& session::summary(std::size_t index) const {
+    const auto& slot = *meters_.at(index);
+    return slot.runner ? slot.runner->summary() : slot.final_summary;
+}
+
+run_summary session::total() const {
+    run_summary sum;
+    for (std::size_t index = 0; index < meters_.size(); ++index) sum.add(summary(index));
+    return sum;
+}
+
+}  // namespace hansim::io

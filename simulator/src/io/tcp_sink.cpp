@@ -1,0 +1,125 @@
+#include "hansim/io/tcp_sink.hpp"
+
+#include <array>
+#include <deque>
+
+#include <boost/asio/write.hpp>
+
+#include "hansim/io/port_spec.hpp"
+
+namespace hansim::io {
+
+using boost::asio::ip::tcp;
+
+struct tcp_sink::client {
+    explicit client(tcp::socket s) : socket(std::move(s)) {}
+    tcp::socket socket;
+    std::deque<std::shared_ptr<const codec::bytes>> queue;
+    std::size_t queued_bytes = 0;
+    bool writing = false;
+    bool gone = false;
+    std::array<std::uint8_t, 256> input{};
+};
+
+tcp_sink::tcp_sink(boost::asio::io_context& context, const std::string& host, std::uint16_t port)
+    : acceptor_(context), host_(host), alive_(std::make_shared<bool>(true)) {
+    const auto where = host + ":" + std::to_string(port);
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(host, ec);
+    if (ec) throw port_error("cannot listen on tcp " + where + ": '" + host + "' is not an IP address");
+    const tcp::endpoint endpoint(address, port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+    if (ec) throw port_error("cannot listen on tcp " + where + ": " + ec.message());
+    local_port_ = acceptor_.local_endpoint().port();
+    accept_next();
+}
+
+tcp_sink::~tcp_sink() { close(); }
+
+std::size_t tcp_sink::client_count() const { return joining_.size() + active_.size(); }
+
+std::string tcp_sink::describe() const { return "tcp " + host_ + ":" + std::to_string(local_port_); }
+
+void tcp_sink::accept_next() {
+    acceptor_.async_accept([this, alive = alive_](const boost::system::error_code& ec, tcp::socket socket) {
+        if (!*alive || ec == boost::asio::error::operation_aborted) return;
+        if (!ec) {
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            auto who = std::make_shared<client>(std::move(socket));
+            joining_.push_back(who);
+            drain_input(who);
+        }
+        accept_next();
+    });
+}
+
+void tcp_sink::drain_input(const std::shared_ptr<client>& who) {
+    who->socket.async_read_some(boost::asio::buffer(who->input),
+                                [this, who, alive = alive_](const boost::system::error_code& ec, std::size_t) {
+                                    if (!*alive || who->gone) return;
+                                    if (ec) return drop(who);
+                                    drain_input(who);
+                                });
+}
+
+void tcp_sink::drop(const std::shared_ptr<client>& who) {
+    if (who->gone) return;
+    who->gone = true;
+    boost::system::error_code ignored;
+    who->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    who->socket.close(ignored);
+    joining_.remove(who);
+    active_.remove(who);
+}
+
+void tcp_sink::flush(const std::shared_ptr<client>& who) {
+    if (who->writing || who->gone || who->queue.empty()) return;
+    who->writing = true;
+    auto next = who->queue.front();
+    boost::asio::async_write(who->socket, boost::asio::buffer(*next),
+                             [this, who, next, alive = alive_](const boost::system::error_code& ec, std::size_t) {
+                                 if (!*alive || who->gone) return;
+                                 who->writing = false;
+                                 if (ec) return drop(who);
+                                 who->queue.pop_front();
+                                 who->queued_bytes -= next->size();
+                                 flush(who);
+                             });
+}
+
+sink_status tcp_sink::frame_begin() {
+    active_.splice(active_.end(), joining_);
+    return active_.empty() ? sink_status::no_listener : sink_status::ok;
+}
+
+sink_status tcp_sink::write(codec::byte_view chunk) {
+    auto shared = std::make_shared<const codec::bytes>(chunk.begin(), chunk.end());
+    for (auto it = active_.begin(); it != active_.end();) {
+        auto who = *it++;  // drop() erases from active_
+        if (who->queued_bytes + shared->size() > max_queued_bytes) {
+            drop(who);
+            continue;
+        }
+        who->queue.push_back(shared);
+        who->queued_bytes += shared->size();
+        flush(who);
+    }
+    return active_.empty() ? sink_status::no_listener : sink_status::ok;
+}
+
+void tcp_sink::close() {
+    if (!*alive_) return;
+    *alive_ = false;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& who : joining_) who->socket.close(ignored);
+    for (auto& who : active_) who->socket.close(ignored);
+    joining_.clear();
+    active_.clear();
+}
+
+}  // namespace hansim::io
