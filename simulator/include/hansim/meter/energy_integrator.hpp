@@ -1,0 +1,81 @@
+#pragma once
+/// @file
+/// Exact energy registers. Power comes in as integer milliwatts (milli-var), time as integer
+/// milliseconds; each register keeps whole milli-watt-hours plus a remainder in mW·ms
+/// (1 mWh = 3 600 000 mW·ms), so any number of steps adds up to exactly Σ P·Δt with no
+/// rounding drift, and the register read-out is floor(∫P dt) in mWh.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "hansim/meter/snapshot.hpp"
+
+namespace hansim::meter {
+
+/// How a three-phase meter turns per-phase power into its total registers:
+/// - vector_summation: the phases are added first, with sign, at every instant; the net
+///   goes to A+ when positive and to A− when negative (one phase exporting offsets another
+///   importing). Kamstrup OMNIPOWER's default and hansim's.
+/// - individual_phases: each phase is split into import and export on its own and the
+///   parts are added (A+ = Σ P+ᵢ, A− = Σ P−ᵢ), so simultaneous import on L1 and export on L2
+///   both count.
+/// - total_summation: the magnitudes of all phases count as import (A+ = Σ |Pᵢ|, A− stays
+///   still), the "anti-tamper" mode where reversed current never runs the meter backwards.
+/// Reactive registers follow the same rule with Q. Per-phase registers are always split per
+/// phase by their own sign.
+enum class energy_method { vector_summation, individual_phases, total_summation };
+
+/// "vector_summation", "individual_phases", "total_summation".
+std::string_view to_string(energy_method method);
+/// Inverse of to_string(); throws std::invalid_argument listing the accepted names.
+energy_method parse_energy_method(std::string_view text);
+
+/// One register: whole mWh plus a sub-mWh remainder.
+class energy_accumulator {
+public:
+    static constexpr std::int64_t mw_ms_per_mwh = 3'600'000;
+
+    explicit energy_accumulator(std::int64_t initial_mwh = 0) : mwh_(initial_mwh) {}
+    /// Adds power_mw (≥ 0) held for dt (≥ 0). Exact for |P| up to 2.5 GW and any dt.
+    void add(std::int64_t power_mw, std::chrono::milliseconds dt);
+    std::int64_t mwh() const { return mwh_; }
+    /// The part below one mWh, in mW·ms (0 .. 3 599 999).
+    std::int64_t remainder_mw_ms() const { return remainder_; }
+
+private:
+    std::int64_t mwh_;
+    std::int64_t remainder_ = 0;
+};
+
+/// Instantaneous power of up to three phases in integer milli-units, signed as in phase.hpp.
+struct power_sample {
+    std::array<std::int64_t, 3> active_mw{};
+    std::array<std::int64_t, 3> reactive_mvar{};
+};
+
+/// The four total and 3×4 per-phase registers of a meter.
+class energy_integrator {
+public:
+    energy_integrator(energy_method method, const energy_registers& initial_total,
+                      const std::array<energy_registers, 3>& initial_phases);
+
+    /// Adds `sample` held constant for `dt`.
+    void integrate(const power_sample& sample, std::chrono::milliseconds dt);
+
+    energy_registers total() const;
+    energy_registers phase(std::size_t index) const;
+    energy_method method() const { return method_; }
+
+private:
+    struct four {
+        energy_accumulator a_plus, a_minus, r_plus, r_minus;
+        energy_registers read() const;
+    };
+    energy_method method_;
+    four total_;
+    std::array<four, 3> phases_;
+};
+
+}  // namespace hansim::meter

@@ -1,0 +1,65 @@
+#pragma once
+/// @file
+/// What the household (or plant) behind the meter draws over time: a deterministic, seeded
+/// load profile so that `hansim generate` produces realistic-looking numbers. The result is
+/// the total signed active power (import > 0, export < 0), a power factor and per-phase
+/// voltages; the meter model spreads the power over the phases.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace hansim::meter {
+
+enum class load_shape {
+    constant,     ///< base_w all the time
+    daily_curve,  ///< base_w at night, a morning bump and an evening peak reaching peak_w (local time)
+    solar,        ///< daily_curve minus a midday solar bell of solar_peak_w (net export around noon)
+};
+
+/// "constant", "daily_curve", "solar".
+std::string_view to_string(load_shape shape);
+/// Inverse of to_string(); throws std::invalid_argument listing the accepted names.
+load_shape parse_load_shape(std::string_view text);
+
+/// From `at` on, the total active power is `active_power_w` (signed) regardless of the shape,
+/// until the next step; a step with `release` set hands control back to the shape.
+struct load_step {
+    std::chrono::sys_time<std::chrono::milliseconds> at{};
+    double active_power_w = 0;
+    bool release = false;
+};
+
+struct load_profile {
+    load_shape shape = load_shape::daily_curve;
+    double base_w = 350;          ///< night-time / constant load
+    double peak_w = 3500;         ///< evening peak (daily_curve, solar)
+    double solar_peak_w = 0;      ///< solar: production at local noon on a clear day
+    double power_factor = 0.96;   ///< of the load, 0..1
+    bool capacitive = false;      ///< reactive power sign relative to the active power
+    double noise = 0.05;          ///< relative random variation, changes once a minute
+    std::array<double, 3> phase_share{0.45, 0.33, 0.22};  ///< how the load is spread (normalised)
+    double nominal_voltage_v = 230;  ///< phase-to-neutral (star-equivalent on 3-wire IT grids)
+    double voltage_spread_v = 4;     ///< ± random voltage variation, changes once a minute
+    std::vector<load_step> steps;    ///< sorted by time
+};
+
+/// Throws std::invalid_argument naming the field that is out of range.
+void validate(const load_profile& profile);
+
+/// The load at one instant.
+struct load_point {
+    double active_power_w = 0;  ///< total, signed
+    double power_factor = 1;
+    bool capacitive = false;
+    std::array<double, 3> voltage_v{};  ///< phase-to-neutral per phase
+};
+
+/// Evaluates the profile at `utc`; `local_time_of_day` is the meter's wall-clock time of
+/// day (shapes follow local habits). Deterministic in (profile, seed, utc).
+load_point evaluate(const load_profile& profile, std::chrono::sys_time<std::chrono::milliseconds> utc,
+                    std::chrono::milliseconds local_time_of_day, std::uint64_t seed);
+
+}  // namespace hansim::meter

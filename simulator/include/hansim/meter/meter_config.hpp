@@ -1,0 +1,93 @@
+#pragma once
+/// @file
+/// Everything that makes one simulated meter: who it is, how it is wired, what it pushes and
+/// how, its clock, its load and its starting register values. Profiles (profile.hpp) give
+/// complete defaults; scenarios and command-line options override single fields.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hansim/meter/clock_rule.hpp"
+#include "hansim/meter/energy_integrator.hpp"
+#include "hansim/meter/identity.hpp"
+#include "hansim/meter/jitter.hpp"
+#include "hansim/meter/list_options.hpp"
+#include "hansim/meter/load_profile.hpp"
+#include "hansim/meter/phase.hpp"
+#include "hansim/meter/schedule.hpp"
+#include "hansim/meter/snapshot.hpp"
+#include "hansim/security/security_policy.hpp"
+
+namespace hansim::meter {
+
+struct meter_config {
+    std::string name = "meter1";            ///< unique within a run; push_frame.meter
+    std::string profile = "kamstrup-no-3p"; ///< the profile these settings started from
+
+    // Identity (§3.5)
+    std::uint32_t serial = 12345678;        ///< 8 digits; GS1 id and system title follow from it
+    std::string meter_type;                 ///< 18 chars; empty: kamstrup_meter_type(wires, ct, country)
+    std::optional<std::uint32_t> meter_number;  ///< DLMS push 1 "meter number 1"; empty: = serial
+
+    // Hardware
+    wiring wires = wiring::three_phase_4wire;
+    bool current_transformer = false;       ///< CT meter (685…): 0.001 A current by default
+    meter::country country = meter::country::norway;
+
+    // Clock (§8.5)
+    clock_rule clock = clock_rule::cet_fixed;
+    bool clock_unset = false;               ///< status 0x01, clock counting from 2000-01-01 at start
+    std::chrono::milliseconds clock_offset{0};  ///< meter clock − true UTC (a drifting meter)
+
+    // What goes on the wire
+    list_options list;                      ///< resolutions and encodings (list_options.hpp)
+    std::vector<push_kind> lists{push_kind::list1, push_kind::list2};
+    unsigned list2_delay_steps = 0;         ///< list 2 at xx:00:05 + 10 s·k
+    std::string p1_profile;                 ///< P1 meters: name for find_p1_profile
+    std::chrono::milliseconds p1_period{10'000};
+    std::chrono::milliseconds p1_phase{0};
+    security::security_policy security = security::security_policy::none;
+    std::string key_file;                   ///< where the keys come from (empty: environment)
+    std::string invocation_counter_file;    ///< IC store; empty: counters start at initial_invocation_counter in memory
+    std::uint32_t initial_invocation_counter = 1;
+
+    // Port
+    std::string port;                       ///< e.g. "pty:/tmp/ttyHAN0" (used by `hansim run`)
+    unsigned baud_rate = 2400;              ///< HAN 2400, P1 115200
+    unsigned bits_per_character = 10;       ///< 8N1
+
+    // Timing randomness
+    jitter_config jitter;
+    std::uint64_t seed = 1;
+
+    // Physics
+    energy_method method = energy_method::vector_summation;
+    energy_registers initial_energy;                      ///< totals at `start`, mWh / mvarh
+    std::array<energy_registers, 3> initial_phase_energy{};  ///< per phase at `start`
+    load_profile load;
+    /// Values set by the user win over the load profile, phase by phase.
+    std::array<std::optional<phase_setpoint>, 3> fixed_phases{};
+    std::chrono::milliseconds integration_step{1000};     ///< power is constant within a step
+
+    std::chrono::sys_time<std::chrono::milliseconds> start{};  ///< true UTC at which the simulation begins
+};
+
+/// The meter type actually used (config.meter_type or the derived one).
+std::string effective_meter_type(const meter_config& config);
+
+/// The resolved identity block of a meter.
+meter_identity identity_of(const meter_config& config);
+
+/// The schedule settings of a meter, with transmission times for `list1_bytes` and
+/// `list2_bytes` frames at the meter's line speed.
+schedule_config schedule_of(const meter_config& config, std::size_t list1_bytes, std::size_t list2_bytes);
+
+/// Checks the whole configuration; throws std::invalid_argument whose message starts with
+/// the field name, e.g. "serial: expected at most 8 digits, got 123456789".
+void validate(const meter_config& config);
+
+}  // namespace hansim::meter

@@ -1,0 +1,63 @@
+#pragma once
+/// @file
+/// The meter model: turns simulated time into physically consistent readings. Power is
+/// piecewise constant on a grid of `integration_step` (default 1 s) aligned to the epoch;
+/// within a step every phase carries the derived state of the step's start (load profile,
+/// overridden by the user's fixed phases). Energy registers integrate exactly that power
+/// (energy_integrator.hpp), so at any instant the registers equal the initial values plus
+/// ∫P dt, floored to mWh. No clock is read: time only comes in as a parameter.
+///
+/// Three-phase 3-wire (Aron, IT grids): the phases are simulated as a star-equivalent load
+/// (phase voltage = configured nominal, typically 230/√3 for a 3×230 V grid); the listed
+/// voltages are the line-to-line magnitudes UL1 = |U1 − U2|, UL2 = |U1 − U3|,
+/// UL3 = |U2 − U3| from the phasors, the currents are the line currents. Per-phase powers
+/// still satisfy S = U·I with the star-equivalent U.
+
+#include <array>
+#include <chrono>
+
+#include "hansim/meter/energy_integrator.hpp"
+#include "hansim/meter/meter_config.hpp"
+#include "hansim/meter/phase.hpp"
+#include "hansim/meter/snapshot.hpp"
+
+namespace hansim::meter {
+
+class meter_model {
+public:
+    using time_point = std::chrono::sys_time<std::chrono::milliseconds>;
+
+    /// Validates `config` (throws std::invalid_argument) and starts at config.start.
+    explicit meter_model(meter_config config);
+
+    /// The electrical state of the three phases in the integration step containing `t`
+    /// (unused phases of a single-phase meter are zero). Pure: does not advance the model.
+    std::array<phase_state, 3> phases_at(time_point t) const;
+
+    /// Integrates energy up to `t`. Throws std::logic_error when `t` is before now().
+    void advance_to(time_point t);
+
+    /// Advances to `t` and reports everything a list may carry at `t`: identity,
+    /// instantaneous values, totals, registers, the meter's wall clock (by the clock rule).
+    snapshot take_snapshot(time_point t);
+
+    time_point now() const { return now_; }
+    energy_registers total_energy() const { return energy_.total(); }
+    energy_registers phase_energy(std::size_t index) const { return energy_.phase(index); }
+    const meter_config& config() const { return config_; }
+
+    /// The meter's own clock at true UTC `t` (clock offset and unset clock applied).
+    time_point meter_clock(time_point t) const;
+
+    /// Power of the step containing `t` in integer milli-units, as integrated.
+    power_sample sample_at(time_point t) const;
+
+private:
+    meter_config config_;
+    meter_identity identity_;
+    energy_integrator energy_;
+    time_point now_;
+    std::chrono::milliseconds clock_offset_{0};
+};
+
+}  // namespace hansim::meter

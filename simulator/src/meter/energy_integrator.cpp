@@ -1,0 +1,102 @@
+#include "hansim/meter/energy_integrator.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace hansim::meter {
+
+std::string_view to_string(energy_method method) {
+    switch (method) {
+        case energy_method::vector_summation: return "vector_summation";
+        case energy_method::individual_phases: return "individual_phases";
+        case energy_method::total_summation: return "total_summation";
+    }
+    return "?";
+}
+
+energy_method parse_energy_method(std::string_view text) {
+    std::string name(text);
+    for (char& ch : name)
+        if (ch == '-') ch = '_';
+    if (name == "vector_summation") return energy_method::vector_summation;
+    if (name == "individual_phases") return energy_method::individual_phases;
+    if (name == "total_summation") return energy_method::total_summation;
+    throw std::invalid_argument("unknown energy method '" + std::string(text) +
+                                "' (expected vector_summation, individual_phases or total_summation)");
+}
+
+void energy_accumulator::add(std::int64_t power_mw, std::chrono::milliseconds dt) {
+    if (power_mw < 0 || dt.count() < 0) throw std::invalid_argument("energy_accumulator::add: negative power or time");
+    // Whole hours first so that power × time never overflows: P mW for 1 h is exactly P mWh.
+    const std::int64_t ms = dt.count();
+    const std::int64_t hours = ms / mw_ms_per_mwh;
+    const std::int64_t rest_ms = ms % mw_ms_per_mwh;
+    mwh_ += power_mw * hours;
+    remainder_ += power_mw * rest_ms;
+    mwh_ += remainder_ / mw_ms_per_mwh;
+    remainder_ %= mw_ms_per_mwh;
+}
+
+energy_registers energy_integrator::four::read() const {
+    return {a_plus.mwh(), a_minus.mwh(), r_plus.mwh(), r_minus.mwh()};
+}
+
+energy_integrator::energy_integrator(energy_method method, const energy_registers& initial_total,
+                                     const std::array<energy_registers, 3>& initial_phases)
+    : method_(method),
+      total_{energy_accumulator(initial_total.active_import_mwh), energy_accumulator(initial_total.active_export_mwh),
+             energy_accumulator(initial_total.reactive_import_mvarh),
+             energy_accumulator(initial_total.reactive_export_mvarh)} {
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto& e = initial_phases[i];
+        phases_[i] = four{energy_accumulator(e.active_import_mwh), energy_accumulator(e.active_export_mwh),
+                          energy_accumulator(e.reactive_import_mvarh), energy_accumulator(e.reactive_export_mvarh)};
+    }
+}
+
+namespace {
+struct split {
+    std::int64_t plus = 0, minus = 0;
+};
+
+split split_total(const std::array<std::int64_t, 3>& values, energy_method method) {
+    split s;
+    switch (method) {
+        case energy_method::vector_summation: {
+            const std::int64_t net = values[0] + values[1] + values[2];
+            (net >= 0 ? s.plus : s.minus) = net >= 0 ? net : -net;
+            break;
+        }
+        case energy_method::individual_phases:
+            for (auto v : values) (v >= 0 ? s.plus : s.minus) += v >= 0 ? v : -v;
+            break;
+        case energy_method::total_summation:
+            for (auto v : values) s.plus += v >= 0 ? v : -v;
+            break;
+    }
+    return s;
+}
+}  // namespace
+
+void energy_integrator::integrate(const power_sample& sample, std::chrono::milliseconds dt) {
+    const split p = split_total(sample.active_mw, method_);
+    const split q = split_total(sample.reactive_mvar, method_);
+    total_.a_plus.add(p.plus, dt);
+    total_.a_minus.add(p.minus, dt);
+    total_.r_plus.add(q.plus, dt);
+    total_.r_minus.add(q.minus, dt);
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto pa = sample.active_mw[i];
+        const auto qa = sample.reactive_mvar[i];
+        phases_[i].a_plus.add(pa > 0 ? pa : 0, dt);
+        phases_[i].a_minus.add(pa < 0 ? -pa : 0, dt);
+        phases_[i].r_plus.add(qa > 0 ? qa : 0, dt);
+        phases_[i].r_minus.add(qa < 0 ? -qa : 0, dt);
+    }
+}
+
+energy_registers energy_integrator::total() const { return total_.read(); }
+
+energy_registers energy_integrator::phase(std::size_t index) const { return phases_.at(index).read(); }
+
+}  // namespace hansim::meter

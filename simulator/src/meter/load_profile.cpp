@@ -1,0 +1,96 @@
+#include "hansim/meter/load_profile.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+#include "hansim/meter/jitter.hpp"
+
+namespace hansim::meter {
+
+std::string_view to_string(load_shape shape) {
+    switch (shape) {
+        case load_shape::constant: return "constant";
+        case load_shape::daily_curve: return "daily_curve";
+        case load_shape::solar: return "solar";
+    }
+    return "?";
+}
+
+load_shape parse_load_shape(std::string_view text) {
+    std::string name(text);
+    for (char& ch : name)
+        if (ch == '-') ch = '_';
+    if (name == "constant") return load_shape::constant;
+    if (name == "daily_curve" || name == "daily") return load_shape::daily_curve;
+    if (name == "solar") return load_shape::solar;
+    throw std::invalid_argument("unknown load shape '" + std::string(text) + "' (expected constant, daily_curve or solar)");
+}
+
+void validate(const load_profile& p) {
+    auto fail = [](const std::string& what) { throw std::invalid_argument("load profile: " + what); };
+    if (p.power_factor < 0 || p.power_factor > 1) fail("power_factor must be within 0..1");
+    if (p.noise < 0 || p.noise > 1) fail("noise must be within 0..1");
+    if (p.nominal_voltage_v <= 0) fail("nominal_voltage must be positive");
+    if (p.voltage_spread_v < 0 || p.voltage_spread_v >= p.nominal_voltage_v) fail("voltage_spread out of range");
+    if (p.base_w < 0 || p.peak_w < 0 || p.solar_peak_w < 0) fail("base, peak and solar_peak must not be negative");
+    double share = 0;
+    for (double s : p.phase_share) {
+        if (s < 0) fail("phase_share must not be negative");
+        share += s;
+    }
+    if (share <= 0) fail("phase_share must not be all zero");
+    if (!std::is_sorted(p.steps.begin(), p.steps.end(), [](const load_step& a, const load_step& b) { return a.at < b.at; }))
+        fail("steps must be in time order");
+}
+
+namespace {
+
+double bump(double hour, double centre, double width) {
+    const double d = (hour - centre) / width;
+    return std::exp(-0.5 * d * d);
+}
+
+// In [-1, 1), fixed for one minute.
+double minute_noise(std::uint64_t seed, std::uint64_t stream, std::int64_t minute) {
+    return 2.0 * random_unit(seed, stream, static_cast<std::uint64_t>(minute)) - 1.0;
+}
+
+}  // namespace
+
+load_point evaluate(const load_profile& p, std::chrono::sys_time<std::chrono::milliseconds> utc,
+                    std::chrono::milliseconds local_time_of_day, std::uint64_t seed) {
+    using namespace std::chrono;
+    const double hour = static_cast<double>(local_time_of_day.count()) / 3'600'000.0;
+    const std::int64_t minute = floor<minutes>(utc).time_since_epoch().count();
+
+    double power = p.base_w;
+    if (p.shape != load_shape::constant) {
+        const double shape = std::max(0.45 * bump(hour, 7.5, 1.2), bump(hour, 18.5, 1.8));
+        power = p.base_w + (p.peak_w - p.base_w) * shape;
+    }
+    power *= 1.0 + p.noise * minute_noise(seed, stream_id("load"), minute);
+    if (p.shape == load_shape::solar && hour > 6.0 && hour < 18.0) {
+        const double sun = std::sin(std::numbers::pi * (hour - 6.0) / 12.0);
+        const double clouds = 1.0 - 0.5 * p.noise * (1.0 + minute_noise(seed, stream_id("clouds"), minute));
+        power -= p.solar_peak_w * sun * sun * clouds;
+    }
+
+    // The last step at or before `utc` wins unless it released control.
+    auto after = std::upper_bound(p.steps.begin(), p.steps.end(), utc,
+                                  [](const auto& t, const load_step& s) { return t < s.at; });
+    if (after != p.steps.begin() && !std::prev(after)->release) power = std::prev(after)->active_power_w;
+
+    load_point point;
+    point.active_power_w = power;
+    point.power_factor = p.power_factor;
+    point.capacitive = p.capacitive;
+    for (std::size_t i = 0; i < 3; ++i)
+        point.voltage_v[i] =
+            p.nominal_voltage_v + p.voltage_spread_v * minute_noise(seed, stream_id("voltage") + i, minute);
+    return point;
+}
+
+}  // namespace hansim::meter

@@ -1,0 +1,144 @@
+#include "hansim/meter/meter_source.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "hansim/meter/hdlc_push.hpp"
+#include "hansim/meter/meter_model.hpp"
+#include "hansim/meter/nve_list1.hpp"
+#include "hansim/meter/nve_list2.hpp"
+#include "hansim/meter/push1.hpp"
+#include "hansim/security/glo_cipher.hpp"
+#include "hansim/security/security_policy.hpp"
+
+namespace hansim::meter {
+
+using namespace std::chrono;
+
+codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter_config& config,
+                             const security::security_keys* keys, std::uint32_t invocation_counter) {
+    codec::bytes apdu;
+    switch (kind) {
+        case push_kind::list1: apdu = build_nve_list1_apdu(values, config.list); break;
+        case push_kind::list2: apdu = build_nve_list2_apdu(values, config.list); break;
+        case push_kind::push1: apdu = build_push1_apdu(values, config.list); break;
+        case push_kind::p1: throw std::logic_error("P1 telegrams are not available in this build");
+    }
+    if (config.security == security::security_policy::none) return frame_push_apdu(apdu, plain_push_addressing());
+    if (!keys)
+        throw std::invalid_argument("security: policy " + std::string(security::to_string(config.security)) +
+                                    " needs keys (key file or environment)");
+    const codec::bytes ciphered = security::glo_protect(apdu, *keys, values.identity.system_title, invocation_counter,
+                                                        security::security_control_for(config.security));
+    return frame_push_apdu(ciphered, ciphered_push_addressing());
+}
+
+namespace {
+
+class meter_push_source final : public push_source {
+public:
+    meter_push_source(const meter_config& config, const security::security_keys* keys,
+                      security::invocation_counter_store* counters)
+        : model_(config),
+          keys_(keys ? std::optional<security::security_keys>(*keys) : std::nullopt),
+          counters_(counters),
+          next_counter_(config.initial_invocation_counter),
+          schedule_(make_schedule()) {
+        clock_offset_ = model_.meter_clock(config.start) - config.start;
+        wants_list2_ = std::find(config.lists.begin(), config.lists.end(), push_kind::list2) != config.lists.end();
+        next_checkpoint_ = ceil<hours>(model_.meter_clock(config.start));
+        line_free_ = config.start;
+    }
+
+    push_frame next() override {
+        const meter_config& config = model_.config();
+        const scheduled_push slot = schedule_.next();
+        const utc_ms trigger = slot.trigger - clock_offset_;
+        checkpoint_up_to(trigger);
+        snapshot values = model_.take_snapshot(trigger);
+        if (slot.kind == push_kind::list2) {
+            const auto found = checkpoints_.find(slot.energy_at);
+            if (found == checkpoints_.end()) throw std::logic_error("meter source: list 2 energy checkpoint missing");
+            values.energy = found->second.total;
+            for (std::size_t i = 0; i < 3; ++i) values.phases[i].energy = found->second.phases[i];
+            checkpoints_.erase(checkpoints_.begin(), std::next(found));
+        }
+
+        push_frame frame;
+        frame.meter = config.name;
+        frame.list = std::string(to_string(slot.kind));
+        frame.sequence = sequence_++;
+        frame.trigger_utc = trigger;
+        std::uint32_t ic = 0;
+        if (config.security != security::security_policy::none && slot.kind != push_kind::p1) {
+            ic = counters_ ? counters_->next() : next_counter_++;
+            frame.invocation_counter = ic;
+        }
+        frame.wire = build_push_wire(slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic);
+        frame.values = std::move(values);
+        const utc_ms wanted = trigger + slot.start_offset;
+        const utc_ms start = std::max(wanted, line_free_);
+        frame.start_offset = start - trigger;
+        line_free_ = start + transmission_time(frame.wire.size(), config.baud_rate, config.bits_per_character);
+        return frame;
+    }
+
+    unsigned baud_rate() const override { return model_.config().baud_rate; }
+    unsigned bits_per_character() const override { return model_.config().bits_per_character; }
+
+private:
+    struct checkpoint {
+        energy_registers total;
+        std::array<energy_registers, 3> phases;
+    };
+
+    push_schedule make_schedule() const {
+        const meter_config& config = model_.config();
+        if (config.security != security::security_policy::none && !keys_)
+            throw std::invalid_argument("security: policy " + std::string(security::to_string(config.security)) +
+                                        " needs keys (key file or environment)");
+        // Frame sizes are fixed per configuration: measure one of each for the collision rule.
+        meter_model probe = model_;
+        const snapshot sample = probe.take_snapshot(config.start);
+        auto size_of = [&](push_kind kind) -> std::size_t {
+            if (std::find(config.lists.begin(), config.lists.end(), kind) == config.lists.end()) return 0;
+            return build_push_wire(kind, sample, config, keys_ ? &*keys_ : nullptr, 0).size();
+        };
+        const std::size_t x0 = std::max(size_of(push_kind::list1), size_of(push_kind::push1));
+        return push_schedule(schedule_of(config, x0, size_of(push_kind::list2)), model_.meter_clock(config.start));
+    }
+
+    // Records the registers at every full hour of the meter clock up to `t` (true UTC), for
+    // list 2, whose energies are those of xx:00:00 although it is sent later.
+    void checkpoint_up_to(utc_ms t) {
+        if (!wants_list2_) return;
+        while (next_checkpoint_ - clock_offset_ <= t) {
+            model_.advance_to(next_checkpoint_ - clock_offset_);
+            checkpoint c{model_.total_energy(), {model_.phase_energy(0), model_.phase_energy(1), model_.phase_energy(2)}};
+            checkpoints_.emplace(next_checkpoint_, c);
+            next_checkpoint_ += hours(1);
+        }
+    }
+
+    meter_model model_;
+    std::optional<security::security_keys> keys_;
+    security::invocation_counter_store* counters_;
+    std::uint32_t next_counter_;
+    push_schedule schedule_;
+    milliseconds clock_offset_{0};
+    bool wants_list2_ = false;
+    utc_ms next_checkpoint_{};
+    std::map<utc_ms, checkpoint> checkpoints_;
+    utc_ms line_free_{};
+    std::uint64_t sequence_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<push_source> make_push_source(const meter_config& config, const security::security_keys* keys,
+                                              security::invocation_counter_store* counters) {
+    return std::make_unique<meter_push_source>(config, keys, counters);
+}
+
+}  // namespace hansim::meter

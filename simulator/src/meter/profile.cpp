@@ -1,0 +1,127 @@
+#include "hansim/meter/profile.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace hansim::meter {
+
+namespace {
+
+using security::security_policy;
+
+meter_config kamstrup(std::string name, std::uint32_t serial, country c, wiring w, std::vector<push_kind> lists,
+                      clock_rule clock) {
+    meter_config m;
+    m.name = "meter1";
+    m.profile = std::move(name);
+    m.serial = serial;
+    m.country = c;
+    m.wires = w;
+    m.lists = std::move(lists);
+    m.clock = clock;
+    m.port = "pty:/tmp/ttyHAN0";
+    if (w == wiring::single_phase) {
+        m.load.phase_share = {1, 0, 0};
+        m.load.peak_w = 2500;
+    }
+    if (w == wiring::three_phase_3wire) m.load.nominal_voltage_v = 230.0 / std::sqrt(3.0);  // 3×230 V IT grid
+    return m;
+}
+
+meter_config p1_meter(std::string name, std::uint32_t serial) {
+    meter_config m = kamstrup(name, serial, country::sweden, wiring::three_phase_4wire, {push_kind::p1},
+                              clock_rule::local_dst);
+    m.p1_profile = name;
+    m.baud_rate = 115200;
+    m.port = "pty:/tmp/ttyP1";
+    m.list.energy = energy_resolution::one_wh;
+    return m;
+}
+
+std::vector<meter_profile> make_profiles() {
+    std::vector<meter_profile> all;
+    auto add = [&](std::string description, meter_config config) {
+        all.push_back(meter_profile{config.profile, std::move(description), std::move(config)});
+    };
+    const std::vector<push_kind> nve{push_kind::list1, push_kind::list2};
+    const std::vector<push_kind> push1{push_kind::push1};
+
+    add("Kamstrup OMNIPOWER three-phase, Norway: HAN-NVE list 1 + list 2, plain, 10 Wh, CET all year",
+        kamstrup("kamstrup-no-3p", 12345678, country::norway, wiring::three_phase_4wire, nve, clock_rule::cet_fixed));
+    add("Kamstrup OMNIPOWER three-phase 3-wire (IT grid), Norway: line-to-line voltages",
+        kamstrup("kamstrup-no-3p-it", 12345679, country::norway, wiring::three_phase_3wire, nve,
+                 clock_rule::cet_fixed));
+    add("Kamstrup OMNIPOWER single-phase, Norway: HAN-NVE lists with null placeholders",
+        kamstrup("kamstrup-no-1p", 12345680, country::norway, wiring::single_phase, nve, clock_rule::cet_fixed));
+    {
+        meter_config se =
+            kamstrup("kamstrup-se-3p", 32659040, country::sweden, wiring::three_phase_4wire, nve, clock_rule::local_dst);
+        se.list.energy = energy_resolution::one_wh;
+        add("Kamstrup OMNIPOWER three-phase, Sweden: HAN-NVE lists, 1 Wh, CET/CEST", std::move(se));
+    }
+    {
+        meter_config dk =
+            kamstrup("kamstrup-dk-3p", 27581522, country::denmark, wiring::three_phase_4wire, push1, clock_rule::local_dst);
+        dk.security = security_policy::encrypt_authenticate;
+        add("Kamstrup OMNIPOWER three-phase, Denmark: DLMS push 1, encrypted + authenticated, CET/CEST", std::move(dk));
+    }
+    {
+        meter_config dk =
+            kamstrup("kamstrup-dk-1p", 27581523, country::denmark, wiring::single_phase, push1, clock_rule::local_dst);
+        dk.security = security_policy::encrypt_authenticate;
+        add("Kamstrup OMNIPOWER single-phase, Denmark: DLMS push 1 (37 elements), encrypted + authenticated",
+            std::move(dk));
+    }
+    {
+        meter_config ct =
+            kamstrup("kamstrup-dk-3p-ct", 27581524, country::denmark, wiring::three_phase_4wire, push1,
+                     clock_rule::local_dst);
+        ct.current_transformer = true;
+        ct.list.current = current_resolution::milli_ampere;
+        ct.load.base_w = 8000;
+        ct.load.peak_w = 60000;
+        ct.load.power_factor = 0.9;
+        add("Kamstrup OMNIPOWER CT meter (685), Denmark: DLMS push 1, 0.001 A, plain", std::move(ct));
+    }
+    {
+        meter_config ch =
+            kamstrup("kamstrup-ch-3p", 28639955, country::switzerland, wiring::three_phase_4wire, push1,
+                     clock_rule::cet_fixed);
+        ch.security = security_policy::encrypt_authenticate;
+        add("Kamstrup OMNIPOWER three-phase, Switzerland: DLMS push 1, encrypted + authenticated", std::move(ch));
+    }
+    {
+        meter_config p1 = p1_meter("kamstrup-p1", 33132352);
+        p1.p1_phase = std::chrono::milliseconds(4000);  // the P1 module's own cadence, not x0 (§6.4)
+        add("Kamstrup OMNIPOWER with HAN module P1 (/KAM5), Sweden: P1 every 10 s, 115200 8N1", std::move(p1));
+    }
+    add("Sagemcom T211 (Ellevio, /ELL5), Sweden: P1 every 10 s", p1_meter("sagemcom-t211", 25383363));
+    add("Landis+Gyr E360 (/LGF5E360), Sweden: P1 every 10 s", p1_meter("landisgyr-e360", 36000001));
+    add("Kaifa MA304H4E (Nacka), Sweden: P1 every 10 s", p1_meter("kaifa-ma304h4e", 43040001));
+    add("Kaifa CL109 (Oresundskraft), Sweden: P1 every 10 s", p1_meter("kaifa-cl109", 10900001));
+    add("Itron A300 (Boras), Sweden: P1 every 10 s", p1_meter("itron-a300", 30000001));
+    add("Sanxing SX631 S34U18 (Vattenfall), Sweden: P1 every 10 s", p1_meter("sanxing-sx631", 63100001));
+    return all;
+}
+
+}  // namespace
+
+const std::vector<meter_profile>& meter_profiles() {
+    static const std::vector<meter_profile> all = make_profiles();
+    return all;
+}
+
+const meter_profile* find_profile(std::string_view name) {
+    for (const auto& p : meter_profiles())
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+meter_config profile_config(std::string_view name) {
+    if (const meter_profile* p = find_profile(name)) return p->defaults;
+    std::string known;
+    for (const auto& p : meter_profiles()) known += (known.empty() ? "" : ", ") + p.name;
+    throw std::invalid_argument("unknown meter profile '" + std::string(name) + "' (known: " + known + ")");
+}
+
+}  // namespace hansim::meter
