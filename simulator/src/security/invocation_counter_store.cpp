@@ -131,6 +131,10 @@ std::uint32_t invocation_counter_store::next() {
     return value;
 }
 
+void invocation_counter_store::skip_past(std::uint32_t value) {
+    next_ = std::max<std::uint64_t>(next_, std::uint64_t{value} + 1);
+}
+
 void invocation_counter_store::flush() {
     if (!open_) return;
     persist(next_);

@@ -168,3 +168,16 @@ TEST_F(counter_store_test, sigkill_never_causes_a_repeat) {
         EXPECT_GT(reopened.peek(), highest_reported) << "round " << round;
     }
 }
+
+TEST_F(counter_store_test, skip_past_continues_above_a_jumped_counter_and_never_lowers) {
+    invocation_counter_store store(path_, 10, 1);
+    EXPECT_EQ(store.next(), 1u);
+    store.skip_past(1001);
+    EXPECT_EQ(store.next(), 1002u);
+    store.skip_past(5);
+    EXPECT_EQ(store.next(), 1003u);
+    // The reservation covering 1002 was persisted before 1002 was issued.
+    std::ifstream in(path_);
+    const std::string text(std::istreambuf_iterator<char>(in), {});
+    EXPECT_NE(text.find("next=1012\n"), std::string::npos) << text;
+}

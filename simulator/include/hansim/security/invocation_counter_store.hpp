@@ -51,6 +51,11 @@ public:
     /// The value next() would return, without issuing it. Throws like next() when exhausted.
     std::uint32_t peek() const;
 
+    /// Makes every later next() return more than `value` (e.g. after a deliberate counter
+    /// jump, so the meter continues above it). Never lowers the counter; the reservation is
+    /// persisted by the next next().
+    void skip_past(std::uint32_t value);
+
     /// Durably records the exact next value (shrinking the reservation), so a restart skips
     /// nothing. Throws std::runtime_error naming the path on failure.
     void flush();
