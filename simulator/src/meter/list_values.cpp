@@ -150,29 +150,4 @@ bool store_row_wire_integer(const list_row& row, std::uint32_t wire, snapshot& v
     }
 }
 
-std::string kamstrup_gs1_id(std::uint32_t serial) {
-    std::string digits = "5706567";
-    std::string s = std::to_string(serial % 100'000'000U);
-    digits += std::string(8 - s.size(), '0') + s;
-    unsigned sum = 0;
-    // weights 3,1,3,1,... starting from the rightmost of the 15 digits
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        const unsigned d = static_cast<unsigned>(digits[digits.size() - 1 - i] - '0');
-        sum += (i % 2 == 0) ? 3 * d : d;
-    }
-    digits += static_cast<char>('0' + (10 - sum % 10) % 10);
-    return digits;
-}
-
-std::optional<std::uint32_t> serial_from_gs1_id(std::string_view gs1_id) {
-    if (gs1_id.size() != 16 || gs1_id.substr(0, 7) != "5706567") return std::nullopt;
-    std::uint32_t serial = 0;
-    for (char c : gs1_id.substr(7, 8)) {
-        if (c < '0' || c > '9') return std::nullopt;
-        serial = serial * 10 + static_cast<std::uint32_t>(c - '0');
-    }
-    if (gs1_id[15] < '0' || gs1_id[15] > '9') return std::nullopt;
-    return serial;
-}
-
 }  // namespace hansim::meter

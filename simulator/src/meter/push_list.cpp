@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "hansim/codec/apdu/notification_elements.hpp"
+#include "hansim/meter/identity.hpp"
 #include "hansim/meter/nve_list1.hpp"
 #include "hansim/meter/nve_list2.hpp"
 #include "hansim/meter/push1.hpp"
@@ -112,9 +113,9 @@ constexpr std::array candidates{
     candidate{list_kind::push1, list_layout::single_phase},
 };
 
-/// Element index in the structure (elements count pairs as one; the structure index is what
-/// people see in a dump) of element `i`.
-std::size_t structure_index(std::size_t element_index) { return element_index == 0 ? 0 : 2 * element_index - 1; }
+/// Index, within the body structure, of the value of row `i` (rows after the version string
+/// are OBIS/value pairs); this is what people see in a dump and what an error points at.
+std::size_t structure_index(std::size_t row_index) { return 2 * row_index; }
 
 std::string describe_row(const list_row& row) {
     if (row.what == list_quantity::list_version) return "list version";
@@ -202,9 +203,7 @@ codec::result<decoded_list> read_rows(const candidate& c, std::span<const list_r
     v.wires = wiring_of(c.layout, v.identity.meter_type);
     if (const auto serial = serial_from_gs1_id(v.identity.gs1_id)) {
         v.identity.serial = *serial;
-        v.identity.system_title = {'K', 'A', 'M', 'E',
-                                   static_cast<std::uint8_t>(*serial >> 24), static_cast<std::uint8_t>(*serial >> 16),
-                                   static_cast<std::uint8_t>(*serial >> 8), static_cast<std::uint8_t>(*serial)};
+        v.identity.system_title = kamstrup_system_title(*serial);
     }
     return out;
 }

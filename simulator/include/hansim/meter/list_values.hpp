@@ -11,8 +11,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
-#include <string_view>
 
 #include "hansim/codec/obis.hpp"
 #include "hansim/meter/list_options.hpp"
@@ -130,13 +128,5 @@ std::optional<std::uint32_t> row_wire_integer(const list_row& row, const snapsho
 /// for rows that are not integers.
 bool store_row_wire_integer(const list_row& row, std::uint32_t wire, snapshot& values,
                             const list_options& options);
-
-/// The GS1/GIAI meter id for an 8-digit serial: "5706567" + serial + GS1 mod-10 check digit
-/// (PROTOCOLS.md §3.5), e.g. 12345678 -> "5706567123456784".
-std::string kamstrup_gs1_id(std::uint32_t serial);
-
-/// The serial inside a 16-digit Kamstrup GS1 id (digits 8..15); nullopt when the text is not
-/// 16 digits with the "5706567" prefix.
-std::optional<std::uint32_t> serial_from_gs1_id(std::string_view gs1_id);
 
 }  // namespace hansim::meter
