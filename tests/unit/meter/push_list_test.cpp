@@ -252,3 +252,31 @@ TEST(push_list_read, clock_object_must_be_twelve_bytes) {
     EXPECT_EQ(r.error().offset, 26U);
     EXPECT_NE(r.error().message.find("12-byte date-time"), std::string::npos) << r.error().message;
 }
+
+TEST(push_list_read, absent_header_date_time_is_reported_and_body_clock_used) {
+    const auto s = sample(wiring::three_phase_4wire);
+    auto n = parse(build_nve_list2_apdu(s, {}));
+    n.dt_encoding = codec::apdu::date_time_encoding::absent;
+    n.date_time.reset();
+    const auto d = read_kamstrup_list(n, {});
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->date_time_encoding, codec::apdu::date_time_encoding::absent);
+    EXPECT_EQ(d->values.clock, s.clock);
+
+    // List 1 has no clock object: without the header date-time there is no time at all.
+    auto n1 = parse(build_nve_list1_apdu(s, {}));
+    n1.dt_encoding = codec::apdu::date_time_encoding::absent;
+    n1.date_time.reset();
+    const auto r = match_kamstrup_list(n1, {});
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("no date-time"), std::string::npos) << r.error().message;
+}
+
+TEST(push_list_read, body_clock_wins_over_a_differing_header) {
+    const auto s = sample(wiring::three_phase_4wire);
+    auto n = parse(build_push1_apdu(s, {}));
+    n.date_time->second = 0;  // header says :00, the clock object :05
+    const auto d = read_kamstrup_list(n, {});
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->values.clock.second, 5);
+}

@@ -74,10 +74,12 @@ struct decoded_list {
 };
 
 /// Recognises a Kamstrup list by element count and the exact OBIS sequence, checks every
-/// value's A-XDR type against the table and recovers the values. The error (offset = index
-/// of the body element at fault, as in split_flat_body) says why the notification is not a
-/// Kamstrup list: "not a flat Kamstrup body: …", "no Kamstrup list has 27 elements",
-/// "element 13 (1-1:31.7.0.255): expected double-long-unsigned, got long-unsigned", ….
+/// value's A-XDR type against the table and recovers the values. The error's offset is the
+/// index of the offending member of the body structure (as in split_flat_body; 0 when the
+/// body as a whole does not fit), and its message says why the notification is not a
+/// Kamstrup list: "not a flat Kamstrup body: …", "not a Kamstrup list: no Kamstrup list has
+/// 27 elements", "element 14 (1-1:31.7.0.255) of list1: expected double-long-unsigned, got
+/// long-unsigned", ….
 codec::result<decoded_list> match_kamstrup_list(const codec::apdu::data_notification& notification,
                                                 const list_options& options);
 
