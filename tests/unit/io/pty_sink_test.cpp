@@ -1,0 +1,192 @@
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "hansim/io/port_spec.hpp"
+#include "hansim/io/pty_sink.hpp"
+
+namespace fs = std::filesystem;
+using namespace hansim;
+
+namespace {
+
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        char pattern[] = "/tmp/hansim-pty-test-XXXXXX";
+        path = ::mkdtemp(pattern);
+    }
+    ~temp_dir() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+};
+
+int open_reader(const fs::path& link) { return ::open(link.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK); }
+
+codec::bytes read_available(int fd) {
+    codec::bytes out;
+    std::uint8_t buffer[4096];
+    for (int idle = 0; idle < 20;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 10) > 0 && (p.revents & POLLIN)) {
+            const auto n = ::read(fd, buffer, sizeof buffer);
+            if (n <= 0) break;
+            out.insert(out.end(), buffer, buffer + n);
+        } else {
+            ++idle;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(pty_sink, creates_a_symlink_to_the_slave_and_removes_it_on_close) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "ttyHAN0";
+    {
+        io::pty_sink sink(context, link);
+        ASSERT_TRUE(fs::is_symlink(link));
+        EXPECT_EQ(fs::read_symlink(link).string(), sink.slave_path());
+        EXPECT_EQ(sink.slave_path().rfind("/dev/pts/", 0), 0u);
+        EXPECT_NE(sink.describe().find(link.string()), std::string::npos);
+        sink.close();
+        EXPECT_FALSE(fs::exists(fs::symlink_status(link)));
+    }
+}
+
+TEST(pty_sink, destructor_also_removes_the_link) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "ttyHAN0";
+    { io::pty_sink sink(context, link); }
+    EXPECT_FALSE(fs::exists(fs::symlink_status(link)));
+}
+
+TEST(pty_sink, a_stale_symlink_is_replaced) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "ttyHAN0";
+    fs::create_symlink("/dev/pts/99999", link);  // left by a crashed run
+    io::pty_sink sink(context, link);
+    EXPECT_EQ(fs::read_symlink(link).string(), sink.slave_path());
+}
+
+TEST(pty_sink, refuses_to_replace_a_regular_file_and_names_the_path) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "precious.txt";
+    std::ofstream(link) << "keep me";
+    try {
+        io::pty_sink sink(context, link);
+        FAIL() << "expected port_error";
+    } catch (const io::port_error& e) {
+        EXPECT_NE(std::string(e.what()).find(link.string()), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(fs::is_regular_file(link));
+}
+
+TEST(pty_sink, a_link_in_a_missing_directory_is_a_port_error_naming_it) {
+    boost::asio::io_context context;
+    const fs::path link = "/nonexistent-hansim-dir/ttyHAN0";
+    try {
+        io::pty_sink sink(context, link);
+        FAIL() << "expected port_error";
+    } catch (const io::port_error& e) {
+        EXPECT_NE(std::string(e.what()).find(link.string()), std::string::npos) << e.what();
+    }
+}
+
+TEST(pty_sink, knows_whether_a_reader_has_the_port_open) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "ttyHAN0";
+    io::pty_sink sink(context, link);
+    EXPECT_FALSE(sink.listener_present());
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);
+
+    const int reader = open_reader(link);
+    ASSERT_GE(reader, 0);
+    EXPECT_TRUE(sink.listener_present());
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    const codec::bytes frame{0x7E, 0xA0, 0x01, 0x02, 0x7E};
+    ASSERT_EQ(sink.write(frame), io::sink_status::ok);
+    EXPECT_EQ(read_available(reader), frame);
+
+    ::close(reader);
+    EXPECT_FALSE(sink.listener_present());
+    EXPECT_EQ(sink.write(frame), io::sink_status::no_listener);  // no crash, no EIO
+}
+
+TEST(pty_sink, a_new_reader_never_sees_what_the_previous_one_left_unread) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "ttyHAN0";
+    io::pty_sink sink(context, link);
+    int reader = open_reader(link);
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    ASSERT_EQ(sink.write(codec::bytes{1, 2, 3}), io::sink_status::ok);
+    ::close(reader);  // left without reading
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);  // flushes the leftovers
+    reader = open_reader(link);
+    EXPECT_TRUE(read_available(reader).empty());
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    ASSERT_EQ(sink.write(codec::bytes{4, 5}), io::sink_status::ok);
+    EXPECT_EQ(read_available(reader), (codec::bytes{4, 5}));
+    ::close(reader);
+}
+
+TEST(pty_sink, a_reader_that_does_not_read_causes_overrun_not_a_block) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "ttyHAN0";
+    io::pty_sink sink(context, link);
+    const int reader = open_reader(link);
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    const codec::bytes chunk(1024, 0x55);
+    io::sink_status status = io::sink_status::ok;
+    for (int i = 0; i < 1000 && status == io::sink_status::ok; ++i) status = sink.write(chunk);
+    EXPECT_EQ(status, io::sink_status::overrun);
+    ::close(reader);
+}
+
+TEST(port_spec, parses_every_form) {
+    auto pty = io::parse_port_spec("pty:/tmp/ttyHAN0");
+    EXPECT_EQ(pty.kind, io::port_kind::pty);
+    EXPECT_EQ(pty.path, "/tmp/ttyHAN0");
+    auto serial = io::parse_port_spec("serial:/dev/ttyUSB0:2400:8E1");
+    EXPECT_EQ(serial.kind, io::port_kind::serial);
+    EXPECT_EQ(serial.path, "/dev/ttyUSB0");
+    ASSERT_TRUE(serial.line);
+    EXPECT_EQ(serial.line->bits_per_character(), 11u);
+    EXPECT_FALSE(io::parse_port_spec("serial:/dev/ttyUSB0").line);
+    auto tcp = io::parse_port_spec("tcp:127.0.0.1:7000");
+    EXPECT_EQ(tcp.kind, io::port_kind::tcp);
+    EXPECT_EQ(tcp.host, "127.0.0.1");
+    EXPECT_EQ(tcp.tcp_port, 7000);
+    EXPECT_EQ(io::parse_port_spec("tcp:[::1]:7001").host, "::1");
+    EXPECT_EQ(io::parse_port_spec("file:out.bin").kind, io::port_kind::file);
+    EXPECT_EQ(io::parse_port_spec("-").kind, io::port_kind::standard_output);
+}
+
+TEST(port_spec, errors_name_the_spec_and_the_problem) {
+    auto message = [](const char* text) {
+        try {
+            io::parse_port_spec(text);
+        } catch (const io::port_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(message("usb:/dev/x").find("port 'usb:/dev/x'"), std::string::npos);
+    EXPECT_NE(message("tcp:localhost:99999").find("99999"), std::string::npos);
+    EXPECT_NE(message("serial:/dev/ttyUSB0:2400:8Q1").find("parity 'Q'"), std::string::npos);
+    EXPECT_NE(message("pty:").find("path is empty"), std::string::npos);
+}

@@ -1,0 +1,183 @@
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "hansim/io/file_sink.hpp"
+#include "hansim/io/port_spec.hpp"
+#include "hansim/io/serial_sink.hpp"
+#include "hansim/io/tcp_sink.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using namespace hansim;
+using boost::asio::ip::tcp;
+
+namespace {
+
+// Runs the server's io_context until `done` or `limit` passes.
+template <class Predicate>
+bool run_until(boost::asio::io_context& context, Predicate done, std::chrono::milliseconds limit = 2s) {
+    const auto give_up = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+        context.restart();
+        context.run_for(5ms);
+    }
+    return done();
+}
+
+}  // namespace
+
+TEST(tcp_sink, two_clients_receive_identical_bytes) {
+    boost::asio::io_context server_context;
+    io::tcp_sink sink(server_context, "127.0.0.1", 0);
+    ASSERT_NE(sink.local_port(), 0);
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);
+
+    boost::asio::io_context client_context;
+    tcp::socket first(client_context), second(client_context);
+    const tcp::endpoint server(boost::asio::ip::make_address("127.0.0.1"), sink.local_port());
+    first.connect(server);
+    second.connect(server);
+    ASSERT_TRUE(run_until(server_context, [&] { return sink.client_count() == 2; }));
+
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    codec::bytes frame(300);
+    for (std::size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<std::uint8_t>(i);
+    ASSERT_EQ(sink.write(codec::byte_view(frame).first(100)), io::sink_status::ok);
+    ASSERT_EQ(sink.write(codec::byte_view(frame).subspan(100)), io::sink_status::ok);
+    sink.frame_end();
+    run_until(server_context, [] { return false; }, 100ms);  // let the writes go out (bounded)
+
+    for (auto* client : {&first, &second}) {
+        codec::bytes received(frame.size());
+        boost::asio::read(*client, boost::asio::buffer(received));
+        EXPECT_EQ(received, frame);
+    }
+}
+
+TEST(tcp_sink, a_client_that_connects_mid_frame_starts_with_the_next_frame_and_leavers_are_dropped) {
+    boost::asio::io_context server_context;
+    io::tcp_sink sink(server_context, "127.0.0.1", 0);
+    boost::asio::io_context client_context;
+    const tcp::endpoint server(boost::asio::ip::make_address("127.0.0.1"), sink.local_port());
+    tcp::socket early(client_context);
+    early.connect(server);
+    ASSERT_TRUE(run_until(server_context, [&] { return sink.client_count() == 1; }));
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    ASSERT_EQ(sink.write(codec::bytes{1, 2}), io::sink_status::ok);
+
+    tcp::socket late(client_context);
+    late.connect(server);
+    ASSERT_TRUE(run_until(server_context, [&] { return sink.client_count() == 2; }));
+    ASSERT_EQ(sink.write(codec::bytes{3, 4}), io::sink_status::ok);
+    sink.frame_end();
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    ASSERT_EQ(sink.write(codec::bytes{9, 9}), io::sink_status::ok);
+    run_until(server_context, [] { return false; }, 100ms);
+
+    codec::bytes got_early(6), got_late(2);
+    boost::asio::read(early, boost::asio::buffer(got_early));
+    boost::asio::read(late, boost::asio::buffer(got_late));
+    EXPECT_EQ(got_early, (codec::bytes{1, 2, 3, 4, 9, 9}));
+    EXPECT_EQ(got_late, (codec::bytes{9, 9}));
+
+    early.close();
+    late.close();
+    EXPECT_TRUE(run_until(server_context, [&] { return sink.client_count() == 0; }));
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);
+}
+
+TEST(tcp_sink, an_address_in_use_is_a_port_error_naming_it) {
+    boost::asio::io_context context;
+    io::tcp_sink first(context, "127.0.0.1", 0);
+    const auto port = std::to_string(first.local_port());
+    try {
+        io::tcp_sink second(context, "127.0.0.1", first.local_port());
+        FAIL() << "expected port_error";
+    } catch (const io::port_error& e) {
+        EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + port), std::string::npos) << e.what();
+    }
+}
+
+TEST(file_sink, appends_and_flushes_each_frame) {
+    const auto path = fs::temp_directory_path() / ("hansim-file-sink-" + std::to_string(::getpid()) + ".bin");
+    fs::remove(path);
+    {
+        io::file_sink sink(path);
+        ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+        ASSERT_EQ(sink.write(codec::bytes{0x7E, 0x01}), io::sink_status::ok);
+        ASSERT_EQ(sink.write(codec::bytes{0x7E}), io::sink_status::ok);
+        sink.frame_end();
+        EXPECT_EQ(fs::file_size(path), 3u);  // visible before close
+    }
+    {
+        io::file_sink again(path);  // appends
+        again.frame_begin();
+        again.write(codec::bytes{0xAA});
+        again.frame_end();
+    }
+    std::ifstream in(path, std::ios::binary);
+    const codec::bytes content{std::istreambuf_iterator<char>(in), {}};
+    EXPECT_EQ(content, (codec::bytes{0x7E, 0x01, 0x7E, 0xAA}));
+    fs::remove(path);
+}
+
+TEST(file_sink, an_unwritable_path_is_a_port_error_naming_it) {
+    try {
+        io::file_sink sink("/nonexistent-hansim-dir/out.bin");
+        FAIL() << "expected port_error";
+    } catch (const io::port_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent-hansim-dir/out.bin"), std::string::npos);
+    }
+}
+
+// A PTY slave is a terminal Asio's serial_port can open: stands in for a USB adapter.
+TEST(serial_sink, writes_to_a_terminal_device_and_reopens_after_it_vanishes) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(::grantpt(master), 0);
+    ASSERT_EQ(::unlockpt(master), 0);
+    const std::string slave = ::ptsname(master);
+    const auto link = fs::temp_directory_path() / ("hansim-serial-" + std::to_string(::getpid()));
+    fs::remove(link);
+    fs::create_symlink(slave, link);
+
+    boost::asio::io_context context;
+    io::serial_sink sink(context, link.string(), io::parse_line_settings("2400:8N1"));
+    EXPECT_EQ(sink.describe(), "serial " + link.string() + " 2400 8N1");
+    EXPECT_FALSE(sink.modem_line_level(io::modem_line::cts).has_value());  // a PTY has no modem lines
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    ASSERT_EQ(sink.write(codec::bytes{0x7E, 0x42, 0x7E}), io::sink_status::ok);
+    std::uint8_t buffer[16];
+    std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(::read(master, buffer, sizeof buffer), 3);
+
+    // "unplug": the device disappears; the sink closes and waits before retrying
+    sink.close();
+    fs::remove(link);
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::unavailable);
+    fs::create_symlink(slave, link);  // "plugged back in"
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::unavailable);  // still backing off
+    std::this_thread::sleep_for(600ms);
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::ok);
+    sink.close();
+    fs::remove(link);
+    ::close(master);
+}
+
+TEST(serial_sink, a_missing_device_at_start_is_a_port_error_naming_it) {
+    boost::asio::io_context context;
+    try {
+        io::serial_sink sink(context, "/dev/ttyHANSIM-missing", io::line_settings{});
+        FAIL() << "expected port_error";
+    } catch (const io::port_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/dev/ttyHANSIM-missing"), std::string::npos);
+    }
+}
