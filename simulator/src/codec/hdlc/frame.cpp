@@ -156,6 +156,7 @@ frame_check check_frame(byte_view in, std::uint64_t stream_offset) {
         if (got != expected)
             return broken("HCS mismatch (got " + hex_word(got) + ", expected " + hex_word(expected) + ")" + in_frame);
         pos += 2;
+        check.header_verified = true;
     }
     if (in.size() < length + 2) return check;  // need_more: indices 0 .. length+1
     const std::uint16_t expected = crc16_x25(in.subspan(1, length - 2));

@@ -12,7 +12,7 @@ enum class check_status {
     ok,           ///< a valid frame of `wire_size` bytes
     need_more,    ///< the input ends before the frame can be judged
     not_a_frame,  ///< the byte after the flag is not format type A: not a frame start at all
-    broken,       ///< a frame header was recognised but a check failed (`message`)
+    broken,       ///< a check failed (`message`); see header_verified
 };
 
 struct frame_check {
@@ -20,6 +20,9 @@ struct frame_check {
     std::size_t wire_size = 0;  ///< flags included (ok only)
     hdlc_frame frame;           ///< ok only
     std::string message;        ///< not_a_frame / broken
+    /// The header passed its HCS, so a failure after that is a damaged frame rather than
+    /// noise that happened to contain 0x7E.
+    bool header_verified = false;
 };
 
 /// Judges the bytes at `in`, which start with an opening flag; `stream_offset` is that flag's

@@ -28,17 +28,21 @@ std::optional<error_event> stream_decoder::take_garbage_report() {
     if (garbage_count_ == 0) return std::nullopt;
     error_event event{garbage_start_, "HDLC: skipped " + std::to_string(garbage_count_) +
                                           " bytes of garbage at offset " + std::to_string(garbage_start_)};
+    if (!garbage_reason_.empty()) event.message += " (first rejected header: " + garbage_reason_ + ")";
     garbage_count_ = 0;
+    garbage_reason_.clear();
     return event;
 }
 
-namespace {
-void count_garbage(std::uint64_t offset, std::size_t n, bool silent, std::uint64_t& start, std::uint64_t& count) {
-    if (silent || n == 0) return;
-    if (count == 0) start = offset;
-    count += n;
+void stream_decoder::skip_garbage(std::size_t n, bool silent, std::string reason) {
+    if (!silent && n > 0) {
+        if (garbage_count_ == 0) garbage_start_ = consumed_;
+        if (garbage_reason_.empty()) garbage_reason_ = std::move(reason);
+        garbage_count_ += n;
+    }
+    at_shared_flag_ = false;
+    drop(n);
 }
-}  // namespace
 
 stream_event stream_decoder::next() {
     for (;;) {
@@ -47,9 +51,7 @@ stream_event stream_decoder::next() {
 
         if (pending[0] != flag) {
             const auto run = static_cast<std::size_t>(std::find(pending.begin(), pending.end(), flag) - pending.begin());
-            count_garbage(consumed_, run, resyncing_, garbage_start_, garbage_count_);
-            at_shared_flag_ = false;
-            drop(run);
+            skip_garbage(run, resyncing_, {});
             continue;
         }
         if (pending.size() < 2) return need_more{};
@@ -60,37 +62,34 @@ stream_event stream_decoder::next() {
         }
 
         auto check = detail::check_frame(pending, consumed_);
-        switch (check.status) {
-            case detail::check_status::need_more:
-                return need_more{};
-            case detail::check_status::not_a_frame:
-                // A lone closing flag followed by idle noise is not garbage; any other 0x7E is.
-                count_garbage(consumed_, 1, resyncing_ || at_shared_flag_, garbage_start_, garbage_count_);
-                at_shared_flag_ = false;
-                drop(1);
-                continue;
-            case detail::check_status::broken:
-                if (auto garbage = take_garbage_report()) return *garbage;
-                {
-                    error_event event{consumed_, std::move(check.message)};
-                    resyncing_ = true;
-                    at_shared_flag_ = false;
-                    drop(1);  // resynchronise at the next flag after the bad opening flag
-                    return event;
-                }
-            case detail::check_status::ok:
-                if (auto garbage = take_garbage_report()) return *garbage;
-                {
-                    frame_event event{std::move(check.frame), bytes(pending.begin(), pending.begin() +
-                                                                        static_cast<std::ptrdiff_t>(check.wire_size)),
-                                      consumed_};
-                    resyncing_ = false;
-                    // Keep the closing flag: it may also open the next frame (shared-flag mode).
-                    drop(check.wire_size - 1);
-                    at_shared_flag_ = true;
-                    return event;
-                }
+        if (check.status == detail::check_status::need_more) return need_more{};
+        if (check.status == detail::check_status::not_a_frame ||
+            (check.status == detail::check_status::broken && !check.header_verified)) {
+            // A flag that starts no verifiable header is noise (or the closing flag of the last
+            // frame followed by idle bytes, which is not worth a report).
+            const bool silent = resyncing_ || (at_shared_flag_ && check.status == detail::check_status::not_a_frame);
+            // Keep the reason only for a header that looked like type 3 but failed a check.
+            std::string reason;
+            if (check.status == detail::check_status::broken) reason = check.message.substr(check.message.find(' ') + 1);
+            skip_garbage(1, silent, std::move(reason));
+            continue;
         }
+        if (auto garbage = take_garbage_report()) return *garbage;
+        if (check.status == detail::check_status::broken) {
+            error_event event{consumed_, std::move(check.message)};
+            resyncing_ = true;
+            at_shared_flag_ = false;
+            drop(1);  // resynchronise at the next flag after the bad opening flag
+            return event;
+        }
+        frame_event event{std::move(check.frame),
+                          bytes(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(check.wire_size)),
+                          consumed_};
+        resyncing_ = false;
+        // Keep the closing flag: it may also open the next frame (shared-flag mode).
+        drop(check.wire_size - 1);
+        at_shared_flag_ = true;
+        return event;
     }
 }
 

@@ -14,7 +14,7 @@
 
 namespace hansim::codec::axdr {
 
-/// Deepest array/structure nesting decode() accepts (the top-level value is depth 1).
+/// Deepest array/structure nesting decode() accepts (a structure holding a structure is 2).
 inline constexpr std::size_t max_nesting_depth = 32;
 
 /// Appends the encoding of `value` (tag, length where the type has one, contents).

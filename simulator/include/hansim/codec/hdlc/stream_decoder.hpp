@@ -5,11 +5,14 @@
 ///
 /// Framing is by the length field (0x7E inside payloads is normal; there is no byte
 /// stuffing). At a 0x7E the decoder requires format type A, waits for the header and checks
-/// the HCS, then waits for the whole frame and checks the closing flag and the FCS. A frame
-/// that fails any check produces one error event; decoding resumes at the next 0x7E after the
-/// bad opening flag. Bytes that cannot start a frame (garbage) are skipped and reported as
-/// one error event when the garbage ends; bytes skipped while resynchronising after a
-/// reported error are not reported again. Extra 0x7E fill flags between frames are ignored,
+/// the HCS, then waits for the whole frame and checks the FCS and the closing flag.
+/// - A frame whose header verified but whose FCS or closing flag is wrong produces one error
+///   event; decoding resumes at the next 0x7E after the bad opening flag.
+/// - Bytes that start no verifiable header (no flag, wrong format nibble, bad address, HCS
+///   mismatch) are garbage: skipped, and reported as one error event when the garbage ends
+///   (a frame or damaged frame follows, or finish()), naming the first failed check.
+/// - Bytes skipped while resynchronising after a reported damaged frame are not reported
+///   again; the next good frame ends resynchronisation. Extra 0x7E fill flags between frames are ignored,
 /// and a single 0x7E may close one frame and open the next (shared-flag mode) - both forms
 /// are always accepted.
 ///
@@ -70,6 +73,7 @@ public:
 
 private:
     void drop(std::size_t n);
+    void skip_garbage(std::size_t n, bool silent, std::string reason);
     std::optional<error_event> take_garbage_report();
 
     bytes buffer_;
@@ -77,6 +81,7 @@ private:
     std::uint64_t consumed_ = 0;     ///< stream offset of buffer_[head_]
     std::uint64_t garbage_start_ = 0;
     std::uint64_t garbage_count_ = 0;
+    std::string garbage_reason_;     ///< first failed check inside the current garbage run
     bool resyncing_ = false;         ///< skipping after a reported error: don't report again
     bool at_shared_flag_ = false;    ///< buffer_[head_] is the closing flag of the last frame
 };
