@@ -1,6 +1,8 @@
 #include "hansim/meter/push_list.hpp"
 
 #include <array>
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +25,12 @@ std::string_view list_name(list_kind kind) {
         case list_kind::push1: return "push1";
     }
     return "unknown";
+}
+
+std::optional<list_kind> parse_list_name(std::string_view name) {
+    for (auto kind : {list_kind::nve_list1, list_kind::nve_list2, list_kind::push1})
+        if (list_name(kind) == name) return kind;
+    return std::nullopt;
 }
 
 std::span<const list_row> list_rows(list_kind kind, list_layout layout) {

@@ -196,6 +196,10 @@ TEST(push_list_read, names) {
     EXPECT_EQ(list_name(list_kind::nve_list1), "list1");
     EXPECT_EQ(list_name(list_kind::nve_list2), "list2");
     EXPECT_EQ(list_name(list_kind::push1), "push1");
+    for (auto kind : {list_kind::nve_list1, list_kind::nve_list2, list_kind::push1})
+        EXPECT_EQ(parse_list_name(list_name(kind)), kind);
+    EXPECT_FALSE(parse_list_name("p1"));
+    EXPECT_FALSE(parse_list_name("List1"));
 }
 
 TEST(push_list_read, unknown_element_count_is_explained) {

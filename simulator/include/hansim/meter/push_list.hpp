@@ -37,6 +37,9 @@ enum class list_kind {
 /// "list1", "list2", "push1": the names push_frame::list uses.
 std::string_view list_name(list_kind kind);
 
+/// The inverse of list_name; nullopt for any other text (including "p1").
+std::optional<list_kind> parse_list_name(std::string_view name);
+
 /// The row table of one list shape. For push1 the compact layout is the same as the
 /// single-phase one (DLMS push 1 has only one 1-phase form: L2/L3 omitted).
 std::span<const list_row> list_rows(list_kind kind, list_layout layout);
