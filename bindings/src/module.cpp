@@ -6,4 +6,5 @@
 PYBIND11_MODULE(_hansim, m) {
     m.doc() = "hansim native core (use the `hansim` package, not this module)";
     hansim::bindings::register_codec(m);
+    hansim::bindings::register_security(m);
 }

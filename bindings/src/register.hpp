@@ -3,4 +3,5 @@
 
 namespace hansim::bindings {
 void register_codec(pybind11::module_& m);
+void register_security(pybind11::module_& m);
 }  // namespace hansim::bindings
