@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "hansim/meter/p1_profile.hpp"
+
 namespace hansim::meter {
 
 std::string effective_meter_type(const meter_config& config) {
@@ -59,6 +61,11 @@ void validate(const meter_config& c) {
     if (c.list.power_multiplier == 0) fail("power_multiplier", "must be at least 1");
     const bool wants_p1 = std::find(c.lists.begin(), c.lists.end(), push_kind::p1) != c.lists.end();
     if (wants_p1 && c.p1_profile.empty()) fail("p1_profile", "a meter pushing P1 telegrams needs a P1 profile");
+    if (wants_p1 && !find_p1_profile(c.p1_profile)) {
+        std::string known;
+        for (const auto& p : p1_profiles()) known += (known.empty() ? "" : ", ") + p.name;
+        fail("p1_profile", "unknown P1 profile '" + c.p1_profile + "' (known: " + known + ")");
+    }
     if (wants_p1 && c.security != security::security_policy::none)
         fail("security", "P1 telegrams are not ciphered by hansim (only HAN lists are)");
     if (c.baud_rate < 300 || c.baud_rate > 1'000'000)

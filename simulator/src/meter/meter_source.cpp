@@ -8,6 +8,8 @@
 #include "hansim/meter/meter_model.hpp"
 #include "hansim/meter/nve_list1.hpp"
 #include "hansim/meter/nve_list2.hpp"
+#include "hansim/meter/p1_profile.hpp"
+#include "hansim/meter/p1_telegram.hpp"
 #include "hansim/meter/push1.hpp"
 #include "hansim/security/glo_cipher.hpp"
 #include "hansim/security/security_policy.hpp"
@@ -23,7 +25,12 @@ codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter
         case push_kind::list1: apdu = build_nve_list1_apdu(values, config.list); break;
         case push_kind::list2: apdu = build_nve_list2_apdu(values, config.list); break;
         case push_kind::push1: apdu = build_push1_apdu(values, config.list); break;
-        case push_kind::p1: throw std::logic_error("P1 telegrams are not available in this build");
+        case push_kind::p1: {
+            const p1_profile* profile = find_p1_profile(config.p1_profile);
+            if (!profile) throw std::invalid_argument("p1_profile: unknown P1 profile '" + config.p1_profile + "'");
+            const std::string telegram = build_p1_telegram(values, *profile);
+            return codec::bytes(telegram.begin(), telegram.end());
+        }
     }
     if (config.security == security::security_policy::none) return frame_push_apdu(apdu, plain_push_addressing());
     if (!keys)

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "hansim/meter/p1_profile.hpp"
+
 namespace hansim::meter {
 
 namespace {
@@ -32,6 +34,7 @@ meter_config p1_meter(std::string name, std::uint32_t serial) {
     meter_config m = kamstrup(name, serial, country::sweden, wiring::three_phase_4wire, {push_kind::p1},
                               clock_rule::local_dst);
     m.p1_profile = name;
+    if (const p1_profile* p1 = find_p1_profile(name)) m.p1_period = p1->interval;
     m.baud_rate = 115200;
     m.port = "pty:/tmp/ttyP1";
     m.list.energy = energy_resolution::one_wh;

@@ -116,3 +116,30 @@ TEST(meter_source, single_phase_and_ct_frame_sizes) {
     EXPECT_EQ(f.wire.size(), 461u);
     EXPECT_EQ(f.values.identity.meter_type.substr(0, 3), "685");
 }
+
+TEST(meter_source, p1_meters_send_telegrams_at_their_own_cadence) {
+    for (const char* name : {"kamstrup-p1", "sagemcom-t211", "landisgyr-e360", "kaifa-ma304h4e", "kaifa-cl109",
+                             "itron-a300", "sanxing-sx631"}) {
+        SCOPED_TRACE(name);
+        meter_config c = profile_config(name);
+        c.start = at(2024, 4, 10, 8);
+        auto source = make_push_source(c, nullptr, nullptr);
+        EXPECT_EQ(source->baud_rate(), 115200u);
+        const push_frame a = source->next();
+        const push_frame b = source->next();
+        EXPECT_EQ(a.list, "p1");
+        const std::string text(a.wire.begin(), a.wire.end());
+        ASSERT_FALSE(text.empty());
+        EXPECT_EQ(text.front(), '/');
+        EXPECT_EQ(text.substr(text.size() - 2), "\r\n");
+        EXPECT_EQ(b.trigger_utc - a.trigger_utc, c.p1_period);
+        if (std::string(name) == "kamstrup-p1") {
+            EXPECT_EQ(text.substr(0, 7), "/KAM5\r\n");
+            EXPECT_EQ(a.trigger_utc, c.start + 4s);  // not aligned to x0
+            EXPECT_NE(text.find("S)"), std::string::npos);  // CEST in April, local_dst
+        }
+    }
+    meter_config bad = profile_config("kamstrup-p1");
+    bad.p1_profile = "nope";
+    EXPECT_THROW(make_push_source(bad, nullptr, nullptr), std::invalid_argument);
+}
