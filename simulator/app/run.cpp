@@ -1,11 +1,457 @@
-// hansim run: placeholder until its layer lands; says so plainly and fails.
+// hansim run: simulate meters in real time on PTYs, serial ports, TCP servers or files.
+// Parses options (command line, then an INI config file), builds one push_source per meter,
+// opens its port and hands everything to an io::session.
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
+#include <boost/program_options.hpp>
+
+#include "hansim/io/data_request.hpp"
+#include "hansim/io/port_spec.hpp"
+#include "hansim/io/serial_sink.hpp"
+#include "hansim/io/session.hpp"
+#include "hansim/meter/meter_source.hpp"
+#include "hansim/meter/profile.hpp"
+#include "hansim/security/invocation_counter_store.hpp"
+#include "hansim/security/keys.hpp"
 #include "subcommands.hpp"
 
 namespace hansim::app {
-int run_main(int, char**) {
-    std::fprintf(stderr, "hansim run: not available in this build yet\n");
-    return 1;
+
+namespace {
+
+namespace po = boost::program_options;
+using namespace std::chrono_literals;
+
+constexpr std::string_view default_port = "pty:/tmp/ttyHAN0";
+
+/// A configuration mistake: exit code 2.
+class usage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// ---- text forms of times ------------------------------------------------------------
+
+/// "2024-03-01T12:00:00Z", "2024-03-01T12:00:00.250+01:00", "2024-03-01 12:00", "2024-03-01".
+meter::utc_ms parse_utc(const std::string& text) {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0;
+    double second = 0;
+    int used = 0;
+    const int fields = std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &used);
+    if (fields < 3) throw usage_error("--start '" + text + "': expected ISO 8601, e.g. 2024-03-01T12:00:00Z");
+    std::string_view rest(text.c_str() + used);
+    if (!rest.empty() && (rest.front() == 'T' || rest.front() == ' ')) {
+        int more = 0;
+        const int time_fields = std::sscanf(rest.data() + 1, "%2d:%2d%n", &hour, &minute, &more);
+        if (time_fields < 2) throw usage_error("--start '" + text + "': expected HH:MM after the date");
+        rest.remove_prefix(1 + static_cast<std::size_t>(more));
+        if (!rest.empty() && rest.front() == ':') {
+            char* end = nullptr;
+            const std::string tail(rest.substr(1));
+            second = std::strtod(tail.c_str(), &end);
+            rest.remove_prefix(1 + static_cast<std::size_t>(end - tail.c_str()));
+        }
+    }
+    std::chrono::minutes offset{0};
+    if (rest == "Z" || rest.empty()) {
+    } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() == 6 && rest[3] == ':') {
+        const int oh = std::atoi(std::string(rest.substr(1, 2)).c_str());
+        const int om = std::atoi(std::string(rest.substr(4, 2)).c_str());
+        offset = std::chrono::minutes(oh * 60 + om) * (rest.front() == '-' ? -1 : 1);
+    } else {
+        throw usage_error("--start '" + text + "': cannot read '" + std::string(rest) + "' (use Z or +HH:MM)");
+    }
+    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok() || hour > 23 || minute > 59 || second < 0 || second >= 61)
+        throw usage_error("--start '" + text + "': not a valid date and time");
+    return std::chrono::sys_days{date} + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+           std::chrono::milliseconds(std::llround(second * 1000)) - offset;
 }
+
+/// "90", "90s", "500ms", "10m", "2h", "1d" (plain numbers are seconds).
+std::chrono::milliseconds parse_duration(const std::string& text) {
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    const std::string unit(end);
+    double scale = 0;
+    if (unit.empty() || unit == "s") scale = 1000;
+    else if (unit == "ms") scale = 1;
+    else if (unit == "m" || unit == "min") scale = 60'000;
+    else if (unit == "h") scale = 3'600'000;
+    else if (unit == "d") scale = 86'400'000;
+    if (end == text.c_str() || scale == 0 || !(value > 0))
+        throw usage_error("--duration '" + text + "': expected a positive number with s, ms, m, h or d");
+    return std::chrono::milliseconds(std::llround(value * scale));
+}
+
+std::string format_utc(meter::utc_ms t) {
+    const auto day = std::chrono::floor<std::chrono::days>(t);
+    const std::chrono::year_month_day date{day};
+    const std::chrono::hh_mm_ss time{t - day};
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
+    return text;
+}
+
+std::string json_escape(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) continue;
+        out += c;
+    }
+    return out;
+}
+
+// ---- options ---------------------------------------------------------------------------
+
+po::options_description run_options() {
+    po::options_description meter("Meter");
+    meter.add_options()
+        ("meter", po::value<std::string>(), "meter profile (see `hansim profiles`); default kamstrup-no-3p")
+        ("name", po::value<std::string>(), "meter name (default: meter1; with --count: NAME1, NAME2, ...)")
+        ("serial", po::value<std::uint32_t>(), "8-digit serial number (with --count: serial, serial+1, ...)")
+        ("security", po::value<std::string>(), "none | encrypt | authenticate | encrypt+authenticate")
+        ("key-file", po::value<std::string>(), "suite-0 keys (else HANSIM_ENCRYPTION_KEY / HANSIM_AUTHENTICATION_KEY)")
+        ("ic-file", po::value<std::string>(), "invocation-counter store (with --count: one file per meter, suffix .N)")
+        ("seed", po::value<std::uint64_t>(), "seed for jitter and load (with --count: seed, seed+1, ...)")
+        ("count", po::value<unsigned>()->default_value(1), "run this many meters of the profile; '{n}' in --port is replaced by 1..N");
+
+    po::options_description port("Port and timing");
+    port.add_options()
+        ("port", po::value<std::string>(),
+         "pty:PATH | serial:DEVICE[:BAUD:8N1] | tcp:HOST:PORT | file:PATH | -  (default pty:/tmp/ttyHAN0)")
+        ("speed", po::value<double>()->default_value(1.0), "meter clock runs this many times faster than real time")
+        ("fast", po::bool_switch(), "send each frame at once instead of at the line rate")
+        ("chunk-ms", po::value<unsigned>()->default_value(10), "pacing granularity in ms (wire-true mode)")
+        ("start", po::value<std::string>(), "meter UTC at start, ISO 8601 (e.g. 2024-03-01T11:59:58Z); default now")
+        ("duration", po::value<std::string>(), "meter time to run (e.g. 90s, 10m, 2h, 1d); default until SIGINT/SIGTERM")
+        ("data-request", po::value<std::string>()->default_value("none"),
+         "P1 data-request line: none | cts | dsr (serial ports) | file:PATH (asserted while PATH exists)")
+        ("on-request-drop", po::value<std::string>()->default_value("finish"),
+         "when the data request drops mid-telegram: finish | abort");
+
+    po::options_description general("General");
+    general.add_options()
+        ("help,h", "this help")
+        ("config", po::value<std::string>(), "INI file with any of these options (command line wins)")
+        ("scenario", po::value<std::string>(), "scenario file: meters with their ports")
+        ("quiet,q", po::bool_switch(), "no line per frame")
+        ("summary-json", po::value<std::string>(), "write the counters as JSON here on exit");
+
+    po::options_description all;
+    all.add(meter).add(port).add(general);
+    return all;
+}
+
+void print_help(const po::options_description& options) {
+    std::cout << "usage: hansim run [--meter PROFILE] [meter options] [--port PORT] [--speed X] [--fast]\n"
+                 "                  [--start ISO8601] [--duration D] [--config FILE] [--scenario FILE] [--quiet]\n"
+                 "\n"
+                 "Simulates meters in real time. Without --meter or --scenario it runs the default: a\n"
+                 "Norwegian three-phase Kamstrup meter (kamstrup-no-3p) on pty:/tmp/ttyHAN0.\n"
+                 "Pacing is wire-true (a 228-byte list 1 takes 950 ms at 2400 8N1) unless --fast.\n"
+                 "A PTY has no modem lines and ignores parity; a frame due while nobody has the port\n"
+                 "open is counted as lost. Exit codes: 0 done (also after SIGINT/SIGTERM), 1 runtime\n"
+                 "failure, 2 usage or configuration error.\n"
+              << options << '\n';
+}
+
+struct planned_meter {
+    meter::meter_config config;
+    io::port_spec port;
+};
+
+struct parsed_run {
+    std::vector<planned_meter> meters;
+    io::run_settings settings;
+    double speed = 1.0;
+    meter::utc_ms start{};
+    std::optional<std::string> key_file;
+    std::string data_request = "none";
+    bool quiet = false;
+    std::optional<std::string> summary_json;
+};
+
+std::string numbered(std::string text, unsigned n) {
+    for (auto at = text.find("{n}"); at != std::string::npos; at = text.find("{n}"))
+        text.replace(at, 3, std::to_string(n));
+    return text;
+}
+
+parsed_run plan_run(const po::variables_map& vm) {
+    parsed_run run;
+    run.quiet = vm["quiet"].as<bool>();
+    run.speed = vm["speed"].as<double>();
+    if (!(run.speed > 0)) throw usage_error("--speed must be positive");
+    run.settings.pacing = vm["fast"].as<bool>() ? io::pacing_mode::fast : io::pacing_mode::wire_true;
+    const auto chunk_ms = vm["chunk-ms"].as<unsigned>();
+    if (chunk_ms == 0) throw usage_error("--chunk-ms must be at least 1");
+    run.settings.granularity = std::chrono::milliseconds(chunk_ms);
+    run.start = vm.count("start") ? parse_utc(vm["start"].as<std::string>())
+                                  : std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    if (vm.count("duration")) run.settings.end_utc = run.start + parse_duration(vm["duration"].as<std::string>());
+    const auto& drop = vm["on-request-drop"].as<std::string>();
+    if (drop == "finish") run.settings.on_request_drop = io::request_drop_policy::finish;
+    else if (drop == "abort") run.settings.on_request_drop = io::request_drop_policy::abort;
+    else throw usage_error("--on-request-drop '" + drop + "': expected finish or abort");
+    run.data_request = vm["data-request"].as<std::string>();
+    if (vm.count("key-file")) run.key_file = vm["key-file"].as<std::string>();
+    if (vm.count("summary-json")) run.summary_json = vm["summary-json"].as<std::string>();
+
+    if (vm.count("scenario"))
+        throw usage_error("--scenario " + vm["scenario"].as<std::string>() +
+                          ": scenario files are not supported by this build yet");
+
+    const std::string profile = vm.count("meter") ? vm["meter"].as<std::string>()
+                                                  : std::string(meter::default_profile_name);
+    meter::meter_config base;
+    try {
+        base = meter::profile_config(profile);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string("--meter: ") + e.what());
+    }
+    const auto count = vm["count"].as<unsigned>();
+    if (count == 0) throw usage_error("--count must be at least 1");
+    const std::string port_text = vm.count("port") ? vm["port"].as<std::string>() : std::string(default_port);
+    if (count > 1 && port_text.find("{n}") == std::string::npos && port_text != "-")
+        throw usage_error("--port '" + port_text + "': with --count each meter needs its own port; put {n} in it");
+    const std::string name = vm.count("name") ? vm["name"].as<std::string>() : (count > 1 ? "meter" : "meter1");
+
+    for (unsigned n = 1; n <= count; ++n) {
+        planned_meter planned;
+        auto& config = planned.config;
+        config = base;
+        config.name = count > 1 ? name + std::to_string(n) : name;
+        if (vm.count("serial")) config.serial = vm["serial"].as<std::uint32_t>() + (n - 1);
+        else if (count > 1) config.serial = base.serial + (n - 1);
+        if (vm.count("seed")) config.seed = vm["seed"].as<std::uint64_t>() + (n - 1);
+        else if (count > 1) config.seed = base.seed + (n - 1);
+        if (vm.count("security")) {
+            try {
+                config.security = security::parse_security_policy(vm["security"].as<std::string>());
+            } catch (const std::invalid_argument& e) {
+                throw usage_error(std::string("--security: ") + e.what());
+            }
+        }
+        if (vm.count("ic-file"))
+            config.invocation_counter_file = vm["ic-file"].as<std::string>() + (count > 1 ? "." + std::to_string(n) : "");
+        config.start = run.start;
+        config.port = count > 1 ? numbered(port_text, n) : port_text;
+        try {
+            meter::validate(config);
+        } catch (const std::invalid_argument& e) {
+            throw usage_error("meter " + config.name + ": " + e.what());
+        }
+        planned.port = io::parse_port_spec(config.port);
+        run.meters.push_back(std::move(planned));
+    }
+    return run;
+}
+
+std::optional<security::security_keys> load_keys(const parsed_run& run) {
+    bool needed = false;
+    for (const auto& m : run.meters) needed = needed || m.config.security != security::security_policy::none;
+    if (!needed) return std::nullopt;
+    try {
+        if (run.key_file) {
+            auto loaded = security::load_key_file(*run.key_file);
+            for (const auto& warning : loaded.warnings) std::fprintf(stderr, "hansim run: %s\n", warning.c_str());
+            return loaded.keys;
+        }
+        if (auto keys = security::keys_from_environment()) return keys;
+    } catch (const std::runtime_error& e) {
+        throw usage_error(e.what());
+    }
+    throw usage_error(std::string("ciphered meters need keys: give --key-file or set ") +
+                      security::encryption_key_variable + " and " + security::authentication_key_variable);
+}
+
+std::unique_ptr<io::data_request> make_data_request(const std::string& spec, io::byte_sink& sink) {
+    if (spec == "none") return nullptr;
+    if (spec.rfind("file:", 0) == 0) return std::make_unique<io::file_data_request>(spec.substr(5));
+    if (spec == "cts" || spec == "dsr") {
+        auto* serial = dynamic_cast<io::serial_sink*>(&sink);
+        if (serial == nullptr)
+            throw usage_error("--data-request " + spec + ": only serial ports have modem lines (" + sink.describe() +
+                              " has none); use file:PATH to model the line");
+        return std::make_unique<io::modem_data_request>(*serial, spec == "cts" ? io::modem_line::cts : io::modem_line::dsr);
+    }
+    throw usage_error("--data-request '" + spec + "': expected none, cts, dsr or file:PATH");
+}
+
+void print_frame(std::FILE* out, const std::string& meter_name, const io::frame_report& r) {
+    const auto& v = r.frame.values;
+    std::fprintf(out, "%s %s %-5s #%llu %4zu B %s", format_utc(r.frame.send_utc()).c_str(), meter_name.c_str(),
+                 r.frame.list.c_str(), static_cast<unsigned long long>(r.frame.sequence), r.frame.wire.size(),
+                 std::string(io::to_string(r.outcome)).c_str());
+    if (r.lateness >= 1ms)
+        std::fprintf(out, " late %.1f ms", std::chrono::duration<double, std::milli>(r.lateness).count());
+    std::fprintf(out, " P+=%.0f W P-=%.0f W U1=%.1f V I1=%.2f A A+=%.3f kWh", v.active_import_w, v.active_export_w,
+                 v.phases[0].voltage_v, v.phases[0].current_a, static_cast<double>(v.energy.active_import_mwh) / 1e6);
+    if (r.frame.invocation_counter) std::fprintf(out, " IC=%u", *r.frame.invocation_counter);
+    if (!r.frame.fault.empty()) std::fprintf(out, " fault=%s", r.frame.fault.c_str());
+    std::fputc('\n', out);
+    std::fflush(out);
+}
+
+std::string summary_line(const std::string& who, const io::run_summary& s) {
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "%s: %llu sent, %llu lost (no listener %llu, not requested %llu, aborted %llu, overrun %llu, "
+                  "port unavailable %llu), lateness max %.1f ms mean %.2f ms",
+                  who.c_str(), static_cast<unsigned long long>(s.frames_sent),
+                  static_cast<unsigned long long>(s.frames_lost), static_cast<unsigned long long>(s.lost_no_listener),
+                  static_cast<unsigned long long>(s.lost_not_requested), static_cast<unsigned long long>(s.lost_aborted),
+                  static_cast<unsigned long long>(s.lost_overrun),
+                  static_cast<unsigned long long>(s.lost_port_unavailable),
+                  std::chrono::duration<double, std::milli>(s.max_lateness).count(),
+                  std::chrono::duration<double, std::milli>(s.mean_lateness()).count());
+    return text;
+}
+
+std::string summary_json_entry(const io::run_summary& s) {
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "\"frames_sent\": %llu, \"frames_lost\": %llu, \"lost_no_listener\": %llu, "
+                  "\"lost_not_requested\": %llu, \"lost_aborted\": %llu, \"lost_overrun\": %llu, "
+                  "\"lost_port_unavailable\": %llu, \"bytes_sent\": %llu, \"max_lateness_ms\": %.3f, "
+                  "\"mean_lateness_ms\": %.3f",
+                  static_cast<unsigned long long>(s.frames_sent), static_cast<unsigned long long>(s.frames_lost),
+                  static_cast<unsigned long long>(s.lost_no_listener),
+                  static_cast<unsigned long long>(s.lost_not_requested), static_cast<unsigned long long>(s.lost_aborted),
+                  static_cast<unsigned long long>(s.lost_overrun),
+                  static_cast<unsigned long long>(s.lost_port_unavailable),
+                  static_cast<unsigned long long>(s.bytes_sent),
+                  std::chrono::duration<double, std::milli>(s.max_lateness).count(),
+                  std::chrono::duration<double, std::milli>(s.mean_lateness()).count());
+    return text;
+}
+
+void write_summary_json(const std::string& path, io::session& session, const std::vector<planned_meter>& meters,
+                        int signal) {
+    std::ofstream out(path);
+    if (!out) throw std::runtime_error("cannot write summary " + path);
+    out << "{\n  \"stopped_by_signal\": " << signal << ",\n  \"meters\": [\n";
+    for (std::size_t i = 0; i < session.meter_count(); ++i)
+        out << "    {\"name\": \"" << json_escape(session.meter_name(i)) << "\", \"port\": \""
+            << json_escape(meters[i].port.to_string()) << "\", " << summary_json_entry(session.summary(i)) << "}"
+            << (i + 1 < session.meter_count() ? ",\n" : "\n");
+    out << "  ],\n  \"total\": {" << summary_json_entry(session.total()) << "}\n}\n";
+}
+
+int run_meters(parsed_run run) {
+    const auto keys = load_keys(run);
+    const auto file_limit = io::raise_open_file_limit();
+    if (file_limit < run.meters.size() * 2 + 32)
+        throw usage_error(std::to_string(run.meters.size()) + " meters need about " +
+                          std::to_string(run.meters.size() * 2 + 32) + " open files; the limit is " +
+                          std::to_string(file_limit));
+
+    bool to_stdout = false;
+    for (const auto& m : run.meters) to_stdout = to_stdout || m.port.kind == io::port_kind::standard_output;
+    std::FILE* log = to_stdout ? stderr : stdout;
+
+    io::session session;
+    std::vector<std::unique_ptr<security::invocation_counter_store>> counters;
+    for (const auto& planned : run.meters) {
+        const auto& config = planned.config;
+        security::invocation_counter_store* store = nullptr;
+        if (!config.invocation_counter_file.empty()) {
+            counters.push_back(std::make_unique<security::invocation_counter_store>(
+                config.invocation_counter_file, security::invocation_counter_store::default_block,
+                config.initial_invocation_counter));
+            store = counters.back().get();
+        }
+        auto source = meter::make_push_source(config, keys ? &*keys : nullptr, store);
+        io::line_settings meter_line;
+        meter_line.baud = source->baud_rate();
+        auto sink = io::make_sink(session.context(), planned.port, meter_line);
+        auto request = make_data_request(run.data_request, *sink);
+        auto settings = run.settings;
+        if (planned.port.kind == io::port_kind::serial && planned.port.line) settings.line = planned.port.line;
+        if (!run.quiet || run.meters.size() <= 10)
+            std::fprintf(log, "%s (%s, serial %08u): %s\n", config.name.c_str(), config.profile.c_str(),
+                         config.serial, sink->describe().c_str());
+        session.add_meter(config.name, std::move(source), std::move(sink), std::move(request), settings);
+    }
+    std::fprintf(log, "hansim run: %zu meter%s from %s, speed %g, %s pacing%s\n", run.meters.size(),
+                 run.meters.size() == 1 ? "" : "s", format_utc(run.start).c_str(), run.speed,
+                 run.settings.pacing == io::pacing_mode::fast ? "fast" : "wire-true",
+                 run.settings.end_utc ? (", until " + format_utc(*run.settings.end_utc)).c_str() : "");
+    std::fflush(log);
+
+    if (!run.quiet)
+        session.on_frame([&](std::size_t meter, const io::frame_report& r) { print_frame(log, session.meter_name(meter), r); });
+
+    const int signal = session.run({run.start, io::mono_clock::now(), run.speed});
+
+    if (signal != 0) std::fprintf(log, "hansim run: stopped by signal %d\n", signal);
+    if (run.meters.size() > 1 && run.meters.size() <= 10)
+        for (std::size_t i = 0; i < session.meter_count(); ++i)
+            std::fprintf(log, "%s\n", summary_line(session.meter_name(i), session.summary(i)).c_str());
+    std::fprintf(log, "%s\n", summary_line(run.meters.size() == 1 ? session.meter_name(0) : "total", session.total()).c_str());
+    std::fflush(log);
+    for (auto& store : counters) store->flush();
+    if (run.summary_json) write_summary_json(*run.summary_json, session, run.meters, signal);
+    return 0;
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+    const auto options = run_options();
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        if (vm.count("help")) {
+            print_help(options);
+            return 0;
+        }
+        if (vm.count("config")) {
+            const auto path = vm["config"].as<std::string>();
+            std::ifstream file(path);
+            if (!file) throw usage_error("--config " + path + ": cannot read the file");
+            po::store(po::parse_config_file(file, options), vm);
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "hansim run: %s\n(see hansim run --help)\n", e.what());
+        return 2;
+    } catch (const usage_error& e) {
+        std::fprintf(stderr, "hansim run: %s\n", e.what());
+        return 2;
+    }
+
+    try {
+        return run_meters(plan_run(vm));
+    } catch (const usage_error& e) {
+        std::fprintf(stderr, "hansim run: %s\n", e.what());
+        return 2;
+    } catch (const io::port_error& e) {
+        std::fprintf(stderr, "hansim run: %s\n", e.what());
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "hansim run: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "hansim run: %s\n", e.what());
+        return 1;
+    }
+}
+
 }  // namespace hansim::app
