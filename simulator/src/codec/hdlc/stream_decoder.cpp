@@ -65,9 +65,9 @@ stream_event stream_decoder::next() {
         if (check.status == detail::check_status::need_more) return need_more{};
         if (check.status == detail::check_status::not_a_frame ||
             (check.status == detail::check_status::broken && !check.header_verified)) {
-            // A flag that starts no verifiable header is noise (or the closing flag of the last
-            // frame followed by idle bytes, which is not worth a report).
-            const bool silent = resyncing_ || (at_shared_flag_ && check.status == detail::check_status::not_a_frame);
+            // A flag that starts no verifiable header is noise; the closing flag of the last
+            // frame is not counted as part of it.
+            const bool silent = resyncing_ || at_shared_flag_;
             // Keep the reason only for a header that looked like type 3 but failed a check.
             std::string reason;
             if (check.status == detail::check_status::broken) reason = check.message.substr(check.message.find(' ') + 1);
