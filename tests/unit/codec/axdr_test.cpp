@@ -235,3 +235,7 @@ TEST(axdr, to_string_is_readable) {
     const auto value = data::structure({data::octet_string(from_hex("0101010700FF")), data::double_long_unsigned(1234)});
     EXPECT_EQ(value.to_string(), "structure[2]{octet-string(0101010700FF), double-long-unsigned(1234)}");
 }
+
+TEST(axdr, to_string_escapes_strings) {
+    EXPECT_EQ(data::visible_string(std::string("a\"b\\\x01", 5)).to_string(), R"(visible-string("a\"b\\\x01"))");
+}

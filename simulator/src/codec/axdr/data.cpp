@@ -103,6 +103,26 @@ data data::time(std::array<std::uint8_t, 4> value) { return {data_type::time, by
 
 namespace {
 
+/// Printable ASCII as is, quotes and backslashes escaped, everything else as \xNN.
+std::string quoted(const std::string& text) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out = "\"";
+    for (const char c : text) {
+        const auto b = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (b >= 0x20 && b < 0x7F) {
+            out += c;
+        } else {
+            out += "\\x";
+            out += digits[b >> 4];
+            out += digits[b & 0x0F];
+        }
+    }
+    return out + "\"";
+}
+
 [[noreturn]] void wrong_type(std::string_view accessor, data_type actual) {
     throw std::logic_error("A-XDR data: " + std::string(accessor) + " called on a " + std::string(type_name(actual)) +
                            " value");
@@ -211,7 +231,7 @@ std::string data::to_string() const {
             return text + "(" + to_hex(as_bytes()) + ")";
         case data_type::visible_string:
         case data_type::utf8_string:
-            return text + "(\"" + as_string() + "\")";
+            return text + "(" + quoted(as_string()) + ")";
         case data_type::float32:
         case data_type::float64:
             return text + "(" + std::to_string(as_double()) + ")";

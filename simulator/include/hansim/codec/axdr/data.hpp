@@ -114,7 +114,8 @@ public:
     std::uint64_t float_bits() const;
 
     /// One-line human form for logs and the decode CLI, e.g.
-    /// `structure[2]{octet-string(0101010700FF), double-long-unsigned(1234)}`.
+    /// `structure[2]{octet-string(0101010700FF), double-long-unsigned(1234)}`; strings are quoted
+    /// with non-printable bytes as \xNN.
     std::string to_string() const;
 
     /// Type and value equal (floats compare by bit pattern; children recursively).
