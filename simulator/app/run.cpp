@@ -21,6 +21,8 @@
 #include "hansim/io/session.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
+#include "hansim/scenario/meter_settings.hpp"
+#include "hansim/scenario/scenario.hpp"
 #include "hansim/security/invocation_counter_store.hpp"
 #include "hansim/security/keys.hpp"
 #include "subcommands.hpp"
@@ -40,73 +42,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// ---- text forms of times ------------------------------------------------------------
-
-/// "2024-03-01T12:00:00Z", "2024-03-01T12:00:00.250+01:00", "2024-03-01 12:00", "2024-03-01".
-meter::utc_ms parse_utc(const std::string& text) {
-    int year = 0, month = 0, day = 0, hour = 0, minute = 0;
-    double second = 0;
-    int used = 0;
-    const int fields = std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &used);
-    if (fields < 3) throw usage_error("--start '" + text + "': expected ISO 8601, e.g. 2024-03-01T12:00:00Z");
-    std::string_view rest(text.c_str() + used);
-    if (!rest.empty() && (rest.front() == 'T' || rest.front() == ' ')) {
-        int more = 0;
-        const int time_fields = std::sscanf(rest.data() + 1, "%2d:%2d%n", &hour, &minute, &more);
-        if (time_fields < 2) throw usage_error("--start '" + text + "': expected HH:MM after the date");
-        rest.remove_prefix(1 + static_cast<std::size_t>(more));
-        if (!rest.empty() && rest.front() == ':') {
-            char* end = nullptr;
-            const std::string tail(rest.substr(1));
-            second = std::strtod(tail.c_str(), &end);
-            rest.remove_prefix(1 + static_cast<std::size_t>(end - tail.c_str()));
-        }
-    }
-    std::chrono::minutes offset{0};
-    if (rest == "Z" || rest.empty()) {
-    } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() == 6 && rest[3] == ':') {
-        const int oh = std::atoi(std::string(rest.substr(1, 2)).c_str());
-        const int om = std::atoi(std::string(rest.substr(4, 2)).c_str());
-        offset = std::chrono::minutes(oh * 60 + om) * (rest.front() == '-' ? -1 : 1);
-    } else {
-        throw usage_error("--start '" + text + "': cannot read '" + std::string(rest) + "' (use Z or +HH:MM)");
-    }
-    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                                           std::chrono::day{static_cast<unsigned>(day)}};
-    if (!date.ok() || hour > 23 || minute > 59 || second < 0 || second >= 61)
-        throw usage_error("--start '" + text + "': not a valid date and time");
-    return std::chrono::sys_days{date} + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-           std::chrono::milliseconds(std::llround(second * 1000)) - offset;
-}
-
-/// "90", "90s", "500ms", "10m", "2h", "1d" (plain numbers are seconds).
-std::chrono::milliseconds parse_duration(const std::string& text) {
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    const std::string unit(end);
-    double scale = 0;
-    if (unit.empty() || unit == "s") scale = 1000;
-    else if (unit == "ms") scale = 1;
-    else if (unit == "m" || unit == "min") scale = 60'000;
-    else if (unit == "h") scale = 3'600'000;
-    else if (unit == "d") scale = 86'400'000;
-    if (end == text.c_str() || scale == 0 || !(value > 0))
-        throw usage_error("--duration '" + text + "': expected a positive number with s, ms, m, h or d");
-    return std::chrono::milliseconds(std::llround(value * scale));
-}
-
-std::string format_utc(meter::utc_ms t) {
-    const auto day = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day date{day};
-    const std::chrono::hh_mm_ss time{t - day};
-    char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
-    return text;
-}
-
 std::string json_escape(const std::string& text) {
     std::string out;
     for (const char c : text) {
@@ -122,13 +57,16 @@ std::string json_escape(const std::string& text) {
 po::options_description run_options() {
     po::options_description meter("Meter");
     meter.add_options()
-        ("meter", po::value<std::string>(), "meter profile (see `hansim profiles`); default kamstrup-no-3p")
-        ("name", po::value<std::string>(), "meter name (default: meter1; with --count: NAME1, NAME2, ...)")
+        ("meter", po::value<std::string>(), "meter profile (see `hansim profiles`) instead of the default scenario")
+        ("name", po::value<std::string>(), "meter name (with --count: NAME1, NAME2, ...)")
         ("serial", po::value<std::uint32_t>(), "8-digit serial number (with --count: serial, serial+1, ...)")
         ("security", po::value<std::string>(), "none | encrypt | authenticate | encrypt+authenticate")
         ("key-file", po::value<std::string>(), "suite-0 keys (else HANSIM_ENCRYPTION_KEY / HANSIM_AUTHENTICATION_KEY)")
         ("ic-file", po::value<std::string>(), "invocation-counter store (with --count: one file per meter, suffix .N)")
         ("seed", po::value<std::uint64_t>(), "seed for jitter and load (with --count: seed, seed+1, ...)")
+        ("set", po::value<std::vector<std::string>>()->composing(),
+         "KEY=VALUE: any meter setting (repeatable; keys as in scenario files, e.g. lists=list1, "
+         "jitter=uniform:0:500, load=constant:2000, clock_rule=utc)")
         ("count", po::value<unsigned>()->default_value(1), "run this many meters of the profile; '{n}' in --port is replaced by 1..N");
 
     po::options_description port("Port and timing");
@@ -193,6 +131,41 @@ std::string numbered(std::string text, unsigned n) {
     return text;
 }
 
+void apply_setting(meter::meter_config& config, std::string_view option, std::string_view key, std::string_view value) {
+    try {
+        scenario::apply_meter_setting(config, key, value);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string(option) + ": " + e.what());
+    }
+}
+
+/// The meters before command-line overrides: from --scenario, from --meter (one meter of
+/// that profile), or the embedded default scenario.
+std::vector<meter::meter_config> base_meters(const po::variables_map& vm, std::optional<meter::utc_ms> start,
+                                             meter::utc_ms now) {
+    if (vm.count("scenario") && vm.count("meter"))
+        throw usage_error("give --scenario or --meter, not both");
+    if (vm.count("meter")) {
+        meter::meter_config config;
+        try {
+            config = meter::profile_config(vm["meter"].as<std::string>());
+        } catch (const std::invalid_argument& e) {
+            throw usage_error(std::string("--meter: ") + e.what());
+        }
+        config.start = start.value_or(now);
+        return {config};
+    }
+    try {
+        const auto loaded = vm.count("scenario") ? scenario::load_scenario(vm["scenario"].as<std::string>())
+                                                 : scenario::default_scenario();
+        return loaded.configs(start ? start : (loaded.start ? loaded.start : std::optional<meter::utc_ms>(now)));
+    } catch (const scenario::scenario_error& e) {
+        throw usage_error(e.what());
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(e.what());
+    }
+}
+
 parsed_run plan_run(const po::variables_map& vm) {
     parsed_run run;
     run.quiet = vm["quiet"].as<bool>();
@@ -202,9 +175,6 @@ parsed_run plan_run(const po::variables_map& vm) {
     const auto chunk_ms = vm["chunk-ms"].as<unsigned>();
     if (chunk_ms == 0) throw usage_error("--chunk-ms must be at least 1");
     run.settings.granularity = std::chrono::milliseconds(chunk_ms);
-    run.start = vm.count("start") ? parse_utc(vm["start"].as<std::string>())
-                                  : std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    if (vm.count("duration")) run.settings.end_utc = run.start + parse_duration(vm["duration"].as<std::string>());
     const auto& drop = vm["on-request-drop"].as<std::string>();
     if (drop == "finish") run.settings.on_request_drop = io::request_drop_policy::finish;
     else if (drop == "abort") run.settings.on_request_drop = io::request_drop_policy::abort;
@@ -213,45 +183,59 @@ parsed_run plan_run(const po::variables_map& vm) {
     if (vm.count("key-file")) run.key_file = vm["key-file"].as<std::string>();
     if (vm.count("summary-json")) run.summary_json = vm["summary-json"].as<std::string>();
 
-    if (vm.count("scenario"))
-        throw usage_error("--scenario " + vm["scenario"].as<std::string>() +
-                          ": scenario files are not supported by this build yet");
-
-    const std::string profile = vm.count("meter") ? vm["meter"].as<std::string>()
-                                                  : std::string(meter::default_profile_name);
-    meter::meter_config base;
-    try {
-        base = meter::profile_config(profile);
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(std::string("--meter: ") + e.what());
+    std::optional<meter::utc_ms> start;
+    if (vm.count("start")) {
+        try {
+            start = scenario::parse_utc_time(vm["start"].as<std::string>());
+        } catch (const std::invalid_argument& e) {
+            throw usage_error(std::string("--start: ") + e.what());
+        }
     }
+    const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    auto bases = base_meters(vm, start, now);
+    if (bases.empty()) throw usage_error("the scenario has no meters");
+    run.start = bases.front().start;
+    if (vm.count("duration")) {
+        try {
+            run.settings.end_utc = run.start + scenario::parse_duration(vm["duration"].as<std::string>());
+        } catch (const std::invalid_argument& e) {
+            throw usage_error(std::string("--duration: ") + e.what());
+        }
+    }
+
     const auto count = vm["count"].as<unsigned>();
     if (count == 0) throw usage_error("--count must be at least 1");
-    const std::string port_text = vm.count("port") ? vm["port"].as<std::string>() : std::string(default_port);
-    if (count > 1 && port_text.find("{n}") == std::string::npos && port_text != "-")
-        throw usage_error("--port '" + port_text + "': with --count each meter needs its own port; put {n} in it");
-    const std::string name = vm.count("name") ? vm["name"].as<std::string>() : (count > 1 ? "meter" : "meter1");
+    if (count > 1 && bases.size() > 1) throw usage_error("--count replicates one meter; the scenario has several");
+    const std::size_t total = bases.size() * count;
+    const std::optional<std::string> port_option =
+        vm.count("port") ? std::optional(vm["port"].as<std::string>()) : std::nullopt;
+    if (port_option && total > 1 && port_option->find("{n}") == std::string::npos && *port_option != "-")
+        throw usage_error("--port '" + *port_option + "': each of the " + std::to_string(total) +
+                          " meters needs its own port; put {n} in it (replaced by 1.." + std::to_string(total) + ")");
 
-    for (unsigned n = 1; n <= count; ++n) {
+    for (std::size_t index = 0; index < total; ++index) {
+        const unsigned n = static_cast<unsigned>(index + 1);
+        const unsigned copy = static_cast<unsigned>(index % count);  // 0 for the first of each base
         planned_meter planned;
         auto& config = planned.config;
-        config = base;
-        config.name = count > 1 ? name + std::to_string(n) : name;
-        if (vm.count("serial")) config.serial = vm["serial"].as<std::uint32_t>() + (n - 1);
-        else if (count > 1) config.serial = base.serial + (n - 1);
-        if (vm.count("seed")) config.seed = vm["seed"].as<std::uint64_t>() + (n - 1);
-        else if (count > 1) config.seed = base.seed + (n - 1);
-        if (vm.count("security")) {
-            try {
-                config.security = security::parse_security_policy(vm["security"].as<std::string>());
-            } catch (const std::invalid_argument& e) {
-                throw usage_error(std::string("--security: ") + e.what());
+        config = bases[index / count];
+        if (vm.count("set"))
+            for (const auto& assignment : vm["set"].as<std::vector<std::string>>()) {
+                const auto equals = assignment.find('=');
+                if (equals == std::string::npos) throw usage_error("--set '" + assignment + "': expected KEY=VALUE");
+                apply_setting(config, "--set " + assignment, assignment.substr(0, equals), assignment.substr(equals + 1));
             }
-        }
+        if (vm.count("name")) config.name = vm["name"].as<std::string>() + (total > 1 ? std::to_string(n) : "");
+        else if (count > 1) config.name += "-" + std::to_string(copy + 1);
+        if (vm.count("serial")) config.serial = vm["serial"].as<std::uint32_t>() + static_cast<std::uint32_t>(index);
+        else config.serial += copy;
+        if (vm.count("seed")) config.seed = vm["seed"].as<std::uint64_t>() + index;
+        else config.seed += copy;
+        if (vm.count("security")) apply_setting(config, "--security", "security", vm["security"].as<std::string>());
         if (vm.count("ic-file"))
-            config.invocation_counter_file = vm["ic-file"].as<std::string>() + (count > 1 ? "." + std::to_string(n) : "");
-        config.start = run.start;
-        config.port = count > 1 ? numbered(port_text, n) : port_text;
+            config.invocation_counter_file = vm["ic-file"].as<std::string>() + (total > 1 ? "." + std::to_string(n) : "");
+        if (port_option) config.port = total > 1 ? numbered(*port_option, n) : *port_option;
+        if (config.port.empty()) throw usage_error("meter " + config.name + ": no port (give --port)");
         try {
             meter::validate(config);
         } catch (const std::invalid_argument& e) {
@@ -263,21 +247,21 @@ parsed_run plan_run(const po::variables_map& vm) {
     return run;
 }
 
-std::optional<security::security_keys> load_keys(const parsed_run& run) {
-    bool needed = false;
-    for (const auto& m : run.meters) needed = needed || m.config.security != security::security_policy::none;
-    if (!needed) return std::nullopt;
+/// Keys for a ciphered meter: its own key_file, else --key-file, else the environment.
+security::security_keys keys_for(const meter::meter_config& config, const parsed_run& run) {
+    const std::optional<std::string> file =
+        !config.key_file.empty() ? std::optional(config.key_file) : run.key_file;
     try {
-        if (run.key_file) {
-            auto loaded = security::load_key_file(*run.key_file);
+        if (file) {
+            auto loaded = security::load_key_file(*file);
             for (const auto& warning : loaded.warnings) std::fprintf(stderr, "hansim run: %s\n", warning.c_str());
             return loaded.keys;
         }
-        if (auto keys = security::keys_from_environment()) return keys;
+        if (auto keys = security::keys_from_environment()) return *keys;
     } catch (const std::runtime_error& e) {
         throw usage_error(e.what());
     }
-    throw usage_error(std::string("ciphered meters need keys: give --key-file or set ") +
+    throw usage_error("meter " + config.name + " is ciphered and needs keys: give --key-file or set " +
                       security::encryption_key_variable + " and " + security::authentication_key_variable);
 }
 
@@ -296,7 +280,7 @@ std::unique_ptr<io::data_request> make_data_request(const std::string& spec, io:
 
 void print_frame(std::FILE* out, const std::string& meter_name, const io::frame_report& r) {
     const auto& v = r.frame.values;
-    std::fprintf(out, "%s %s %-5s #%llu %4zu B %s", format_utc(r.frame.send_utc()).c_str(), meter_name.c_str(),
+    std::fprintf(out, "%s %s %-5s #%llu %4zu B %s", scenario::format_utc_time(r.frame.send_utc()).c_str(), meter_name.c_str(),
                  r.frame.list.c_str(), static_cast<unsigned long long>(r.frame.sequence), r.frame.wire.size(),
                  std::string(io::to_string(r.outcome)).c_str());
     if (r.lateness >= 1ms)
@@ -355,7 +339,6 @@ void write_summary_json(const std::string& path, io::session& session, const std
 }
 
 int run_meters(parsed_run run) {
-    const auto keys = load_keys(run);
     const auto file_limit = io::raise_open_file_limit();
     if (file_limit < run.meters.size() * 2 + 32)
         throw usage_error(std::to_string(run.meters.size()) + " meters need about " +
@@ -377,6 +360,8 @@ int run_meters(parsed_run run) {
                 config.initial_invocation_counter));
             store = counters.back().get();
         }
+        std::optional<security::security_keys> keys;
+        if (config.security != security::security_policy::none) keys = keys_for(config, run);
         auto source = meter::make_push_source(config, keys ? &*keys : nullptr, store);
         io::line_settings meter_line;
         meter_line.baud = source->baud_rate();
@@ -390,9 +375,9 @@ int run_meters(parsed_run run) {
         session.add_meter(config.name, std::move(source), std::move(sink), std::move(request), settings);
     }
     std::fprintf(log, "hansim run: %zu meter%s from %s, speed %g, %s pacing%s\n", run.meters.size(),
-                 run.meters.size() == 1 ? "" : "s", format_utc(run.start).c_str(), run.speed,
+                 run.meters.size() == 1 ? "" : "s", scenario::format_utc_time(run.start).c_str(), run.speed,
                  run.settings.pacing == io::pacing_mode::fast ? "fast" : "wire-true",
-                 run.settings.end_utc ? (", until " + format_utc(*run.settings.end_utc)).c_str() : "");
+                 run.settings.end_utc ? (", until " + scenario::format_utc_time(*run.settings.end_utc)).c_str() : "");
     std::fflush(log);
 
     if (!run.quiet)
