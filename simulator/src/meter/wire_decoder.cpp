@@ -1,0 +1,382 @@
+#include "hansim/meter/wire_decoder.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#include "hansim/codec/apdu/data_notification.hpp"
+#include "hansim/codec/apdu/glo_ciphering.hpp"
+#include "hansim/codec/apdu/llc.hpp"
+#include "hansim/codec/apdu/notification_elements.hpp"
+#include "hansim/codec/axdr/length.hpp"
+#include "hansim/meter/push_list.hpp"
+#include "hansim/security/glo_cipher.hpp"
+#include "hansim/security/p1_cipher.hpp"
+
+namespace hansim::meter {
+namespace {
+
+using report::json;
+
+bool is_space(std::uint8_t b) { return b == ' ' || b == '\t' || b == '\r' || b == '\n'; }
+
+std::string_view date_time_form_name(codec::apdu::date_time_encoding e) {
+    switch (e) {
+        case codec::apdu::date_time_encoding::absent: return "absent";
+        case codec::apdu::date_time_encoding::standard: return "standard";
+        case codec::apdu::date_time_encoding::legacy_09: return "legacy_09";
+    }
+    return "?";
+}
+
+bool is_clock_obis(const codec::obis_code& code) {
+    return code.groups[0] == 0 && code.groups[2] == 1 && code.groups[3] == 0;
+}
+
+json data_value(const codec::axdr::data& value, bool clock_object) {
+    using codec::axdr::data_type;
+    switch (value.type()) {
+        case data_type::null_data: return nullptr;
+        case data_type::boolean: return value.as_bool();
+        case data_type::double_long:
+        case data_type::integer:
+        case data_type::long_:
+        case data_type::long64: return static_cast<long long>(value.as_signed());
+        case data_type::double_long_unsigned:
+        case data_type::unsigned_:
+        case data_type::long_unsigned:
+        case data_type::long64_unsigned:
+        case data_type::enum_: return static_cast<unsigned long long>(value.as_unsigned());
+        case data_type::float32:
+        case data_type::float64: return value.as_double();
+        case data_type::visible_string:
+        case data_type::utf8_string: return value.as_string();
+        case data_type::date_time: return value.as_date_time().to_iso8601();
+        case data_type::octet_string: {
+            const auto& raw = value.as_bytes();
+            if (clock_object && raw.size() == codec::cosem_date_time::wire_size)
+                return codec::cosem_date_time::from_bytes(raw)->to_iso8601();
+            return codec::to_hex(raw);
+        }
+        case data_type::array:
+        case data_type::structure: {
+            json items = json::array();
+            for (const auto& child : value.children()) items.push(data_value(child, false));
+            return items;
+        }
+        default: return value.to_string();
+    }
+}
+
+json p1_value(const codec::p1::value& v) {
+    if (const auto* n = std::get_if<codec::p1::number>(&v)) {
+        json out = json::object();
+        out.set("value", n->value());
+        if (!n->unit.empty()) out.set("unit", n->unit);
+        return out;
+    }
+    if (const auto* t = std::get_if<codec::p1::timestamp>(&v)) {
+        char iso[32];
+        std::snprintf(iso, sizeof iso, "%04d-%02u-%02uT%02u:%02u:%02u", t->full_year(), t->month, t->day, t->hour,
+                      t->minute, t->second);
+        return json::object().set("time", iso).set("dst", t->daylight_saving);
+    }
+    return std::get<codec::p1::text>(v).content;
+}
+
+void add_p1_fields(json& record, const codec::p1::telegram_frame& frame) {
+    record.set("ident", frame.content.ident);
+    char crc[8];
+    std::snprintf(crc, sizeof crc, "%04X", frame.crc);
+    record.set("crc", crc);
+    json values = json::object();
+    for (const auto& line : frame.content.lines) {
+        if (line.values.size() == 1) {
+            values.set(line.obis, p1_value(line.values.front()));
+        } else {
+            json groups = json::array();
+            for (const auto& v : line.values) groups.push(p1_value(v));
+            values.set(line.obis, std::move(groups));
+        }
+    }
+    record.set("values", std::move(values));
+    if (!frame.issues.empty()) {
+        json issues = json::array();
+        for (const auto& issue : frame.issues)
+            issues.push(json::object().set("offset", issue.stream_offset).set("message", issue.message));
+        record.set("issues", std::move(issues));
+    }
+}
+
+json error_record(std::string_view kind, std::uint64_t offset, std::string message, std::string error_kind) {
+    return json::object()
+        .set("kind", kind)
+        .set("offset", offset)
+        .set("error", std::move(message))
+        .set("error_kind", std::move(error_kind));
+}
+
+/// Decodes one APDU into `record`; returns false (after setting the error fields) on failure.
+bool decode_apdu(json& record, codec::byte_view apdu, std::size_t base_offset, const wire_decoder_options& options) {
+    if (apdu.empty()) {
+        record.set("error", "APDU missing after the LLC header").set("error_kind", "malformed");
+        return false;
+    }
+    if (apdu[0] == codec::apdu::data_notification_tag) {
+        auto parsed = codec::apdu::data_notification::from_bytes(apdu, base_offset);
+        if (!parsed) {
+            record.set("error", parsed.error().message).set("error_kind", "malformed").set("error_offset",
+                                                                                         parsed.error().offset);
+            return false;
+        }
+        record.set("apdu", "data-notification");
+        record.set("invoke_id", parsed->long_invoke_id_and_priority);
+        if (parsed->date_time) record.set("date_time", parsed->date_time->to_iso8601());
+        record.set("date_time_form", date_time_form_name(parsed->dt_encoding));
+        if (auto list = read_kamstrup_list(*parsed, options.lists)) record.set("list", list_name(list->kind));
+        auto elements = codec::apdu::split_flat_body(parsed->body);
+        if (elements && !elements->empty() && !elements->front().obis &&
+            elements->front().value.type() == codec::axdr::data_type::visible_string)
+            record.set("list_version", elements->front().value.as_string());
+        record.set("values", notification_values(parsed->body));
+        return true;
+    }
+    if (apdu[0] == codec::apdu::general_glo_ciphering_tag || apdu[0] == codec::apdu::general_ded_ciphering_tag) {
+        auto envelope = codec::apdu::glo_envelope::from_bytes(apdu, base_offset);
+        if (!envelope) {
+            record.set("error", envelope.error().message).set("error_kind", "malformed").set("error_offset",
+                                                                                           envelope.error().offset);
+            return false;
+        }
+        record.set("apdu", apdu[0] == codec::apdu::general_glo_ciphering_tag ? "general-glo-ciphering"
+                                                                             : "general-ded-ciphering");
+        record.set("system_title", codec::to_hex(envelope->system_title));
+        record.set("security_control", envelope->security_control);
+        record.set("invocation_counter", envelope->invocation_counter);
+        record.set("ciphered_length", envelope->content_length());
+        if (!options.keys) return true;
+        auto opened = security::glo_unprotect(apdu, *options.keys, base_offset);
+        if (!opened) {
+            const auto& e = opened.error();
+            record.set("error", e.message).set("error_kind", security::to_string(e.kind)).set("error_offset", e.offset);
+            return false;
+        }
+        record.set("decrypted", true);
+        json inner = json::object();
+        const bool ok = decode_apdu(inner, opened->apdu, 0, options);
+        if (const auto* members = inner.find("apdu")) record.set("plaintext_apdu", *members);
+        for (const char* key : {"invoke_id", "date_time", "date_time_form", "list", "list_version", "values", "error",
+                                "error_kind", "error_offset"})
+            if (const auto* v = inner.find(key)) record.set(key, *v);
+        return ok;
+    }
+    char message[80];
+    std::snprintf(message, sizeof message, "APDU tag 0x%02X at offset %zu is not one hansim decodes", apdu[0],
+                  base_offset);
+    record.set("error", message).set("error_kind", "unsupported");
+    return false;
+}
+
+}  // namespace
+
+report::json notification_values(const codec::axdr::data& body) {
+    json values = json::object();
+    auto elements = codec::apdu::split_flat_body(body);
+    if (!elements) return values;
+    for (const auto& element : *elements) {
+        if (!element.obis) continue;  // list version and null placeholders carry no OBIS
+        values.set(element.obis->to_string(), data_value(element.value, is_clock_obis(*element.obis)));
+    }
+    return values;
+}
+
+wire_decoder::wire_decoder(wire_decoder_options options) : options_(std::move(options)), active_(options_.protocol) {}
+
+void wire_decoder::feed(codec::byte_view data) {
+    if (active_ == wire_protocol::automatic) {
+        std::size_t i = 0;
+        while (i < data.size() && is_space(data[i])) ++i;
+        fed_ += i;
+        data = data.subspan(i);
+        if (data.empty()) return;
+        switch (data[0]) {
+            case '/': active_ = wire_protocol::p1; break;
+            case codec::apdu::general_glo_ciphering_tag: active_ = wire_protocol::glo; break;
+            default: active_ = wire_protocol::hdlc; break;
+        }
+        glo_base_ = fed_;
+    }
+    route(data);
+}
+
+void wire_decoder::route(codec::byte_view data) {
+    switch (active_) {
+        case wire_protocol::p1:
+            p1_.feed(data);
+            pump_p1();
+            break;
+        case wire_protocol::glo:
+            glo_buffer_.insert(glo_buffer_.end(), data.begin(), data.end());
+            pump_glo(false);
+            break;
+        default:
+            hdlc_.feed(data);
+            pump_hdlc();
+            break;
+    }
+}
+
+std::vector<report::json> wire_decoder::drain() { return std::exchange(records_, {}); }
+
+std::vector<report::json> wire_decoder::finish() {
+    switch (active_) {
+        case wire_protocol::hdlc:
+            pump_hdlc();
+            if (auto e = hdlc_.finish()) add_error(e->offset + fed_, e->message);
+            if (segments_.pending() > 0)
+                add_error(segment_offset_, "HDLC: stream ended inside a segmented frame sequence");
+            break;
+        case wire_protocol::p1:
+            pump_p1();
+            if (p1_.bytes_buffered() > 0)
+                add_error(p1_.bytes_fed() - p1_.bytes_buffered() + fed_, "P1: stream ended inside a telegram");
+            break;
+        case wire_protocol::glo: pump_glo(true); break;
+        case wire_protocol::automatic: break;
+    }
+    return drain();
+}
+
+void wire_decoder::add_error(std::uint64_t offset, std::string message, std::string kind) {
+    const char* name = active_ == wire_protocol::p1 ? "p1" : active_ == wire_protocol::glo ? "glo" : "hdlc";
+    records_.push_back(error_record(name, offset, std::move(message), std::move(kind)));
+}
+
+void wire_decoder::pump_hdlc() {
+    for (;;) {
+        auto event = hdlc_.next();
+        if (std::holds_alternative<codec::hdlc::need_more>(event)) return;
+        if (auto* e = std::get_if<codec::hdlc::error_event>(&event)) {
+            add_error(e->offset + fed_, e->message);
+            continue;
+        }
+        on_hdlc_frame(std::get<codec::hdlc::frame_event>(event));
+    }
+}
+
+void wire_decoder::on_hdlc_frame(const codec::hdlc::frame_event& event) {
+    const std::uint64_t offset = event.offset + fed_;
+    if (!in_segments_) segment_offset_ = offset;
+    auto joined = segments_.add(event.frame);
+    if (!joined) {
+        in_segments_ = false;
+        add_error(offset, joined.error().message);
+        return;
+    }
+    if (!*joined) {  // more segments to come
+        in_segments_ = true;
+        return;
+    }
+    const bool was_segmented = in_segments_;
+    in_segments_ = false;
+    const auto& frame = event.frame;
+    json record = json::object();
+    record.set("kind", "hdlc").set("offset", was_segmented ? segment_offset_ : offset);
+    record.set("length", event.raw.size());
+    record.set("destination", frame.destination.value).set("source", frame.source.value);
+    record.set("control", frame.control);
+    if (was_segmented) record.set("segmented", true);
+    const codec::bytes& information = **joined;
+    // Information starts after flag, format (2), addresses, control and HCS (2).
+    const std::size_t header = event.raw.size() - 3 - frame.information.size();
+    auto apdu = codec::apdu::strip_llc(information, offset + header);
+    if (!apdu) {
+        record.set("error", apdu.error().message).set("error_kind", "malformed");
+    } else {
+        decode_apdu(record, *apdu, was_segmented ? 0 : offset + header + 3, options_);
+    }
+    records_.push_back(std::move(record));
+}
+
+void wire_decoder::pump_p1() {
+    for (;;) {
+        auto result = p1_.next();
+        if (std::holds_alternative<codec::p1::need_more>(result)) return;
+        if (auto* e = std::get_if<codec::p1::parse_error>(&result)) {
+            add_error(e->stream_offset + fed_, e->message);
+            continue;
+        }
+        on_p1_telegram(std::get<codec::p1::telegram_frame>(result));
+    }
+}
+
+void wire_decoder::on_p1_telegram(const codec::p1::telegram_frame& frame) {
+    json record = json::object();
+    record.set("kind", "p1").set("offset", frame.stream_offset + fed_).set("length", frame.raw.size());
+    add_p1_fields(record, frame);
+    records_.push_back(std::move(record));
+}
+
+void wire_decoder::pump_glo(bool at_end) {
+    std::size_t pos = 0;
+    while (pos < glo_buffer_.size()) {
+        const codec::byte_view rest(glo_buffer_.data() + pos, glo_buffer_.size() - pos);
+        if (rest[0] != codec::apdu::general_glo_ciphering_tag) {
+            std::size_t skip = 1;
+            while (skip < rest.size() && rest[skip] != codec::apdu::general_glo_ciphering_tag) ++skip;
+            add_error(glo_base_ + pos, "glo: skipped " + std::to_string(skip) + " bytes that start no 0xDB frame");
+            pos += skip;
+            continue;
+        }
+        if (rest.size() < 2) break;
+        const std::size_t title_length = rest[1];
+        if (rest.size() < 2 + title_length + 1) break;
+        auto length = codec::axdr::decode_length(rest.subspan(2 + title_length), glo_base_ + pos + 2 + title_length);
+        if (!length) {
+            add_error(glo_base_ + pos, length.error().message);
+            pos += 1;
+            continue;
+        }
+        if (!*length) break;
+        const std::size_t total = 2 + title_length + (*length)->consumed + (*length)->value;
+        if (rest.size() < total) break;
+        on_glo_frame(rest.first(total), glo_base_ + pos);
+        pos += total;
+    }
+    if (at_end && pos < glo_buffer_.size()) {
+        add_error(glo_base_ + pos, "glo: stream ended inside a frame");
+        pos = glo_buffer_.size();
+    }
+    glo_buffer_.erase(glo_buffer_.begin(), glo_buffer_.begin() + static_cast<std::ptrdiff_t>(pos));
+    glo_base_ += pos;
+}
+
+void wire_decoder::on_glo_frame(codec::byte_view frame, std::uint64_t offset) {
+    json record = json::object();
+    record.set("kind", "glo").set("offset", offset).set("length", frame.size());
+    auto envelope = codec::apdu::glo_envelope::from_bytes(frame, offset);
+    if (!envelope) {
+        records_.push_back(error_record("glo", offset, envelope.error().message, "malformed"));
+        return;
+    }
+    record.set("system_title", codec::to_hex(envelope->system_title));
+    record.set("security_control", envelope->security_control);
+    record.set("invocation_counter", envelope->invocation_counter);
+    if (options_.keys) {
+        auto opened = security::p1_unprotect(frame, options_.keys->encryption_key, options_.keys->authentication_key);
+        if (!opened) {
+            record.set("error", opened.error().message).set("error_kind", security::to_string(opened.error().kind));
+        } else {
+            record.set("decrypted", true);
+            const auto& text = opened->telegram;
+            auto parsed = codec::p1::parse_telegram(
+                codec::byte_view(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+            if (auto* t = std::get_if<codec::p1::telegram_frame>(&parsed))
+                add_p1_fields(record, *t);
+            else if (auto* e = std::get_if<codec::p1::parse_error>(&parsed))
+                record.set("error", "decrypted telegram: " + e->message).set("error_kind", "malformed");
+        }
+    }
+    records_.push_back(std::move(record));
+}
+
+}  // namespace hansim::meter
