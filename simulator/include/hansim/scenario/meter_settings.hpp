@@ -1,0 +1,74 @@
+#pragma once
+/// @file
+/// Meter settings as text: the one place that turns `key = value` into a field of a
+/// meter_config. Scenario files (YAML scalars) and the command line (`--serial 12345678`)
+/// use the same keys and spellings, so a setting means the same thing everywhere.
+///
+/// | key                   | value                                                              |
+/// |-----------------------|--------------------------------------------------------------------|
+/// | name                  | meter name                                                         |
+/// | serial                | 1..8 digits                                                        |
+/// | meter_type            | 18 characters                                                      |
+/// | meter_number          | 1..8 digits (DLMS push 1 "meter number 1")                          |
+/// | wiring                | single_phase (1p), three_phase_4wire (3p, 4wire), three_phase_3wire (it, 3wire) |
+/// | ct                    | true/false                                                         |
+/// | country               | no, se, dk, ch                                                     |
+/// | clock_rule            | cet_fixed, local_dst, utc                                          |
+/// | clock_unset           | true/false                                                         |
+/// | clock_offset          | duration, may be negative ("-30s")                                 |
+/// | energy_resolution     | 10 / 10wh or 1 / 1wh                                               |
+/// | current_resolution    | 0.01 or 0.001                                                      |
+/// | voltage_resolution    | 1 or 0.01                                                          |
+/// | date_time_form        | standard, legacy_09                                                |
+/// | single_phase_form     | null_placeholders, compact                                         |
+/// | power_multiplier      | 1, 10, …                                                           |
+/// | lists                 | comma separated: list1,list2,push1,p1                              |
+/// | list2_delay_steps     | 0..5                                                               |
+/// | p1_profile            | P1 profile name                                                    |
+/// | p1_period, p1_phase   | durations                                                          |
+/// | security              | none, encrypt, authenticate, encrypt+authenticate                  |
+/// | key_file, invocation_counter_file | paths                                                  |
+/// | initial_invocation_counter | 0..4294967295                                                 |
+/// | port                  | e.g. pty:/tmp/ttyHAN0                                              |
+/// | baud, bits_per_character | integers                                                        |
+/// | seed                  | unsigned 64-bit                                                    |
+/// | energy_method         | vector_summation, individual_phases, total_summation               |
+/// | integration_step      | duration                                                           |
+/// | jitter                | none, uniform[:MIN:MAX], normal[:MEAN:STDDEV[:MIN:MAX]] (ms)       |
+/// | load                  | constant[:W], daily_curve[:BASE:PEAK], solar[:BASE:PEAK:SOLAR_PEAK] (W) |
+/// | power                 | fixed total active power in W for the whole run (negative: export) |
+///
+/// Durations: an integer with unit ms, s, m, h or d, or several ("1h30m"); a bare number is
+/// seconds. Times: ISO 8601 "2024-01-15T12:00:00Z", "2024-01-15T13:00:00+01:00", or without
+/// offset (UTC), seconds optional.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hansim/meter/meter_config.hpp"
+
+namespace hansim::scenario {
+
+using utc_ms = std::chrono::sys_time<std::chrono::milliseconds>;
+
+/// Sets one field. Throws std::invalid_argument with a message that names the expected form
+/// and the value given (the caller adds where: file, line, option); unknown keys are
+/// rejected with the list of known keys.
+void apply_meter_setting(meter::meter_config& config, std::string_view key, std::string_view value);
+
+/// The keys apply_meter_setting accepts, in table order.
+const std::vector<std::string>& meter_setting_keys();
+
+/// "90s", "1h30m", "2d", "500ms", "-30s", "15" (seconds). Throws std::invalid_argument.
+std::chrono::milliseconds parse_duration(std::string_view text);
+
+/// ISO 8601 as described above. Throws std::invalid_argument.
+utc_ms parse_utc_time(std::string_view text);
+
+/// "2024-01-15T12:00:00.250Z" (milliseconds only when not zero).
+std::string format_utc_time(utc_ms time);
+
+}  // namespace hansim::scenario

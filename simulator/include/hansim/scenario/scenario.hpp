@@ -1,0 +1,95 @@
+#pragma once
+/// @file
+/// Scenario files: several meters, each a profile plus overrides, a port, a load and
+/// events, with a common start time and seed. The format (YAML):
+///
+/// ```yaml
+/// start: 2024-01-15T12:00:00Z      # or "now": the caller picks (hansim run: wall clock)
+/// seed: 42                         # meters without their own seed get one derived from it
+/// meters:
+///   - name: han0                   # required, unique
+///     profile: kamstrup-no-3p      # default kamstrup-no-3p
+///     port: pty:/tmp/ttyHAN0
+///     serial: 12345678             # …any scalar key of meter_settings.hpp
+///     jitter: { distribution: uniform, min: 0ms, max: 800ms }   # or "uniform:0:800"
+///     load: { shape: solar, base: 400, peak: 4000, solar_peak: 6000, power_factor: 0.95,
+///             capacitive: false, noise: 0.05, phase_share: [0.5, 0.3, 0.2],
+///             nominal_voltage: 230, voltage_spread: 4 }
+///     initial_energy: { active_import_wh: 1234567, active_export_wh: 0,
+///                       reactive_import_varh: 0, reactive_export_varh: 0 }
+///     phases:                      # fixed values per phase win over the load
+///       - { voltage: 231, current: 10, power_factor: 0.95 }   # or active_power, reactive_power,
+///                                                            # exporting, capacitive
+///     events:                      # steps of the total active power
+///       - { at: 2024-01-15T12:30:00Z, power: 5000 }   # at: ISO time or "+90m" after start
+///       - { at: +2h, release: true }                  # back to the load shape
+/// ```
+/// Errors name the file, the line and the field:
+/// "scenario.yaml:12: meters[0].serial: expected 1 to 8 digits, got 'abc'".
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hansim/meter/meter_config.hpp"
+#include "hansim/scenario/meter_settings.hpp"
+
+namespace hansim::scenario {
+
+/// A problem in a scenario file. what() is "<file>:<line>: <field>: <problem>".
+class scenario_error : public std::runtime_error {
+public:
+    scenario_error(std::string file, int line, std::string field, const std::string& problem);
+    const std::string& file() const { return file_; }
+    int line() const { return line_; }  ///< 1-based; 0 when unknown
+    const std::string& field() const { return field_; }
+
+private:
+    std::string file_;
+    int line_;
+    std::string field_;
+};
+
+/// A load step given relative to the scenario start ("+90m"), resolved by configs().
+struct relative_step {
+    std::chrono::milliseconds after_start{0};
+    double active_power_w = 0;
+    bool release = false;
+};
+
+struct scenario_meter {
+    meter::meter_config config;              ///< start not yet set
+    std::vector<relative_step> relative_steps;
+    bool seed_given = false;                 ///< false: the seed is derived from the scenario seed
+};
+
+struct scenario {
+    std::string name;                        ///< file name, or the name given to load_scenario_text
+    std::optional<utc_ms> start;             ///< nullopt: "now" (or not given)
+    std::uint64_t seed = 1;
+    std::vector<scenario_meter> meters;
+
+    /// Ready-to-run configurations: start = `start` (the scenario's own start unless
+    /// `override_start` is given, which also covers "now"), relative events resolved, seeds
+    /// derived (scenario seed mixed with the meter's index) where not given. Throws
+    /// std::invalid_argument when neither start is available.
+    std::vector<meter::meter_config> configs(std::optional<utc_ms> override_start = std::nullopt) const;
+};
+
+/// Reads a scenario file. Throws scenario_error (also for an unreadable file, line 0).
+scenario load_scenario(const std::filesystem::path& path);
+
+/// Parses scenario text; `name` stands for the file name in error messages.
+scenario load_scenario_text(std::string_view text, std::string_view name);
+
+/// scenarios/default.yaml as embedded at build time.
+std::string_view default_scenario_text();
+
+/// load_scenario_text(default_scenario_text(), "default.yaml").
+scenario default_scenario();
+
+}  // namespace hansim::scenario

@@ -1,0 +1,344 @@
+#include "hansim/scenario/meter_settings.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+namespace hansim::scenario {
+
+using namespace std::chrono;
+using meter::meter_config;
+
+namespace {
+
+[[noreturn]] void bad(const std::string& expected, std::string_view got) {
+    throw std::invalid_argument("expected " + expected + ", got '" + std::string(got) + "'");
+}
+
+std::string lower(std::string_view text) {
+    std::string s(text);
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+std::uint64_t parse_unsigned(std::string_view text, std::uint64_t max, const std::string& expected) {
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value > max) bad(expected, text);
+    return value;
+}
+
+double parse_number(std::string_view text, const std::string& expected) {
+    std::string s(text);
+    char* end = nullptr;
+    const double value = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(value)) bad(expected, text);
+    return value;
+}
+
+bool parse_bool(std::string_view text) {
+    const std::string s = lower(text);
+    if (s == "true" || s == "yes" || s == "on" || s == "1") return true;
+    if (s == "false" || s == "no" || s == "off" || s == "0") return false;
+    bad("true or false", text);
+}
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+    std::vector<std::string_view> parts;
+    std::size_t from = 0;
+    for (;;) {
+        const std::size_t at = text.find(sep, from);
+        parts.push_back(text.substr(from, at == std::string_view::npos ? std::string_view::npos : at - from));
+        if (at == std::string_view::npos) return parts;
+        from = at + 1;
+    }
+}
+
+std::uint32_t parse_serial(std::string_view text) {
+    return static_cast<std::uint32_t>(parse_unsigned(text, 99'999'999, "1 to 8 digits"));
+}
+
+template <class F>
+auto rethrow_plain(F&& f, std::string_view text, const std::string& expected) {
+    try {
+        return f(text);
+    } catch (const std::invalid_argument&) {
+        bad(expected, text);
+    }
+}
+
+void set_jitter(meter_config& c, std::string_view text) {
+    const auto parts = split(text, ':');
+    const std::string kind = lower(parts[0]);
+    const std::string expected = "none, uniform[:MIN:MAX] or normal[:MEAN:STDDEV[:MIN:MAX]] in ms";
+    auto ms = [&](std::string_view p) { return milliseconds(static_cast<std::int64_t>(parse_unsigned(p, 9000, expected))); };
+    meter::jitter_config j = c.jitter;
+    j.distribution = rethrow_plain([](std::string_view k) { return meter::parse_jitter_distribution(k); }, kind, expected);
+    if (j.distribution == meter::jitter_distribution::none && parts.size() != 1) bad(expected, text);
+    if (j.distribution == meter::jitter_distribution::uniform) {
+        if (parts.size() == 3) j.min = ms(parts[1]), j.max = ms(parts[2]);
+        else if (parts.size() != 1) bad(expected, text);
+    }
+    if (j.distribution == meter::jitter_distribution::normal) {
+        if (parts.size() == 3 || parts.size() == 5) j.mean = ms(parts[1]), j.stddev = ms(parts[2]);
+        if (parts.size() == 5) j.min = ms(parts[3]), j.max = ms(parts[4]);
+        if (parts.size() != 1 && parts.size() != 3 && parts.size() != 5) bad(expected, text);
+    }
+    meter::validate(j);
+    c.jitter = j;
+}
+
+void set_load(meter_config& c, std::string_view text) {
+    const auto parts = split(text, ':');
+    const std::string expected = "constant[:W], daily_curve[:BASE:PEAK] or solar[:BASE:PEAK:SOLAR_PEAK] (watts)";
+    auto watts = [&](std::string_view p) {
+        const double w = parse_number(p, expected);
+        if (w < 0) bad(expected, text);
+        return w;
+    };
+    c.load.shape = rethrow_plain([](std::string_view k) { return meter::parse_load_shape(k); }, parts[0], expected);
+    switch (c.load.shape) {
+        case meter::load_shape::constant:
+            if (parts.size() == 2) c.load.base_w = watts(parts[1]);
+            else if (parts.size() != 1) bad(expected, text);
+            break;
+        case meter::load_shape::daily_curve:
+            if (parts.size() == 3) c.load.base_w = watts(parts[1]), c.load.peak_w = watts(parts[2]);
+            else if (parts.size() != 1) bad(expected, text);
+            break;
+        case meter::load_shape::solar:
+            if (parts.size() == 4)
+                c.load.base_w = watts(parts[1]), c.load.peak_w = watts(parts[2]), c.load.solar_peak_w = watts(parts[3]);
+            else if (parts.size() != 1) bad(expected, text);
+            break;
+    }
+}
+
+meter::wiring parse_wiring(std::string_view text) {
+    const std::string s = lower(text);
+    if (s == "single_phase" || s == "1p" || s == "single-phase") return meter::wiring::single_phase;
+    if (s == "three_phase_4wire" || s == "3p" || s == "4wire" || s == "3p4w") return meter::wiring::three_phase_4wire;
+    if (s == "three_phase_3wire" || s == "it" || s == "3wire" || s == "3p3w") return meter::wiring::three_phase_3wire;
+    bad("single_phase, three_phase_4wire or three_phase_3wire", text);
+}
+
+using setter = std::function<void(meter_config&, std::string_view)>;
+
+const std::vector<std::pair<std::string, setter>>& setters() {
+    static const std::vector<std::pair<std::string, setter>> table{
+        {"name", [](meter_config& c, std::string_view v) {
+             if (v.empty()) bad("a non-empty name", v);
+             c.name = std::string(v);
+         }},
+        {"serial", [](meter_config& c, std::string_view v) { c.serial = parse_serial(v); }},
+        {"meter_type", [](meter_config& c, std::string_view v) {
+             if (v.size() != 18) bad("18 characters", v);
+             c.meter_type = std::string(v);
+         }},
+        {"meter_number", [](meter_config& c, std::string_view v) { c.meter_number = parse_serial(v); }},
+        {"wiring", [](meter_config& c, std::string_view v) { c.wires = parse_wiring(v); }},
+        {"ct", [](meter_config& c, std::string_view v) {
+             c.current_transformer = parse_bool(v);
+             c.list.current = c.current_transformer ? meter::current_resolution::milli_ampere
+                                                    : meter::current_resolution::centi_ampere;
+         }},
+        {"country", [](meter_config& c, std::string_view v) {
+             c.country = rethrow_plain([](std::string_view t) { return meter::parse_country(t); }, v, "no, se, dk or ch");
+         }},
+        {"clock_rule", [](meter_config& c, std::string_view v) {
+             c.clock = rethrow_plain([](std::string_view t) { return meter::parse_clock_rule(t); }, v,
+                                     "cet_fixed, local_dst or utc");
+         }},
+        {"clock_unset", [](meter_config& c, std::string_view v) { c.clock_unset = parse_bool(v); }},
+        {"clock_offset", [](meter_config& c, std::string_view v) { c.clock_offset = parse_duration(v); }},
+        {"energy_resolution", [](meter_config& c, std::string_view v) {
+             const std::string s = lower(v);
+             if (s == "10" || s == "10wh") c.list.energy = meter::energy_resolution::ten_wh;
+             else if (s == "1" || s == "1wh") c.list.energy = meter::energy_resolution::one_wh;
+             else bad("10 (Wh) or 1 (Wh)", v);
+         }},
+        {"current_resolution", [](meter_config& c, std::string_view v) {
+             if (v == "0.01") c.list.current = meter::current_resolution::centi_ampere;
+             else if (v == "0.001") c.list.current = meter::current_resolution::milli_ampere;
+             else bad("0.01 or 0.001 (A)", v);
+         }},
+        {"voltage_resolution", [](meter_config& c, std::string_view v) {
+             if (v == "1") c.list.voltage = meter::voltage_resolution::volt;
+             else if (v == "0.01") c.list.voltage = meter::voltage_resolution::centi_volt;
+             else bad("1 or 0.01 (V)", v);
+         }},
+        {"date_time_form", [](meter_config& c, std::string_view v) {
+             if (v == "standard") c.list.date_time = meter::date_time_form::standard;
+             else if (v == "legacy_09") c.list.date_time = meter::date_time_form::legacy_09;
+             else bad("standard or legacy_09", v);
+         }},
+        {"single_phase_form", [](meter_config& c, std::string_view v) {
+             if (v == "null_placeholders") c.list.single_phase = meter::single_phase_form::null_placeholders;
+             else if (v == "compact") c.list.single_phase = meter::single_phase_form::compact;
+             else bad("null_placeholders or compact", v);
+         }},
+        {"power_multiplier", [](meter_config& c, std::string_view v) {
+             c.list.power_multiplier = static_cast<unsigned>(parse_unsigned(v, 1000, "1 .. 1000"));
+             if (c.list.power_multiplier == 0) bad("1 .. 1000", v);
+         }},
+        {"lists", [](meter_config& c, std::string_view v) {
+             std::vector<meter::push_kind> lists;
+             for (auto part : split(v, ','))
+                 lists.push_back(rethrow_plain([](std::string_view t) { return meter::parse_push_kind(t); }, part,
+                                               "a comma-separated list of list1, list2, push1, p1"));
+             c.lists = lists;
+         }},
+        {"list2_delay_steps", [](meter_config& c, std::string_view v) {
+             c.list2_delay_steps = static_cast<unsigned>(parse_unsigned(v, 5, "0 .. 5"));
+         }},
+        {"p1_profile", [](meter_config& c, std::string_view v) { c.p1_profile = std::string(v); }},
+        {"p1_period", [](meter_config& c, std::string_view v) { c.p1_period = parse_duration(v); }},
+        {"p1_phase", [](meter_config& c, std::string_view v) { c.p1_phase = parse_duration(v); }},
+        {"security", [](meter_config& c, std::string_view v) {
+             c.security = rethrow_plain([](std::string_view t) { return security::parse_security_policy(t); }, v,
+                                        "none, encrypt, authenticate or encrypt+authenticate");
+         }},
+        {"key_file", [](meter_config& c, std::string_view v) { c.key_file = std::string(v); }},
+        {"invocation_counter_file", [](meter_config& c, std::string_view v) { c.invocation_counter_file = std::string(v); }},
+        {"initial_invocation_counter", [](meter_config& c, std::string_view v) {
+             c.initial_invocation_counter = static_cast<std::uint32_t>(parse_unsigned(v, 0xFFFFFFFFu, "0 .. 4294967295"));
+         }},
+        {"port", [](meter_config& c, std::string_view v) { c.port = std::string(v); }},
+        {"baud", [](meter_config& c, std::string_view v) {
+             c.baud_rate = static_cast<unsigned>(parse_unsigned(v, 1'000'000, "a baud rate"));
+         }},
+        {"bits_per_character", [](meter_config& c, std::string_view v) {
+             c.bits_per_character = static_cast<unsigned>(parse_unsigned(v, 12, "7 .. 12"));
+         }},
+        {"seed", [](meter_config& c, std::string_view v) {
+             c.seed = parse_unsigned(v, UINT64_MAX, "an unsigned 64-bit number");
+         }},
+        {"energy_method", [](meter_config& c, std::string_view v) {
+             c.method = rethrow_plain([](std::string_view t) { return meter::parse_energy_method(t); }, v,
+                                      "vector_summation, individual_phases or total_summation");
+         }},
+        {"integration_step", [](meter_config& c, std::string_view v) { c.integration_step = parse_duration(v); }},
+        {"jitter", set_jitter},
+        {"load", set_load},
+        {"power", [](meter_config& c, std::string_view v) {
+             c.load.steps = {meter::load_step{utc_ms{}, parse_number(v, "a power in W"), false}};
+         }},
+    };
+    return table;
+}
+
+}  // namespace
+
+const std::vector<std::string>& meter_setting_keys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k;
+        for (const auto& [key, _] : setters()) k.push_back(key);
+        return k;
+    }();
+    return keys;
+}
+
+void apply_meter_setting(meter_config& config, std::string_view key, std::string_view value) {
+    for (const auto& [name, set] : setters()) {
+        if (name == key) {
+            set(config, value);
+            return;
+        }
+    }
+    std::string known;
+    for (const auto& k : meter_setting_keys()) known += (known.empty() ? "" : ", ") + k;
+    throw std::invalid_argument("unknown setting '" + std::string(key) + "' (known: " + known + ")");
+}
+
+milliseconds parse_duration(std::string_view text) {
+    const std::string expected = "a duration like 90s, 1h30m, 2d or 500ms";
+    std::string_view rest = text;
+    bool negative = false;
+    if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
+        negative = rest.front() == '-';
+        rest.remove_prefix(1);
+    }
+    if (rest.empty()) bad(expected, text);
+    milliseconds total{0};
+    while (!rest.empty()) {
+        std::size_t digits = 0;
+        while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+        if (digits == 0) bad(expected, text);
+        const auto number = static_cast<std::int64_t>(parse_unsigned(rest.substr(0, digits), 1'000'000'000'000ull, expected));
+        rest.remove_prefix(digits);
+        std::size_t unit_len = 0;
+        while (unit_len < rest.size() && std::isalpha(static_cast<unsigned char>(rest[unit_len]))) ++unit_len;
+        const std::string unit = lower(rest.substr(0, unit_len));
+        rest.remove_prefix(unit_len);
+        if (unit == "ms") total += milliseconds(number);
+        else if (unit == "s" || (unit.empty() && rest.empty() && total == 0ms)) total += seconds(number);
+        else if (unit == "m" || unit == "min") total += minutes(number);
+        else if (unit == "h") total += hours(number);
+        else if (unit == "d") total += days(number);
+        else bad(expected, text);
+    }
+    return negative ? -total : total;
+}
+
+utc_ms parse_utc_time(std::string_view text) {
+    const std::string expected = "an ISO 8601 time like 2024-01-15T12:00:00Z";
+    std::string s(text);
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, consumed = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &consumed) != 5) bad(expected, text);
+    std::string_view rest = std::string_view(s).substr(static_cast<std::size_t>(consumed));
+    milliseconds fraction{0};
+    if (!rest.empty() && rest.front() == ':') {
+        if (rest.size() < 3 || !std::isdigit(static_cast<unsigned char>(rest[1])) ||
+            !std::isdigit(static_cast<unsigned char>(rest[2])))
+            bad(expected, text);
+        sec = (rest[1] - '0') * 10 + (rest[2] - '0');
+        rest.remove_prefix(3);
+        if (!rest.empty() && rest.front() == '.') {
+            rest.remove_prefix(1);
+            int scale = 100, digits = 0;
+            while (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front()))) {
+                if (digits++ < 3) fraction += milliseconds((rest.front() - '0') * scale), scale /= 10;
+                rest.remove_prefix(1);
+            }
+            if (digits == 0) bad(expected, text);
+        }
+    }
+    minutes offset{0};
+    if (rest == "Z" || rest == "z" || rest.empty()) {
+    } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() == 6 && rest[3] == ':') {
+        const int oh = static_cast<int>(parse_unsigned(rest.substr(1, 2), 23, expected));
+        const int om = static_cast<int>(parse_unsigned(rest.substr(4, 2), 59, expected));
+        offset = minutes(oh * 60 + om) * (rest.front() == '-' ? -1 : 1);
+    } else {
+        bad(expected, text);
+    }
+    const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+    if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) bad(expected, text);
+    return utc_ms{sys_days{ymd}} + hours(h) + minutes(mi) + seconds(sec) + fraction - offset;
+}
+
+std::string format_utc_time(utc_ms time) {
+    const auto day = floor<days>(time);
+    const year_month_day ymd{day};
+    const hh_mm_ss tod{time - day};
+    char buffer[48];
+    const auto ms = tod.subseconds().count();
+    if (ms != 0)
+        std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                      static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
+                      static_cast<int>(tod.seconds().count()), static_cast<int>(ms));
+    else
+        std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                      static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
+                      static_cast<int>(tod.seconds().count()));
+    return buffer;
+}
+
+}  // namespace hansim::scenario
