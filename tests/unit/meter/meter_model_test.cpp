@@ -112,6 +112,7 @@ TEST(meter_model, fixed_phases_win_over_the_load_profile) {
     phase_setpoint l2;
     l2.active_power_w = -2000, l2.power_factor = 1;  // solar on L2
     c.fixed_phases = {l1, l2, phase_setpoint{}};
+    c.initial_energy = {};
     meter_model model(c);
     const snapshot s = model.take_snapshot(c.start + 1h);
     EXPECT_NEAR(s.phases[0].active_import_w, 2079, 0.001);

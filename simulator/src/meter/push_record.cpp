@@ -1,0 +1,93 @@
+#include "hansim/meter/push_record.hpp"
+
+#include <cstdio>
+
+#include "hansim/meter/list_values.hpp"
+#include "hansim/meter/p1_profile.hpp"
+#include "hansim/meter/p1_telegram.hpp"
+#include "hansim/meter/push_list.hpp"
+
+namespace hansim::meter {
+
+using namespace std::chrono;
+
+namespace {
+
+std::string iso_utc(utc_ms t) {
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss tod{t - day};
+    char buffer[40];
+    const int ms = static_cast<int>(tod.subseconds().count());
+    const int n = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
+                                static_cast<int>(tod.seconds().count()));
+    std::string text(buffer, static_cast<std::size_t>(n));
+    if (ms != 0) {
+        std::snprintf(buffer, sizeof buffer, ".%03d", ms);
+        text += buffer;
+    }
+    return text + "Z";
+}
+
+report::json p1_values(const snapshot& values, const meter_config& config) {
+    report::json out = report::json::object();
+    const p1_profile* profile = find_p1_profile(config.p1_profile);
+    if (!profile) return out;
+    const codec::p1::telegram telegram = build_p1_telegram_model(values, *profile);
+    for (const auto& line : telegram.lines) {
+        if (line.values.size() == 1) {
+            out.set(line.obis, codec::p1::to_text(line.values.front()));
+        } else {
+            report::json items = report::json::array();
+            for (const auto& v : line.values) items.push(codec::p1::to_text(v));
+            out.set(line.obis, std::move(items));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+report::json push_values_json(const push_frame& frame, const meter_config& config) {
+    const snapshot& values = frame.values;
+    if (frame.list == "p1") return p1_values(values, config);
+    list_kind kind = list_kind::nve_list1;
+    if (frame.list == "list2") kind = list_kind::nve_list2;
+    else if (frame.list == "push1") kind = list_kind::push1;
+    report::json out = report::json::object();
+    out.set("date_time", values.clock.to_iso8601());
+    for (const list_row& row : list_rows(kind, layout_for(values.wires, config.list))) {
+        switch (row.what) {
+            case list_quantity::absent_phase: break;
+            case list_quantity::list_version: out.set("list_version", values.identity.list_version); break;
+            case list_quantity::gs1_id: out.set(row.obis.to_string(), values.identity.gs1_id); break;
+            case list_quantity::meter_type: out.set(row.obis.to_string(), values.identity.meter_type); break;
+            case list_quantity::clock: out.set(row.obis.to_string(), values.clock.to_iso8601()); break;
+            default:
+                if (const auto wire = row_wire_integer(row, values, config.list))
+                    out.set(row.obis.to_string(), static_cast<std::uint64_t>(*wire));
+                break;
+        }
+    }
+    return out;
+}
+
+report::json push_record_json(const push_frame& frame, const meter_config& config) {
+    report::json record = report::json::object();
+    record.set("meter", frame.meter)
+        .set("list", frame.list)
+        .set("sequence", static_cast<std::uint64_t>(frame.sequence))
+        .set("scheduled", iso_utc(frame.trigger_utc))
+        .set("send", iso_utc(frame.send_utc()))
+        .set("start_offset_ms", static_cast<std::int64_t>(frame.start_offset.count()))
+        .set("hex", codec::to_hex(frame.wire))
+        .set("values", push_values_json(frame, config))
+        .set("invocation_counter", frame.invocation_counter ? report::json(static_cast<std::uint64_t>(*frame.invocation_counter))
+                                                            : report::json())
+        .set("fault", frame.fault.empty() ? report::json() : report::json(frame.fault));
+    return record;
+}
+
+}  // namespace hansim::meter
