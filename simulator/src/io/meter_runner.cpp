@@ -159,7 +159,14 @@ void meter_runner::end_frame(frame_outcome outcome, bool continue_after) {
     }
     if (outcome != frame_outcome::sent) ++summary_.frames_lost;
     if (on_frame_) on_frame_(frame_report{current_, outcome, scheduled_, started_, lateness, bytes_written_});
-    if (continue_after) schedule_next();
+    if (!continue_after) return;
+    // A lost frame ends at its start; building the next push right then would compete with
+    // every other meter's frame start (they share x0 slots). The meter's line is busy until
+    // line_free_ anyway, so pull the next push then.
+    if (outcome != frame_outcome::sent && line_free_ > clock_.now())
+        clock_.call_at(line_free_, [this] { schedule_next(); });
+    else
+        schedule_next();
 }
 
 void meter_runner::finish() {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -126,6 +127,16 @@ void pty_sink::discard_queued_input() {
     if (fd < 0) return;
     ::tcflush(fd, TCIFLUSH);
     ::close(fd);
+}
+
+bool pty_sink::output_pending() {
+    if (!listener_present()) return false;
+    const int fd = ::open(slave_path_.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return false;
+    int unread = 0;
+    if (::ioctl(fd, FIONREAD, &unread) != 0) unread = 0;
+    ::close(fd);
+    return unread > 0;
 }
 
 void pty_sink::close() {

@@ -2,7 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -91,6 +93,7 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
         slot->runner.reset();
         slot->clock.reset();
     }
+    drain_ports();
     close_ports();
     return stopped_by;
 }
@@ -101,6 +104,22 @@ void session::stop() {
     for (auto& slot : meters_)
         if (slot->runner) slot->runner->stop();
     context_.stop();
+}
+
+void session::drain_ports() {
+    const auto started = mono_clock::now();
+    const auto give_up = started + drain_limit_;
+    // A PTY moves written bytes to the reader's queue asynchronously (the kernel's flip
+    // buffer), so "nothing pending" is only trusted after a short settling time.
+    const auto settled = started + std::min(drain_limit_, std::chrono::milliseconds(50));
+    context_.restart();
+    while (mono_clock::now() < give_up) {
+        context_.poll();  // lets queued TCP writes complete
+        bool pending = false;
+        for (auto& slot : meters_) pending = pending || (slot->sink && slot->sink->output_pending());
+        if (!pending && mono_clock::now() >= settled) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 void session::close_ports() {

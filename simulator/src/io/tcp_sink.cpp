@@ -111,6 +111,12 @@ sink_status tcp_sink::write(codec::byte_view chunk) {
     return active_.empty() ? sink_status::no_listener : sink_status::ok;
 }
 
+bool tcp_sink::output_pending() {
+    for (const auto& who : active_)
+        if (!who->queue.empty()) return true;
+    return false;
+}
+
 void tcp_sink::close() {
     if (!*alive_) return;
     *alive_ = false;

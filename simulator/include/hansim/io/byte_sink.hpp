@@ -44,6 +44,11 @@ public:
     /// still buffers of it where possible.
     virtual void frame_abort() {}
 
+    /// Whether bytes already written still wait for the listener (unread PTY input, queued TCP
+    /// writes). The session waits (bounded) for this to clear before closing ports, so the
+    /// last frame of a run is not cut off by the close.
+    virtual bool output_pending() { return false; }
+
     /// Releases the port (removes a PTY's symlink, closes sockets). Idempotent; the
     /// destructor calls it too.
     virtual void close() = 0;

@@ -42,6 +42,7 @@ public:
     sink_status frame_begin() override;
     sink_status write(codec::byte_view chunk) override;
     void frame_abort() override;
+    bool output_pending() override;
     void close() override;
 
 private:

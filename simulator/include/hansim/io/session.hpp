@@ -50,6 +50,10 @@ public:
     /// Returns the signal that stopped it, or 0.
     int run(const time_mapping& mapping, std::optional<std::chrono::nanoseconds> wall_limit = std::nullopt);
 
+    /// How long run() waits, after the meters stop, for listeners to take what was already
+    /// written (see byte_sink::output_pending) before the ports are closed.
+    void set_drain_limit(std::chrono::milliseconds limit) { drain_limit_ = limit; }
+
     /// Stops every meter (frames in progress count as aborted) and ends run().
     void stop();
 
@@ -61,6 +65,7 @@ public:
 
 private:
     struct meter_slot;
+    void drain_ports();
     void close_ports();
 
     boost::asio::io_context context_;
@@ -68,6 +73,7 @@ private:
     std::function<void(std::size_t, const frame_report&)> on_frame_;
     std::size_t running_ = 0;
     bool stopping_ = false;
+    std::chrono::milliseconds drain_limit_{1000};
 };
 
 }  // namespace hansim::io

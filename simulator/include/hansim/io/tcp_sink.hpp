@@ -33,6 +33,7 @@ public:
     std::string describe() const override;
     sink_status frame_begin() override;
     sink_status write(codec::byte_view chunk) override;
+    bool output_pending() override;
     void close() override;
 
     static constexpr std::size_t max_queued_bytes = 64 * 1024;
