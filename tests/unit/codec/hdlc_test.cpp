@@ -266,3 +266,27 @@ TEST(stream_decoder, memory_stays_bounded_on_endless_garbage) {
     ASSERT_TRUE(report.has_value());
     EXPECT_EQ(report->message, "HDLC: skipped 409600 bytes of garbage at offset 0");
 }
+
+TEST(stream_decoder, one_two_and_four_byte_addresses_and_empty_frames) {
+    const std::vector<hdlc_frame> frames{
+        {hdlc_address{0x20, 1}, hdlc_address{0x241, 2}, 0x13, false, from_hex("E6 E7 00 0F 40 00 00 00")},  // Aidon style
+        {hdlc_address{0x10, 2}, hdlc_address{0x123456, 4}, 0x13, false, from_hex("E6 E7 00 7E 7E")},
+        {kamstrup_client, kamstrup_server, 0x93, false, {}},  // no information field, no HCS
+    };
+    bytes stream;
+    for (const auto& frame : frames) {
+        const bytes wire = encode(frame);
+        stream.insert(stream.end(), wire.begin(), wire.end());
+    }
+    EXPECT_EQ(to_spaced_hex(byte_view(stream).first(6)), "7E A0 12 41 08 83");
+    stream_decoder decoder;
+    for (const auto b : stream) decoder.feed(byte_view(&b, 1));
+    const auto events = drain(decoder);
+    ASSERT_EQ(events.size(), frames.size());
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const auto* frame = std::get_if<frame_event>(&events[i]);
+        ASSERT_NE(frame, nullptr) << std::get<error_event>(events[i]).message;
+        EXPECT_EQ(frame->frame, frames[i]);
+    }
+    EXPECT_FALSE(decoder.finish().has_value());
+}
