@@ -1,0 +1,89 @@
+"""`hansim run` options: INI config file, P1 data request modelled by a flag file, usage errors."""
+import os
+import time
+
+from independent_decoder import decode_p1
+from run_helpers import Running, load_summary, open_reader, read_until_idle, whole_frames
+
+
+def test_every_option_can_come_from_an_ini_config_file(hansim_bin, tmp_path):
+    link = tmp_path / "ttyHAN0"
+    summary = tmp_path / "summary.json"
+    config = tmp_path / "run.ini"
+    config.write_text(f"# hansim run settings\nport = pty:{link}\nstart = 2024-03-01T12:00:29.5Z\n"
+                      f"speed = 5\nduration = 5s\nfast = true\nserial = 87654321\n"
+                      f"summary-json = {summary}\n")
+    run = Running(hansim_bin, "--config", config, "--name", "from-cli")
+    try:
+        run.wait_for_line(str(link))
+        port = open_reader(link)
+        frames = whole_frames(b"".join(d for _, d in read_until_idle(port, 3.0)))
+        port.close()
+        code, err = run.finish()
+    finally:
+        run.kill()
+    assert code == 0, err
+    assert len(frames) == 1
+    assert "from-cli (kamstrup-no-3p, serial 87654321)" in run.lines[0]  # command line and file combined
+    assert load_summary(summary)["meters"][0]["name"] == "from-cli"
+
+
+def test_p1_data_request_from_a_flag_file(hansim_bin, tmp_path):
+    link = tmp_path / "ttyP1"
+    flag = tmp_path / "data-request"
+    summary = tmp_path / "summary.json"
+    # kamstrup-p1: a telegram every 10 s (at x4); --speed 10 -> one per second of real time
+    run = Running(hansim_bin, "--meter", "kamstrup-p1", "--port", f"pty:{link}", "--data-request", f"file:{flag}",
+                  "--start", "2024-03-01T12:00:03Z", "--speed", 10, "--duration", "40s",
+                  "--summary-json", summary)
+    try:
+        run.wait_for_line(str(link))
+        port = open_reader(link)
+        time.sleep(1.5)             # telegrams at 0.1 s and 1.1 s: not requested
+        assert port.in_waiting == 0
+        flag.touch()                # the reader asserts data request
+        reads = read_until_idle(port, 2.0, idle=1.5)
+        port.close()
+        code, err = run.finish()
+    finally:
+        run.kill()
+    assert code == 0, err
+    stream = b"".join(d for _, d in reads)
+    telegrams = [b"/" + t for t in stream.split(b"/")[1:]]
+    assert len(telegrams) >= 2
+    for telegram in telegrams:
+        ident, values = decode_p1(telegram)  # checks the CRC
+        assert ident.startswith("KAM")
+    counters = load_summary(summary)["total"]
+    assert counters["lost_not_requested"] >= 2
+    assert counters["frames_sent"] >= len(telegrams)
+
+
+def test_usage_errors_exit_2_and_say_what_is_wrong(hansim_bin, tmp_path):
+    cases = [
+        (["--speed", "0"], "--speed"),
+        (["--meter", "no-such-profile"], "no-such-profile"),
+        (["--set", "serial=abc"], "serial"),
+        (["--count", "3", "--port", "pty:/tmp/x"], "{n}"),
+        (["--port", "usb:/dev/x"], "usb:/dev/x"),
+        (["--start", "yesterday"], "--start"),
+        (["--data-request", "cts", "--port", f"pty:{tmp_path}/t"], "modem lines"),
+        (["--scenario", str(tmp_path / "missing.yaml")], "missing.yaml"),
+        (["--config", str(tmp_path / "missing.ini")], "missing.ini"),
+        (["--no-such-option"], "no-such-option"),
+    ]
+    for args, needle in cases:
+        code, err = Running(hansim_bin, *args).finish(timeout=10)
+        assert code == 2, (args, err)
+        assert needle in err, (args, err)
+    assert not os.path.lexists(tmp_path / "t")
+
+
+def test_help_lists_the_options(hansim_bin):
+    run = Running(hansim_bin, "--help")
+    code, err = run.finish()
+    assert code == 0
+    text = "\n".join(run.lines)
+    for option in ("--meter", "--port", "--speed", "--fast", "--key-file", "--seed", "--duration", "--start",
+                   "--config", "--scenario", "--quiet"):
+        assert option in text
