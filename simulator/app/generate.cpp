@@ -55,9 +55,19 @@ struct running_meter {
     std::optional<meter::push_frame> pending;
 };
 
+std::optional<security::security_keys> keys_from(const meter::meter_config& config, const std::filesystem::path& base);
+
 std::optional<security::security_keys> keys_for(const meter::meter_config& config,
                                                 const std::filesystem::path& base) {
     if (config.security == security::security_policy::none) return std::nullopt;
+    try {
+        return keys_from(config, base);
+    } catch (const std::runtime_error& e) {  // unreadable or malformed key material: a configuration error
+        throw usage_error(e.what());
+    }
+}
+
+std::optional<security::security_keys> keys_from(const meter::meter_config& config, const std::filesystem::path& base) {
     if (!config.key_file.empty()) {
         std::filesystem::path path = config.key_file;
         if (path.is_relative()) path = base / path;
@@ -127,6 +137,15 @@ int run(int argc, char** argv) {
         scenario::scenario s = scenario::load_scenario(path);
         base = path.parent_path().empty() ? base : path.parent_path();
         if (!start && !s.start) start = scenario::parse_utc_time(default_start);
+        if (vm.count("seed")) {  // the scenario seed: meters without their own seed derive theirs from it
+            meter::meter_config scratch;
+            try {
+                scenario::apply_meter_setting(scratch, "seed", vm["seed"].as<std::string>());
+            } catch (const std::invalid_argument& e) {
+                throw usage_error(std::string("--seed: ") + e.what());
+            }
+            s.seed = scratch.seed;
+        }
         configs = s.configs(start);
     } else {
         meter::meter_config c;
@@ -143,6 +162,7 @@ int run(int argc, char** argv) {
         for (const auto& key : scenario::meter_setting_keys()) {
             const std::string name = option_name(key);
             if (!vm.count(name)) continue;
+            if (key == "seed" && vm.count("scenario")) continue;  // applied to the scenario above
             try {
                 scenario::apply_meter_setting(c, key, vm[name].as<std::string>());
             } catch (const std::invalid_argument& e) {

@@ -6,6 +6,7 @@
 #include "hansim/meter/p1_profile.hpp"
 #include "hansim/meter/p1_telegram.hpp"
 #include "hansim/meter/push_list.hpp"
+#include "hansim/meter/wire_decoder.hpp"
 
 namespace hansim::meter {
 
@@ -31,6 +32,26 @@ std::string iso_utc(utc_ms t) {
     return text + "Z";
 }
 
+// The same shape `hansim decode` gives a P1 value: numbers as {value, unit}, timestamps as
+// {time, dst}, anything else as text. The value is classified from its text as a receiver
+// would (a fixed field written as "0001" reads as the number 1).
+report::json p1_value(const codec::p1::value& written) {
+    const codec::p1::value v = codec::p1::classify_value(codec::p1::to_text(written));
+    if (const auto* n = std::get_if<codec::p1::number>(&v)) {
+        report::json out = report::json::object();
+        out.set("value", n->value());
+        if (!n->unit.empty()) out.set("unit", n->unit);
+        return out;
+    }
+    if (const auto* t = std::get_if<codec::p1::timestamp>(&v)) {
+        char iso[32];
+        std::snprintf(iso, sizeof iso, "%04d-%02u-%02uT%02u:%02u:%02u", t->full_year(), t->month, t->day, t->hour,
+                      t->minute, t->second);
+        return report::json::object().set("time", iso).set("dst", t->daylight_saving);
+    }
+    return std::get<codec::p1::text>(v).content;
+}
+
 report::json p1_values(const snapshot& values, const meter_config& config) {
     report::json out = report::json::object();
     const p1_profile* profile = find_p1_profile(config.p1_profile);
@@ -38,10 +59,10 @@ report::json p1_values(const snapshot& values, const meter_config& config) {
     const codec::p1::telegram telegram = build_p1_telegram_model(values, *profile);
     for (const auto& line : telegram.lines) {
         if (line.values.size() == 1) {
-            out.set(line.obis, codec::p1::to_text(line.values.front()));
+            out.set(line.obis, p1_value(line.values.front()));
         } else {
             report::json items = report::json::array();
-            for (const auto& v : line.values) items.push(codec::p1::to_text(v));
+            for (const auto& v : line.values) items.push(p1_value(v));
             out.set(line.obis, std::move(items));
         }
     }
@@ -56,22 +77,7 @@ report::json push_values_json(const push_frame& frame, const meter_config& confi
     list_kind kind = list_kind::nve_list1;
     if (frame.list == "list2") kind = list_kind::nve_list2;
     else if (frame.list == "push1") kind = list_kind::push1;
-    report::json out = report::json::object();
-    out.set("date_time", values.clock.to_iso8601());
-    for (const list_row& row : list_rows(kind, layout_for(values.wires, config.list))) {
-        switch (row.what) {
-            case list_quantity::absent_phase: break;
-            case list_quantity::list_version: out.set("list_version", values.identity.list_version); break;
-            case list_quantity::gs1_id: out.set(row.obis.to_string(), values.identity.gs1_id); break;
-            case list_quantity::meter_type: out.set(row.obis.to_string(), values.identity.meter_type); break;
-            case list_quantity::clock: out.set(row.obis.to_string(), values.clock.to_iso8601()); break;
-            default:
-                if (const auto wire = row_wire_integer(row, values, config.list))
-                    out.set(row.obis.to_string(), static_cast<std::uint64_t>(*wire));
-                break;
-        }
-    }
-    return out;
+    return notification_values(build_list_body(list_rows(kind, layout_for(values.wires, config.list)), values, config.list));
 }
 
 report::json push_record_json(const push_frame& frame, const meter_config& config) {

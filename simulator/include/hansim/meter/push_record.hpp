@@ -10,13 +10,12 @@
 
 namespace hansim::meter {
 
-/// The values a push carries, keyed as on the wire:
-/// - HAN lists: "list_version", then every object by its DLMS OBIS text ("1-1:1.7.0.255") with
-///   the wire integer after scaling (e.g. 10 Wh units), strings for the GS1 id and meter
-///   type, the ISO 8601 form of the COSEM date-time for the clock; plus "date_time" (APDU
-///   header) — single-phase null placeholders are left out.
-/// - P1: every data line by its P1 OBIS text ("1-0:1.8.0") with the value text as written
-///   ("00123456.789*kWh"); lines with several groups give an array.
+/// The values a push carries, exactly as `hansim decode` (wire_decoder) reports them for the
+/// same bytes, so a generated record and a decoded frame compare equal:
+/// - HAN lists: OBIS text ("1-1:1.7.0.255") -> the wire integer (unscaled, e.g. 10 Wh
+///   units), strings as text, the clock as ISO 8601;
+/// - P1: OBIS text ("1-0:1.8.0") -> {"value", "unit"} for numbers, {"time", "dst"} for the
+///   timestamp; lines with several groups give an array.
 report::json push_values_json(const push_frame& frame, const meter_config& config);
 
 /// {meter, list, sequence, scheduled, send, start_offset_ms, hex, values,
