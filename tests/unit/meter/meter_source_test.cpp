@@ -143,3 +143,15 @@ TEST(meter_source, p1_meters_send_telegrams_at_their_own_cadence) {
     bad.p1_profile = "nope";
     EXPECT_THROW(make_push_source(bad, nullptr, nullptr), std::invalid_argument);
 }
+
+TEST(meter_source, unset_clock_counts_from_2000_and_keeps_the_schedule) {
+    meter_config c = profile_config("kamstrup-no-3p");
+    c.start = at(2024, 6, 1, 12, 0, 3) + 400ms;
+    c.clock_unset = true;
+    auto source = make_push_source(c, nullptr, nullptr);
+    const push_frame first = source->next();
+    EXPECT_EQ(first.values.clock.year, 2000);
+    EXPECT_EQ(first.values.clock.clock_status, 0x01);
+    EXPECT_EQ(first.values.clock.second, 10);  // x0 of the meter's own clock
+    EXPECT_EQ(first.trigger_utc, c.start + 9600ms);  // the meter clock started at 00:00:00.400
+}
