@@ -94,9 +94,10 @@ int run(int argc, char** argv) {
     for (const auto& key : scenario::meter_setting_keys()) {
         if (key == "ct" || key == "clock_unset")
             meter_options.add_options()(option_name(key).c_str(), po::value<std::string>()->implicit_value("true"),
-                                        "true/false");
+                                        std::string(scenario::meter_setting_help(key)).c_str());
         else
-            meter_options.add_options()(option_name(key).c_str(), po::value<std::string>(), key.c_str());
+            meter_options.add_options()(option_name(key).c_str(), po::value<std::string>(),
+                                        std::string(scenario::meter_setting_help(key)).c_str());
     }
     po::options_description all;
     all.add(general).add(meter_options);

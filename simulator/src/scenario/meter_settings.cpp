@@ -129,103 +129,118 @@ meter::wiring parse_wiring(std::string_view text) {
 
 using setter = std::function<void(meter_config&, std::string_view)>;
 
-const std::vector<std::pair<std::string, setter>>& setters() {
-    static const std::vector<std::pair<std::string, setter>> table{
-        {"name", [](meter_config& c, std::string_view v) {
+struct setting {
+    std::string key;
+    std::string help;
+    setter set;
+};
+
+const std::vector<setting>& setters() {
+    static const std::vector<setting> table{
+        {"name", "meter name (unique in a run)", [](meter_config& c, std::string_view v) {
              if (v.empty()) bad("a non-empty name", v);
              c.name = std::string(v);
          }},
-        {"serial", [](meter_config& c, std::string_view v) { c.serial = parse_serial(v); }},
-        {"meter_type", [](meter_config& c, std::string_view v) {
+        {"serial", "serial number, 1..8 digits (GS1 id and system title follow)", [](meter_config& c, std::string_view v) { c.serial = parse_serial(v); }},
+        {"meter_type", "18-character Kamstrup type (default: from wiring, ct, country)", [](meter_config& c, std::string_view v) {
              if (v.size() != 18) bad("18 characters", v);
              c.meter_type = std::string(v);
          }},
-        {"meter_number", [](meter_config& c, std::string_view v) { c.meter_number = parse_serial(v); }},
-        {"wiring", [](meter_config& c, std::string_view v) { c.wires = parse_wiring(v); }},
-        {"ct", [](meter_config& c, std::string_view v) {
+        {"meter_number", "DLMS push 1 meter number 1 (default: the serial)", [](meter_config& c, std::string_view v) { c.meter_number = parse_serial(v); }},
+        {"wiring", "single_phase | three_phase_4wire | three_phase_3wire (1p, 3p, it)", [](meter_config& c, std::string_view v) {
+             // A 3-wire IT grid is 3×230 V line-to-line: keep the listed voltages near 230 V.
+             const double star = 230.0 / std::sqrt(3.0);
+             const meter::wiring wires = parse_wiring(v);
+             if (wires == meter::wiring::three_phase_3wire && c.load.nominal_voltage_v == 230.0)
+                 c.load.nominal_voltage_v = star;
+             if (wires != meter::wiring::three_phase_3wire && c.load.nominal_voltage_v == star)
+                 c.load.nominal_voltage_v = 230.0;
+             c.wires = wires;
+         }},
+        {"ct", "current-transformer meter (685…, 0.001 A)", [](meter_config& c, std::string_view v) {
              c.current_transformer = parse_bool(v);
              c.list.current = c.current_transformer ? meter::current_resolution::milli_ampere
                                                     : meter::current_resolution::centi_ampere;
          }},
-        {"country", [](meter_config& c, std::string_view v) {
+        {"country", "no | se | dk | ch", [](meter_config& c, std::string_view v) {
              c.country = rethrow_plain([](std::string_view t) { return meter::parse_country(t); }, v, "no, se, dk or ch");
          }},
-        {"clock_rule", [](meter_config& c, std::string_view v) {
+        {"clock_rule", "cet_fixed | local_dst | utc", [](meter_config& c, std::string_view v) {
              c.clock = rethrow_plain([](std::string_view t) { return meter::parse_clock_rule(t); }, v,
                                      "cet_fixed, local_dst or utc");
          }},
-        {"clock_unset", [](meter_config& c, std::string_view v) { c.clock_unset = parse_bool(v); }},
-        {"clock_offset", [](meter_config& c, std::string_view v) { c.clock_offset = parse_duration(v); }},
-        {"energy_resolution", [](meter_config& c, std::string_view v) {
+        {"clock_unset", "unset clock: status 01, counting from 2000-01-01", [](meter_config& c, std::string_view v) { c.clock_unset = parse_bool(v); }},
+        {"clock_offset", "meter clock minus true time, e.g. -30s", [](meter_config& c, std::string_view v) { c.clock_offset = parse_duration(v); }},
+        {"energy_resolution", "10 (Wh, Norway) | 1 (Wh)", [](meter_config& c, std::string_view v) {
              const std::string s = lower(v);
              if (s == "10" || s == "10wh") c.list.energy = meter::energy_resolution::ten_wh;
              else if (s == "1" || s == "1wh") c.list.energy = meter::energy_resolution::one_wh;
              else bad("10 (Wh) or 1 (Wh)", v);
          }},
-        {"current_resolution", [](meter_config& c, std::string_view v) {
+        {"current_resolution", "0.01 | 0.001 (A)", [](meter_config& c, std::string_view v) {
              if (v == "0.01") c.list.current = meter::current_resolution::centi_ampere;
              else if (v == "0.001") c.list.current = meter::current_resolution::milli_ampere;
              else bad("0.01 or 0.001 (A)", v);
          }},
-        {"voltage_resolution", [](meter_config& c, std::string_view v) {
+        {"voltage_resolution", "1 | 0.01 (V)", [](meter_config& c, std::string_view v) {
              if (v == "1") c.list.voltage = meter::voltage_resolution::volt;
              else if (v == "0.01") c.list.voltage = meter::voltage_resolution::centi_volt;
              else bad("1 or 0.01 (V)", v);
          }},
-        {"date_time_form", [](meter_config& c, std::string_view v) {
+        {"date_time_form", "standard | legacy_09 (pre-2018 firmware)", [](meter_config& c, std::string_view v) {
              if (v == "standard") c.list.date_time = meter::date_time_form::standard;
              else if (v == "legacy_09") c.list.date_time = meter::date_time_form::legacy_09;
              else bad("standard or legacy_09", v);
          }},
-        {"single_phase_form", [](meter_config& c, std::string_view v) {
+        {"single_phase_form", "null_placeholders | compact", [](meter_config& c, std::string_view v) {
              if (v == "null_placeholders") c.list.single_phase = meter::single_phase_form::null_placeholders;
              else if (v == "compact") c.list.single_phase = meter::single_phase_form::compact;
              else bad("null_placeholders or compact", v);
          }},
-        {"power_multiplier", [](meter_config& c, std::string_view v) {
+        {"power_multiplier", "wire power multiplier (10: Swedish firmware quirk)", [](meter_config& c, std::string_view v) {
              c.list.power_multiplier = static_cast<unsigned>(parse_unsigned(v, 1000, "1 .. 1000"));
              if (c.list.power_multiplier == 0) bad("1 .. 1000", v);
          }},
-        {"lists", [](meter_config& c, std::string_view v) {
+        {"lists", "pushed lists: list1,list2,push1,p1", [](meter_config& c, std::string_view v) {
              std::vector<meter::push_kind> lists;
              for (auto part : split(v, ','))
                  lists.push_back(rethrow_plain([](std::string_view t) { return meter::parse_push_kind(t); }, part,
                                                "a comma-separated list of list1, list2, push1, p1"));
              c.lists = lists;
          }},
-        {"list2_delay_steps", [](meter_config& c, std::string_view v) {
+        {"list2_delay_steps", "list 2 at xx:00:05 + 10 s * k, k = 0..5", [](meter_config& c, std::string_view v) {
              c.list2_delay_steps = static_cast<unsigned>(parse_unsigned(v, 5, "0 .. 5"));
          }},
-        {"p1_profile", [](meter_config& c, std::string_view v) { c.p1_profile = std::string(v); }},
-        {"p1_period", [](meter_config& c, std::string_view v) { c.p1_period = parse_duration(v); }},
-        {"p1_phase", [](meter_config& c, std::string_view v) { c.p1_phase = parse_duration(v); }},
-        {"security", [](meter_config& c, std::string_view v) {
+        {"p1_profile", "P1 telegram profile name", [](meter_config& c, std::string_view v) { c.p1_profile = std::string(v); }},
+        {"p1_period", "P1 telegram period (10s; 1s DSMR style)", [](meter_config& c, std::string_view v) { c.p1_period = parse_duration(v); }},
+        {"p1_phase", "P1 offset within the period", [](meter_config& c, std::string_view v) { c.p1_phase = parse_duration(v); }},
+        {"security", "none | encrypt | authenticate | encrypt+authenticate", [](meter_config& c, std::string_view v) {
              c.security = rethrow_plain([](std::string_view t) { return security::parse_security_policy(t); }, v,
                                         "none, encrypt, authenticate or encrypt+authenticate");
          }},
-        {"key_file", [](meter_config& c, std::string_view v) { c.key_file = std::string(v); }},
-        {"invocation_counter_file", [](meter_config& c, std::string_view v) { c.invocation_counter_file = std::string(v); }},
-        {"initial_invocation_counter", [](meter_config& c, std::string_view v) {
+        {"key_file", "key file (encryption_key=…, authentication_key=…)", [](meter_config& c, std::string_view v) { c.key_file = std::string(v); }},
+        {"invocation_counter_file", "persistent invocation counter store", [](meter_config& c, std::string_view v) { c.invocation_counter_file = std::string(v); }},
+        {"initial_invocation_counter", "first invocation counter without a store", [](meter_config& c, std::string_view v) {
              c.initial_invocation_counter = static_cast<std::uint32_t>(parse_unsigned(v, 0xFFFFFFFFu, "0 .. 4294967295"));
          }},
-        {"port", [](meter_config& c, std::string_view v) { c.port = std::string(v); }},
-        {"baud", [](meter_config& c, std::string_view v) {
+        {"port", "port for hansim run, e.g. pty:/tmp/ttyHAN0", [](meter_config& c, std::string_view v) { c.port = std::string(v); }},
+        {"baud", "line speed (HAN 2400, P1 115200)", [](meter_config& c, std::string_view v) {
              c.baud_rate = static_cast<unsigned>(parse_unsigned(v, 1'000'000, "a baud rate"));
          }},
-        {"bits_per_character", [](meter_config& c, std::string_view v) {
+        {"bits_per_character", "10 for 8N1, 11 for 8E1", [](meter_config& c, std::string_view v) {
              c.bits_per_character = static_cast<unsigned>(parse_unsigned(v, 12, "7 .. 12"));
          }},
-        {"seed", [](meter_config& c, std::string_view v) {
+        {"seed", "seed of every random choice (load noise, jitter)", [](meter_config& c, std::string_view v) {
              c.seed = parse_unsigned(v, UINT64_MAX, "an unsigned 64-bit number");
          }},
-        {"energy_method", [](meter_config& c, std::string_view v) {
+        {"energy_method", "vector_summation | individual_phases | total_summation", [](meter_config& c, std::string_view v) {
              c.method = rethrow_plain([](std::string_view t) { return meter::parse_energy_method(t); }, v,
                                       "vector_summation, individual_phases or total_summation");
          }},
-        {"integration_step", [](meter_config& c, std::string_view v) { c.integration_step = parse_duration(v); }},
-        {"jitter", set_jitter},
-        {"load", set_load},
-        {"power", [](meter_config& c, std::string_view v) {
+        {"integration_step", "power changes at most this often (default 1s)", [](meter_config& c, std::string_view v) { c.integration_step = parse_duration(v); }},
+        {"jitter", "none | uniform[:MIN:MAX] | normal[:MEAN:STDDEV[:MIN:MAX]] (ms)", set_jitter},
+        {"load", "constant[:W] | daily_curve[:BASE:PEAK] | solar[:BASE:PEAK:SOLAR_PEAK]", set_load},
+        {"power", "fixed total active power in W (negative: export)", [](meter_config& c, std::string_view v) {
              c.load.steps = {meter::load_step{utc_ms{}, parse_number(v, "a power in W"), false}};
          }},
     };
@@ -237,16 +252,22 @@ const std::vector<std::pair<std::string, setter>>& setters() {
 const std::vector<std::string>& meter_setting_keys() {
     static const std::vector<std::string> keys = [] {
         std::vector<std::string> k;
-        for (const auto& [key, _] : setters()) k.push_back(key);
+        for (const auto& s : setters()) k.push_back(s.key);
         return k;
     }();
     return keys;
 }
 
+std::string_view meter_setting_help(std::string_view key) {
+    for (const auto& s : setters())
+        if (s.key == key) return s.help;
+    return {};
+}
+
 void apply_meter_setting(meter_config& config, std::string_view key, std::string_view value) {
-    for (const auto& [name, set] : setters()) {
-        if (name == key) {
-            set(config, value);
+    for (const auto& s : setters()) {
+        if (s.key == key) {
+            s.set(config, value);
             return;
         }
     }

@@ -62,6 +62,9 @@ void apply_meter_setting(meter::meter_config& config, std::string_view key, std:
 /// The keys apply_meter_setting accepts, in table order.
 const std::vector<std::string>& meter_setting_keys();
 
+/// A one-line description of a key (for --help); empty for unknown keys.
+std::string_view meter_setting_help(std::string_view key);
+
 /// "90s", "1h30m", "2d", "500ms", "-30s", "15" (seconds). Throws std::invalid_argument.
 std::chrono::milliseconds parse_duration(std::string_view text);
 
