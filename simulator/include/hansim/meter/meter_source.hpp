@@ -8,6 +8,9 @@
 ///      invocation counter
 ///   -> HDLC frame (2B/21 plain, 41/03 ciphered);
 /// or, for P1 meters, the telegram of the meter's P1 profile.
+/// Times: push_frame.trigger_utc and send_utc() are true simulation UTC (what a transport
+/// paces by); the meter's own clock (clock_offset, unset clock) shows in values.clock and
+/// values.utc, and the schedule's x0 / xx:00:05 slots are slots of that meter clock.
 /// Frames never overlap on the line: a push whose jittered start falls while the previous
 /// frame is still being sent starts when the line is free (start_offset grows accordingly).
 
