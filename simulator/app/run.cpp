@@ -72,7 +72,8 @@ po::options_description run_options() {
     po::options_description port("Port and timing");
     port.add_options()
         ("port", po::value<std::string>(),
-         "pty:PATH | serial:DEVICE[:BAUD:8N1] | tcp:HOST:PORT | file:PATH | -  (default pty:/tmp/ttyHAN0)")
+         "pty:PATH | serial:DEVICE[:BAUD:8N1] | tcp:HOST:PORT | rfc2217:HOST:PORT | file:PATH | -  "
+         "(default: the scenario's port, pty:/tmp/ttyHAN0)")
         ("speed", po::value<double>()->default_value(1.0), "meter clock runs this many times faster than real time")
         ("fast", po::bool_switch(), "send each frame at once instead of at the line rate")
         ("chunk-ms", po::value<unsigned>()->default_value(10), "pacing granularity in ms (wire-true mode)")
@@ -363,8 +364,9 @@ int run_meters(parsed_run run) {
         std::optional<security::security_keys> keys;
         if (config.security != security::security_policy::none) keys = keys_for(config, run);
         auto source = meter::make_push_source(config, keys ? &*keys : nullptr, store);
-        io::line_settings meter_line;
+        io::line_settings meter_line;  // 8N1 at the meter's rate; 11 bits per character: 8E1
         meter_line.baud = source->baud_rate();
+        if (source->bits_per_character() == 11) meter_line.parity = io::parity::even;
         auto sink = io::make_sink(session.context(), planned.port, meter_line);
         auto request = make_data_request(run.data_request, *sink);
         auto settings = run.settings;

@@ -12,7 +12,7 @@ namespace hansim::io {
 namespace {
 
 constexpr std::string_view spec_forms =
-    "expected pty:PATH, serial:DEVICE[:BAUD:8N1], tcp:HOST:PORT, file:PATH or -";
+    "expected pty:PATH, serial:DEVICE[:BAUD:8N1], tcp:HOST:PORT, rfc2217:HOST:PORT, file:PATH or -";
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
@@ -27,6 +27,7 @@ std::string port_spec::to_string() const {
         case port_kind::pty: return "pty:" + path;
         case port_kind::serial: return "serial:" + path + (line ? ":" + line->to_string() : "");
         case port_kind::tcp: return "tcp:" + host + ":" + std::to_string(tcp_port);
+        case port_kind::rfc2217: return "rfc2217:" + host + ":" + std::to_string(tcp_port);
         case port_kind::file: return "file:" + path;
         case port_kind::standard_output: return "-";
     }
@@ -61,11 +62,11 @@ port_spec parse_port_spec(std::string_view text) {
         }
         return spec;
     }
-    if (starts_with(text, "tcp:")) {
-        spec.kind = port_kind::tcp;
-        const auto rest = text.substr(4);
+    if (starts_with(text, "tcp:") || starts_with(text, "rfc2217:")) {
+        spec.kind = starts_with(text, "tcp:") ? port_kind::tcp : port_kind::rfc2217;
+        const auto rest = text.substr(text.find(':') + 1);
         const auto colon = rest.rfind(':');
-        if (colon == std::string_view::npos) throw bad_spec(text, "expected tcp:HOST:PORT");
+        if (colon == std::string_view::npos) throw bad_spec(text, "expected tcp:HOST:PORT or rfc2217:HOST:PORT");
         auto host = rest.substr(0, colon);
         if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
         spec.host = std::string(host.empty() ? "0.0.0.0" : host);
@@ -86,6 +87,7 @@ std::unique_ptr<byte_sink> make_sink(boost::asio::io_context& context, const por
         case port_kind::pty: return std::make_unique<pty_sink>(context, spec.path);
         case port_kind::serial: return std::make_unique<serial_sink>(context, spec.path, spec.line.value_or(meter_line));
         case port_kind::tcp: return std::make_unique<tcp_sink>(context, spec.host, spec.tcp_port);
+        case port_kind::rfc2217: return std::make_unique<tcp_sink>(context, spec.host, spec.tcp_port, meter_line);
         case port_kind::file: return std::make_unique<file_sink>(spec.path);
         case port_kind::standard_output: return std::make_unique<stdout_sink>();
     }

@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 
 #include "hansim/io/port_spec.hpp"
+#include "hansim/io/rfc2217.hpp"
 
 namespace hansim::io {
 
@@ -19,20 +20,22 @@ struct tcp_sink::client {
     bool writing = false;
     bool gone = false;
     std::array<std::uint8_t, 256> input{};
+    std::optional<rfc2217_session> telnet;
 };
 
-tcp_sink::tcp_sink(boost::asio::io_context& context, const std::string& host, std::uint16_t port)
-    : acceptor_(context), host_(host), alive_(std::make_shared<bool>(true)) {
-    const auto where = host + ":" + std::to_string(port);
+tcp_sink::tcp_sink(boost::asio::io_context& context, const std::string& host, std::uint16_t port,
+                   std::optional<line_settings> rfc2217_line)
+    : acceptor_(context), host_(host), rfc2217_line_(rfc2217_line), alive_(std::make_shared<bool>(true)) {
+    const auto where = std::string(rfc2217_line ? "rfc2217 " : "tcp ") + host + ":" + std::to_string(port);
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(host, ec);
-    if (ec) throw port_error("cannot listen on tcp " + where + ": '" + host + "' is not an IP address");
+    if (ec) throw port_error("cannot listen on " + where + ": '" + host + "' is not an IP address");
     const tcp::endpoint endpoint(address, port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
-    if (ec) throw port_error("cannot listen on tcp " + where + ": " + ec.message());
+    if (ec) throw port_error("cannot listen on " + where + ": " + ec.message());
     local_port_ = acceptor_.local_endpoint().port();
     accept_next();
 }
@@ -41,7 +44,9 @@ tcp_sink::~tcp_sink() { close(); }
 
 std::size_t tcp_sink::client_count() const { return joining_.size() + active_.size(); }
 
-std::string tcp_sink::describe() const { return "tcp " + host_ + ":" + std::to_string(local_port_); }
+std::string tcp_sink::describe() const {
+    return (rfc2217_line_ ? "rfc2217 " : "tcp ") + host_ + ":" + std::to_string(local_port_);
+}
 
 void tcp_sink::accept_next() {
     acceptor_.async_accept([this, alive = alive_](const boost::system::error_code& ec, tcp::socket socket) {
@@ -50,6 +55,7 @@ void tcp_sink::accept_next() {
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             auto who = std::make_shared<client>(std::move(socket));
+            if (rfc2217_line_) who->telnet.emplace(*rfc2217_line_);
             joining_.push_back(who);
             drain_input(who);
         }
@@ -59,9 +65,14 @@ void tcp_sink::accept_next() {
 
 void tcp_sink::drain_input(const std::shared_ptr<client>& who) {
     who->socket.async_read_some(boost::asio::buffer(who->input),
-                                [this, who, alive = alive_](const boost::system::error_code& ec, std::size_t) {
+                                [this, who, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
                                     if (!*alive || who->gone) return;
                                     if (ec) return drop(who);
+                                    if (who->telnet) {
+                                        auto reply = who->telnet->receive(codec::byte_view(who->input).first(n));
+                                        if (!reply.empty())
+                                            enqueue(who, std::make_shared<const codec::bytes>(std::move(reply)));
+                                    }
                                     drain_input(who);
                                 });
 }
@@ -91,22 +102,25 @@ void tcp_sink::flush(const std::shared_ptr<client>& who) {
                              });
 }
 
+void tcp_sink::enqueue(const std::shared_ptr<client>& who, std::shared_ptr<const codec::bytes> data) {
+    if (who->gone) return;
+    if (who->queued_bytes + data->size() > max_queued_bytes) return drop(who);
+    who->queued_bytes += data->size();
+    who->queue.push_back(std::move(data));
+    flush(who);
+}
+
 sink_status tcp_sink::frame_begin() {
     active_.splice(active_.end(), joining_);
     return active_.empty() ? sink_status::no_listener : sink_status::ok;
 }
 
 sink_status tcp_sink::write(codec::byte_view chunk) {
-    auto shared = std::make_shared<const codec::bytes>(chunk.begin(), chunk.end());
+    auto shared = std::make_shared<const codec::bytes>(rfc2217_line_ ? rfc2217_session::escape(chunk)
+                                                                       : codec::bytes(chunk.begin(), chunk.end()));
     for (auto it = active_.begin(); it != active_.end();) {
         auto who = *it++;  // drop() erases from active_
-        if (who->queued_bytes + shared->size() > max_queued_bytes) {
-            drop(who);
-            continue;
-        }
-        who->queue.push_back(shared);
-        who->queued_bytes += shared->size();
-        flush(who);
+        enqueue(who, shared);
     }
     return active_.empty() ? sink_status::no_listener : sink_status::ok;
 }

@@ -4,6 +4,7 @@
 ///   pty:/tmp/ttyHAN0                 a pseudo-terminal behind a stable symlink
 ///   serial:/dev/ttyUSB0[:2400:8N1]   a real serial port (line settings default to the meter's)
 ///   tcp:127.0.0.1:7000               a raw TCP server (ser2net style), every client gets the stream
+///   rfc2217:127.0.0.1:7000           the same with Telnet COM-PORT-OPTION (pyserial rfc2217://)
 ///   file:out.bin                     append raw bytes, flushed per frame
 ///   -                                standard output
 
@@ -29,12 +30,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-enum class port_kind { pty, serial, tcp, file, standard_output };
+enum class port_kind { pty, serial, tcp, rfc2217, file, standard_output };
 
 struct port_spec {
     port_kind kind = port_kind::pty;
     std::string path;                  ///< pty link, serial device, file path
-    std::string host;                  ///< tcp
+    std::string host;                  ///< tcp, rfc2217
     std::uint16_t tcp_port = 0;        ///< tcp (0: any free port)
     std::optional<line_settings> line; ///< serial, when given in the spec
 

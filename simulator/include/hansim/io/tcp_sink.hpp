@@ -4,7 +4,9 @@
 /// Clients come and go at any time; one that connects mid-frame starts with the next whole
 /// frame. A client that cannot keep up (more than 64 KiB queued) is disconnected rather than
 /// slowing the others. With no client connected a frame is reported as no_listener.
-/// Anything a client sends is read and ignored.
+/// Anything a client sends is read and ignored, except, in RFC 2217 mode (`rfc2217:HOST:PORT`,
+/// pyserial's `rfc2217://`), Telnet COM-PORT-OPTION negotiation, which is answered
+/// (rfc2217.hpp) while the data is Telnet-escaped.
 
 #include <cstdint>
 #include <list>
@@ -14,15 +16,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <optional>
+
 #include "hansim/io/byte_sink.hpp"
+#include "hansim/io/line_settings.hpp"
 
 namespace hansim::io {
 
 class tcp_sink final : public byte_sink {
 public:
-    /// Listens on host:port (port 0 picks a free one). Throws port_error naming the address
-    /// when it cannot listen there.
-    tcp_sink(boost::asio::io_context& context, const std::string& host, std::uint16_t port);
+    /// Listens on host:port (port 0 picks a free one). With `rfc2217_line` every client is
+    /// an RFC 2217 session reporting that line. Throws port_error naming the address when it
+    /// cannot listen there.
+    tcp_sink(boost::asio::io_context& context, const std::string& host, std::uint16_t port,
+             std::optional<line_settings> rfc2217_line = std::nullopt);
     ~tcp_sink() override;
 
     /// The port actually listened on.
@@ -43,10 +50,12 @@ private:
     void accept_next();
     void drain_input(const std::shared_ptr<client>& who);
     void flush(const std::shared_ptr<client>& who);
+    void enqueue(const std::shared_ptr<client>& who, std::shared_ptr<const codec::bytes> data);
     void drop(const std::shared_ptr<client>& who);
 
     boost::asio::ip::tcp::acceptor acceptor_;
     std::string host_;
+    std::optional<line_settings> rfc2217_line_;
     std::uint16_t local_port_ = 0;
     std::list<std::shared_ptr<client>> joining_;  // connected, waiting for a frame boundary
     std::list<std::shared_ptr<client>> active_;
