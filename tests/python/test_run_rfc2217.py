@@ -39,7 +39,7 @@ def test_pyserial_rfc2217_client_receives_whole_frames(hansim_bin, tmp_path):
 
 
 def test_a_client_asking_for_another_baud_rate_is_told_the_real_one(hansim_bin):
-    run = Running(hansim_bin, "--port", "rfc2217:127.0.0.1:0", "--start", "2024-03-01T12:00:25Z", "--duration", "3s",
+    run = Running(hansim_bin, "--port", "rfc2217:127.0.0.1:0", "--start", "2024-03-01T12:00:25Z", "--duration", "60s",
                   "--quiet")
     try:
         line = run.wait_for_line("rfc2217 127.0.0.1:")
