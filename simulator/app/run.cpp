@@ -19,6 +19,7 @@
 #include "hansim/io/port_spec.hpp"
 #include "hansim/io/serial_sink.hpp"
 #include "hansim/io/session.hpp"
+#include "hansim/io/tcp_sink.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
 #include "hansim/scenario/meter_settings.hpp"
@@ -80,7 +81,8 @@ po::options_description run_options() {
         ("start", po::value<std::string>(), "meter UTC at start, ISO 8601 (e.g. 2024-03-01T11:59:58Z); default now")
         ("duration", po::value<std::string>(), "meter time to run (e.g. 90s, 10m, 2h, 1d); default until SIGINT/SIGTERM")
         ("data-request", po::value<std::string>()->default_value("none"),
-         "P1 data-request line: none | cts | dsr (serial ports) | file:PATH (asserted while PATH exists)")
+         "P1 data-request line: none | cts | dsr (serial ports) | dtr | rts (set by an rfc2217 client) | "
+         "file:PATH (asserted while PATH exists)")
         ("on-request-drop", po::value<std::string>()->default_value("finish"),
          "when the data request drops mid-telegram: finish | abort");
 
@@ -276,7 +278,15 @@ std::unique_ptr<io::data_request> make_data_request(const std::string& spec, io:
                               " has none); use file:PATH to model the line");
         return std::make_unique<io::modem_data_request>(*serial, spec == "cts" ? io::modem_line::cts : io::modem_line::dsr);
     }
-    throw usage_error("--data-request '" + spec + "': expected none, cts, dsr or file:PATH");
+    if (spec == "dtr" || spec == "rts") {
+        auto* telnet = dynamic_cast<io::tcp_sink*>(&sink);
+        if (telnet == nullptr || !telnet->is_rfc2217())
+            throw usage_error("--data-request " + spec + ": only rfc2217 ports carry the client's " + spec +
+                              " (" + sink.describe() + " does not)");
+        return std::make_unique<io::telnet_data_request>(
+            *telnet, spec == "dtr" ? io::tcp_sink::control_line::dtr : io::tcp_sink::control_line::rts);
+    }
+    throw usage_error("--data-request '" + spec + "': expected none, cts, dsr, dtr, rts or file:PATH");
 }
 
 void print_frame(std::FILE* out, const std::string& meter_name, const io::frame_report& r) {

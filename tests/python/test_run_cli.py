@@ -68,6 +68,7 @@ def test_usage_errors_exit_2_and_say_what_is_wrong(hansim_bin, tmp_path):
         (["--port", "usb:/dev/x"], "usb:/dev/x"),
         (["--start", "yesterday"], "--start"),
         (["--data-request", "cts", "--port", f"pty:{tmp_path}/t"], "modem lines"),
+        (["--data-request", "dtr", "--port", f"pty:{tmp_path}/t"], "rfc2217"),
         (["--scenario", str(tmp_path / "missing.yaml")], "missing.yaml"),
         (["--config", str(tmp_path / "missing.ini")], "missing.ini"),
         (["--no-such-option"], "no-such-option"),

@@ -5,6 +5,7 @@ import time
 import pytest
 import serial
 
+from independent_decoder import decode_p1
 from run_helpers import Running, load_summary, whole_frames
 
 # pyserial's own rfc2217 module uses deprecated threading calls
@@ -50,3 +51,37 @@ def test_a_client_asking_for_another_baud_rate_is_told_the_real_one(hansim_bin):
     finally:
         run.terminate()
         run.finish()
+
+
+def test_p1_data_request_follows_the_clients_dtr(hansim_bin, tmp_path):
+    summary = tmp_path / "summary.json"
+    # kamstrup-p1: a telegram every 10 s (at x4), 115200 8N1; --speed 10 -> one per second
+    run = Running(hansim_bin, "--meter", "kamstrup-p1", "--port", "rfc2217:127.0.0.1:0", "--data-request", "dtr",
+                  "--start", "2024-03-01T12:00:03Z", "--speed", 10, "--summary-json", summary, "--quiet")
+    try:
+        line = run.wait_for_line("rfc2217 127.0.0.1:")
+        port = int(re.search(r"rfc2217 127\.0\.0\.1:(\d+)", line).group(1))
+        client = serial.serial_for_url(f"rfc2217://127.0.0.1:{port}", baudrate=115200, timeout=0.1)  # DTR on
+        requested = b""
+        until = time.monotonic() + 2.2
+        while time.monotonic() < until:
+            requested += client.read(4096)
+        client.dtr = False  # the reader releases data request
+        time.sleep(0.3)
+        client.read(4096)   # anything already under way
+        released = b""
+        until = time.monotonic() + 2.2
+        while time.monotonic() < until:
+            released += client.read(4096)
+        client.close()
+        run.terminate()
+        code, err = run.finish()
+    finally:
+        run.kill()
+    assert code == 0, err
+    telegrams = [b"/" + t for t in requested.split(b"/")[1:]]
+    assert len(telegrams) >= 2
+    for telegram in telegrams:
+        decode_p1(telegram)  # whole, CRC correct
+    assert released == b""
+    assert load_summary(summary)["total"]["lost_not_requested"] >= 2

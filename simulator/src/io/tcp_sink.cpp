@@ -44,6 +44,13 @@ tcp_sink::~tcp_sink() { close(); }
 
 std::size_t tcp_sink::client_count() const { return joining_.size() + active_.size(); }
 
+bool tcp_sink::control_line_set(control_line which) const {
+    for (const auto* clients : {&joining_, &active_})
+        for (const auto& who : *clients)
+            if (who->telnet && (which == control_line::dtr ? who->telnet->dtr() : who->telnet->rts())) return true;
+    return false;
+}
+
 std::string tcp_sink::describe() const {
     return (rfc2217_line_ ? "rfc2217 " : "tcp ") + host_ + ":" + std::to_string(local_port_);
 }

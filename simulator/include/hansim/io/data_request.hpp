@@ -2,7 +2,8 @@
 /// @file
 /// The P1 "data request" line (PROTOCOLS.md §7.3): the reader asks for data by asserting it;
 /// the meter sends only while it is asserted. Which line carries it depends on the port:
-/// a serial adapter reads it from CTS or DSR (serial_sink::modem_line), a PTY has no modem
+/// a serial adapter reads it from CTS or DSR (serial_sink::modem_line), an RFC 2217 client sets
+/// it with DTR or RTS (telnet_data_request in tcp_sink.hpp), a PTY has no modem
 /// lines at all, so there it is modelled by a control API (manual_data_request) or by a flag
 /// file (file_data_request, the CLI's `--data-request file:PATH`).
 

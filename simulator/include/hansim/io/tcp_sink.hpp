@@ -11,14 +11,14 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include <optional>
-
 #include "hansim/io/byte_sink.hpp"
+#include "hansim/io/data_request.hpp"
 #include "hansim/io/line_settings.hpp"
 
 namespace hansim::io {
@@ -37,6 +37,11 @@ public:
     /// Clients currently connected (receiving or about to receive at the next frame).
     std::size_t client_count() const;
 
+    enum class control_line { dtr, rts };
+    /// RFC 2217 mode: whether any connected client has set DTR (or RTS) on, via SET-CONTROL.
+    /// Always false for a raw TCP server.
+    bool control_line_set(control_line which) const;
+
     std::string describe() const override;
     sink_status frame_begin() override;
     sink_status write(codec::byte_view chunk) override;
@@ -44,6 +49,7 @@ public:
     void close() override;
 
     static constexpr std::size_t max_queued_bytes = 64 * 1024;
+    bool is_rfc2217() const { return rfc2217_line_.has_value(); }
 
 private:
     struct client;
@@ -60,6 +66,17 @@ private:
     std::list<std::shared_ptr<client>> joining_;  // connected, waiting for a frame boundary
     std::list<std::shared_ptr<client>> active_;
     std::shared_ptr<bool> alive_;                 // handlers check it after close()
+};
+
+/// The data request as an RFC 2217 client's DTR or RTS (asserted while any client has it on).
+class telnet_data_request final : public data_request {
+public:
+    telnet_data_request(const tcp_sink& port, tcp_sink::control_line which) : port_(port), which_(which) {}
+    bool asserted() override { return port_.control_line_set(which_); }
+
+private:
+    const tcp_sink& port_;
+    tcp_sink::control_line which_;
 };
 
 }  // namespace hansim::io
