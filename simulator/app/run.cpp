@@ -2,6 +2,7 @@
 // Parses options (command line, then an INI config file), builds one push_source per meter,
 // opens its port and hands everything to an io::session.
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
@@ -105,7 +106,9 @@ void print_help(const po::options_description& options) {
                  "\n"
                  "Simulates meters in real time. Without --meter or --scenario it runs the default: a\n"
                  "Norwegian three-phase Kamstrup meter (kamstrup-no-3p) on pty:/tmp/ttyHAN0.\n"
-                 "Pacing is wire-true (a 228-byte list 1 takes 950 ms at 2400 8N1) unless --fast.\n"
+                 "Pacing is wire-true (a 228-byte list 1 takes 950 ms at 2400 8N1) unless --fast; with\n"
+                 "--speed the meter clock runs faster but the line does not, so pushes that come faster\n"
+                 "than the line can carry them wait for it (their lateness is reported): add --fast.\n"
                  "A PTY has no modem lines and ignores parity; a frame due while nobody has the port\n"
                  "open is counted as lost. Exit codes: 0 done (also after SIGINT/SIGTERM), 1 runtime\n"
                  "failure, 2 usage or configuration error.\n"
@@ -411,6 +414,7 @@ int run_meters(parsed_run run) {
 }  // namespace
 
 int run_main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);  // a closed reader (stdout pipe, TCP client) is an error code, not death
     const auto options = run_options();
     po::variables_map vm;
     try {

@@ -37,9 +37,10 @@ void file_sink::close() {
     file_ = nullptr;
 }
 
+// Flushed per chunk: a closed pipe shows up on the frame it cuts, not one frame later.
 sink_status stdout_sink::write(codec::byte_view chunk) {
-    return std::fwrite(chunk.data(), 1, chunk.size(), stdout) == chunk.size() ? sink_status::ok
-                                                                               : sink_status::unavailable;
+    const bool written = std::fwrite(chunk.data(), 1, chunk.size(), stdout) == chunk.size();
+    return written && std::fflush(stdout) == 0 ? sink_status::ok : sink_status::unavailable;
 }
 
 void stdout_sink::frame_end() { std::fflush(stdout); }
