@@ -6,19 +6,21 @@ namespace hansim::io {
 
 asio_timer::asio_timer(boost::asio::io_context& context) : timer_(context) {}
 
+asio_timer::~asio_timer() { ++*generation_; }
+
 mono_time asio_timer::now() const { return mono_clock::now(); }
 
 void asio_timer::call_at(mono_time deadline, std::function<void()> fn) {
-    const auto generation = ++generation_;
+    const auto generation = ++*generation_;
     timer_.expires_at(deadline);
-    timer_.async_wait([this, generation, fn = std::move(fn)](const boost::system::error_code& ec) {
-        if (ec || generation != generation_) return;
+    timer_.async_wait([current = generation_, generation, fn = std::move(fn)](const boost::system::error_code& ec) {
+        if (ec || generation != *current) return;
         fn();
     });
 }
 
 void asio_timer::cancel() {
-    ++generation_;
+    ++*generation_;
     timer_.cancel();
 }
 

@@ -35,13 +35,16 @@ public:
 class asio_timer final : public timer {
 public:
     explicit asio_timer(boost::asio::io_context& context);
+    ~asio_timer() override;
     mono_time now() const override;
     void call_at(mono_time deadline, std::function<void()> fn) override;
     void cancel() override;
 
 private:
     boost::asio::steady_timer timer_;
-    std::uint64_t generation_ = 0;  // a cancelled wait that already completed must not fire
+    // Shared with pending handlers: a wait that already completed (its handler queued) when
+    // it was cancelled or the timer destroyed sees a newer generation and does nothing.
+    std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
 };
 
 /// Virtual time for tests. now() only moves when run_until() reaches the next deadline;
