@@ -3,11 +3,10 @@
 // opens its port and hands everything to an io::session.
 #include <chrono>
 #include <csignal>
-#include <cmath>
-#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -35,8 +34,6 @@ namespace {
 
 namespace po = boost::program_options;
 using namespace std::chrono_literals;
-
-constexpr std::string_view default_port = "pty:/tmp/ttyHAN0";
 
 /// A configuration mistake: exit code 2.
 class usage_error : public std::runtime_error {
@@ -363,8 +360,10 @@ int run_meters(parsed_run run) {
     for (const auto& m : run.meters) to_stdout = to_stdout || m.port.kind == io::port_kind::standard_output;
     std::FILE* log = to_stdout ? stderr : stdout;
 
-    io::session session;
+    // The stores outlive the session, whose sources hand out counters from them.
     std::vector<std::unique_ptr<security::invocation_counter_store>> counters;
+    std::map<std::string, security::security_keys> keys_by_file;
+    io::session session;
     for (const auto& planned : run.meters) {
         const auto& config = planned.config;
         security::invocation_counter_store* store = nullptr;
@@ -375,7 +374,12 @@ int run_meters(parsed_run run) {
             store = counters.back().get();
         }
         std::optional<security::security_keys> keys;
-        if (config.security != security::security_policy::none) keys = keys_for(config, run);
+        if (config.security != security::security_policy::none) {
+            const auto file = !config.key_file.empty() ? config.key_file : run.key_file.value_or("");
+            auto known = keys_by_file.find(file);
+            if (known == keys_by_file.end()) known = keys_by_file.emplace(file, keys_for(config, run)).first;
+            keys = known->second;
+        }
         auto source = meter::make_push_source(config, keys ? &*keys : nullptr, store);
         io::line_settings meter_line;  // 8N1 at the meter's rate; 11 bits per character: 8E1
         meter_line.baud = source->baud_rate();

@@ -1,6 +1,7 @@
 """A thousand paced meters on a thousand PTYs in one `hansim run` process."""
 import os
 import select
+import time
 
 from run_helpers import Running, load_summary, open_reader, whole_frames
 
@@ -44,3 +45,18 @@ def test_a_thousand_pty_meters(hansim_bin, tmp_path):
     assert total["frames_sent"] == sum(len(frames) for frames in got)
     assert total["lost_no_listener"] == 2 * METERS - total["frames_sent"]
     assert not any(os.path.lexists(link) for link in links)
+
+
+def test_sigterm_while_the_ports_are_being_created_removes_every_link(hansim_bin, tmp_path):
+    run = Running(hansim_bin, "--count", METERS, "--port", f"pty:{tmp_path}/ttyHAN{{n}}", "--quiet")
+    try:
+        deadline = time.monotonic() + 10
+        while not any(tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        run.terminate()  # most likely still creating PTYs
+        code, err = run.finish(timeout=30)
+    finally:
+        run.kill()
+    assert code == 0, err
+    assert list(tmp_path.iterdir()) == []
+    assert any("stopped by signal 15" in line for line in run.lines)

@@ -6,7 +6,6 @@
 #include <csignal>
 #include <thread>
 
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 namespace hansim::io {
@@ -56,8 +55,7 @@ std::size_t session::add_meter(std::string name, std::unique_ptr<meter::push_sou
 int session::run(const time_mapping& mapping, std::optional<std::chrono::nanoseconds> wall_limit) {
     int stopped_by = 0;
     stopping_ = false;
-    boost::asio::signal_set signals(context_, SIGINT, SIGTERM);
-    signals.async_wait([this, &stopped_by](const boost::system::error_code& ec, int signal) {
+    signals_.async_wait([this, &stopped_by](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         stopped_by = signal;
         stop();
@@ -87,6 +85,9 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
     if (meters_.empty()) stop();
 
     context_.run();
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);  // the handler refers to this call's stopped_by
+    limit.cancel();
 
     for (auto& slot : meters_) {
         slot->final_summary = slot->runner->summary();

@@ -3,9 +3,12 @@
 /// Many meters in one process: one io_context, one timer and one port per meter, all
 /// paced independently. Runs until every meter has finished (its end time reached), a
 /// wall-clock limit passes, stop() is called, or SIGINT/SIGTERM arrives; then every port is
-/// closed (PTY symlinks removed) before run() returns.
+/// closed (PTY symlinks removed) before run() returns. SIGINT/SIGTERM are caught from the
+/// session's construction on, so a signal while many ports are still being set up ends the
+/// run cleanly as soon as it starts.
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "hansim/io/byte_sink.hpp"
 #include "hansim/io/data_request.hpp"
@@ -69,6 +73,7 @@ private:
     void close_ports();
 
     boost::asio::io_context context_;
+    boost::asio::signal_set signals_{context_, SIGINT, SIGTERM};
     std::vector<std::unique_ptr<meter_slot>> meters_;
     std::function<void(std::size_t, const frame_report&)> on_frame_;
     std::size_t running_ = 0;
