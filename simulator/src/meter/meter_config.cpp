@@ -73,6 +73,7 @@ void validate(const meter_config& c) {
     if (c.bits_per_character < 7 || c.bits_per_character > 12)
         fail("bits_per_character", "expected 7 .. 12, got " + std::to_string(c.bits_per_character));
     if (c.integration_step < 1ms || c.integration_step > 1h) fail("integration_step", "expected 1 ms .. 1 h");
+    with_field("faults", [&] { validate(c.faults, c.security); });
     with_field("jitter", [&] { validate(c.jitter); });
     with_field("load", [&] { validate(c.load); });
     schedule_config s = schedule_of(c, 0, 0);

@@ -13,6 +13,7 @@
 
 #include "hansim/meter/clock_rule.hpp"
 #include "hansim/meter/energy_integrator.hpp"
+#include "hansim/meter/fault_plan.hpp"
 #include "hansim/meter/identity.hpp"
 #include "hansim/meter/jitter.hpp"
 #include "hansim/meter/list_options.hpp"
@@ -54,6 +55,9 @@ struct meter_config {
     std::string key_file;                   ///< where the keys come from (empty: environment)
     std::string invocation_counter_file;    ///< IC store; empty: counters start at initial_invocation_counter in memory
     std::uint32_t initial_invocation_counter = 1;
+    /// Ciphering faults injected into selected pushes (fault_plan.hpp); needs a ciphering
+    /// security policy. Empty: every push is sealed correctly.
+    fault_plan faults;
 
     // Port
     std::string port;                       ///< e.g. "pty:/tmp/ttyHAN0" (used by `hansim run`)

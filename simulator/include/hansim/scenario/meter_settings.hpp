@@ -29,6 +29,9 @@
 /// | security              | none, encrypt, authenticate, encrypt+authenticate                  |
 /// | key_file, invocation_counter_file | paths                                                  |
 /// | initial_invocation_counter | 0..4294967295                                                 |
+/// | faults                | ciphering faults by push sequence (0-based), comma separated:      |
+/// |                       | FAULT@N, FAULT@A-B, FAULT@every:K, e.g. corrupted_tag@3 (see       |
+/// |                       | meter/fault_plan.hpp; needs security other than none)              |
 /// | port                  | e.g. pty:/tmp/ttyHAN0                                              |
 /// | baud, bits_per_character | integers                                                        |
 /// | seed                  | unsigned 64-bit                                                    |
