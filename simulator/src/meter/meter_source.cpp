@@ -18,27 +18,62 @@ namespace hansim::meter {
 
 using namespace std::chrono;
 
-codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter_config& config,
-                             const security::security_keys* keys, std::uint32_t invocation_counter) {
-    codec::bytes apdu;
+namespace {
+
+/// The plaintext APDU of a HAN push (not for P1, which has no APDU).
+codec::bytes build_push_apdu(push_kind kind, const snapshot& values, const meter_config& config) {
     switch (kind) {
-        case push_kind::list1: apdu = build_nve_list1_apdu(values, config.list); break;
-        case push_kind::list2: apdu = build_nve_list2_apdu(values, config.list); break;
-        case push_kind::push1: apdu = build_push1_apdu(values, config.list); break;
-        case push_kind::p1: {
-            const p1_profile* profile = find_p1_profile(config.p1_profile);
-            if (!profile) throw std::invalid_argument("p1_profile: unknown P1 profile '" + config.p1_profile + "'");
-            const std::string telegram = build_p1_telegram(values, *profile);
-            return codec::bytes(telegram.begin(), telegram.end());
-        }
+        case push_kind::list1: return build_nve_list1_apdu(values, config.list);
+        case push_kind::list2: return build_nve_list2_apdu(values, config.list);
+        case push_kind::push1: return build_push1_apdu(values, config.list);
+        case push_kind::p1: break;
     }
-    if (config.security == security::security_policy::none) return frame_push_apdu(apdu, plain_push_addressing());
+    throw std::logic_error("meter source: P1 telegrams have no APDU");
+}
+
+void require_keys(const meter_config& config, const security::security_keys* keys) {
     if (!keys)
         throw std::invalid_argument("security: policy " + std::string(security::to_string(config.security)) +
                                     " needs keys (key file or environment)");
+}
+
+}  // namespace
+
+codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter_config& config,
+                             const security::security_keys* keys, std::uint32_t invocation_counter) {
+    if (kind == push_kind::p1) {
+        const p1_profile* profile = find_p1_profile(config.p1_profile);
+        if (!profile) throw std::invalid_argument("p1_profile: unknown P1 profile '" + config.p1_profile + "'");
+        const std::string telegram = build_p1_telegram(values, *profile);
+        return codec::bytes(telegram.begin(), telegram.end());
+    }
+    const codec::bytes apdu = build_push_apdu(kind, values, config);
+    if (config.security == security::security_policy::none) return frame_push_apdu(apdu, plain_push_addressing());
+    require_keys(config, keys);
     const codec::bytes ciphered = security::glo_protect(apdu, *keys, values.identity.system_title, invocation_counter,
                                                         security::security_control_for(config.security));
     return frame_push_apdu(ciphered, ciphered_push_addressing());
+}
+
+security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_kind kind, const snapshot& values,
+                                             const meter_config& config, const security::security_keys* keys,
+                                             std::uint32_t invocation_counter,
+                                             std::optional<std::uint32_t> previous_counter) {
+    if (kind == push_kind::p1 || config.security == security::security_policy::none)
+        throw std::invalid_argument("faults: " + std::string(security::to_string(fault)) +
+                                    " needs a ciphered HAN push (security is none or the push is a P1 telegram)");
+    require_keys(config, keys);
+    const codec::bytes apdu = build_push_apdu(kind, values, config);
+    security::fault_request request;
+    request.plaintext_apdu = apdu;
+    request.keys = *keys;
+    request.title = values.identity.system_title;
+    request.invocation_counter = invocation_counter;
+    request.security_control = security::security_control_for(config.security);
+    request.previous_counter = previous_counter;
+    security::faulty_apdu faulty = security::protect_with_fault(fault, request);
+    faulty.apdu = frame_push_apdu(faulty.apdu, ciphered_push_addressing());
+    return faulty;
 }
 
 namespace {
@@ -78,11 +113,23 @@ public:
         frame.sequence = sequence_++;
         frame.trigger_utc = trigger;
         std::uint32_t ic = 0;
-        if (config.security != security::security_policy::none && slot.kind != push_kind::p1) {
-            ic = counters_ ? counters_->next() : next_counter_++;
+        const bool ciphered = config.security != security::security_policy::none && slot.kind != push_kind::p1;
+        if (ciphered) {
+            ic = counters_ ? counters_->next() : next_memory_counter();
             frame.invocation_counter = ic;
         }
-        frame.wire = build_push_wire(slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic);
+        const auto fault = ciphered ? fault_for(config.faults, frame.sequence) : std::nullopt;
+        if (fault) {
+            auto faulty = build_faulty_push_wire(*fault, slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic,
+                                                 previous_wire_counter_);
+            frame.wire = std::move(faulty.apdu);
+            frame.fault = std::string(security::to_string(*fault));
+            frame.invocation_counter = faulty.invocation_counter;
+            if (*fault == security::cipher_fault::counter_jump) continue_above(faulty.invocation_counter);
+        } else {
+            frame.wire = build_push_wire(slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic);
+        }
+        if (ciphered) previous_wire_counter_ = frame.invocation_counter;
         frame.values = std::move(values);
         const utc_ms wanted = trigger + slot.start_offset;
         const utc_ms start = std::max(wanted, line_free_);
@@ -99,6 +146,20 @@ private:
         energy_registers total;
         std::array<energy_registers, 3> phases;
     };
+
+    std::uint32_t next_memory_counter() {
+        if (next_counter_ > 0xFFFFFFFFu)
+            throw std::runtime_error("meter '" + model_.config().name +
+                                     "': invocation counter space used up (the keys must be changed)");
+        return static_cast<std::uint32_t>(next_counter_++);
+    }
+
+    // After a deliberate jump the meter keeps counting above the value it sent, as a real
+    // meter whose counter really jumped would.
+    void continue_above(std::uint32_t sent) {
+        if (counters_) counters_->skip_past(sent);
+        else next_counter_ = std::max<std::uint64_t>(next_counter_, std::uint64_t{sent} + 1);
+    }
 
     push_schedule make_schedule() const {
         const meter_config& config = model_.config();
@@ -131,7 +192,8 @@ private:
     meter_model model_;
     std::optional<security::security_keys> keys_;
     security::invocation_counter_store* counters_;
-    std::uint32_t next_counter_;
+    std::uint64_t next_counter_;  ///< without a store; 2^32 once the counter space is used up
+    std::optional<std::uint32_t> previous_wire_counter_;  ///< IC the previous ciphered push carried
     push_schedule schedule_;
     milliseconds clock_offset_{0};
     bool wants_list2_ = false;

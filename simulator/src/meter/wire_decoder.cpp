@@ -1,5 +1,7 @@
 #include "hansim/meter/wire_decoder.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <string_view>
 
@@ -115,8 +117,17 @@ json error_record(std::string_view kind, std::uint64_t offset, std::string messa
         .set("error_kind", std::move(error_kind));
 }
 
+/// The clear header of a ciphered APDU, for the counter monitor.
+struct ciphered_header {
+    security::system_title title{};
+    std::uint32_t invocation_counter = 0;
+    bool authenticated = false;  ///< opened with the keys (false without keys)
+};
+
 /// Decodes one APDU into `record`; returns false (after setting the error fields) on failure.
-bool decode_apdu(json& record, codec::byte_view apdu, std::size_t base_offset, const wire_decoder_options& options) {
+/// A ciphered APDU whose header parses fills `header`.
+bool decode_apdu(json& record, codec::byte_view apdu, std::size_t base_offset, const wire_decoder_options& options,
+                 std::optional<ciphered_header>* header = nullptr) {
     if (apdu.empty()) {
         record.set("error", "APDU missing after the LLC header").set("error_kind", "malformed");
         return false;
@@ -153,6 +164,20 @@ bool decode_apdu(json& record, codec::byte_view apdu, std::size_t base_offset, c
         record.set("security_control", envelope->security_control);
         record.set("invocation_counter", envelope->invocation_counter);
         record.set("ciphered_length", envelope->content_length());
+        if (envelope->system_title.size() != std::tuple_size_v<security::system_title>) {
+            // The IV needs the 8-byte title: such a frame cannot be opened by anyone.
+            const std::size_t title_offset = base_offset + 1;
+            record.set("error", "glo-ciphering: system title at offset " + std::to_string(title_offset) + " is " +
+                                    std::to_string(envelope->system_title.size()) + " bytes, expected 8")
+                .set("error_kind", "malformed")
+                .set("error_offset", title_offset);
+            return false;
+        }
+        if (header) {
+            header->emplace();
+            std::copy(envelope->system_title.begin(), envelope->system_title.end(), (*header)->title.begin());
+            (*header)->invocation_counter = envelope->invocation_counter;
+        }
         if (!options.keys) return true;
         auto opened = security::glo_unprotect(apdu, *options.keys, base_offset);
         if (!opened) {
@@ -161,6 +186,7 @@ bool decode_apdu(json& record, codec::byte_view apdu, std::size_t base_offset, c
             return false;
         }
         record.set("decrypted", true);
+        if (header && *header) (*header)->authenticated = true;
         json inner = json::object();
         const bool ok = decode_apdu(inner, opened->apdu, 0, options);
         if (const auto* members = inner.find("apdu")) record.set("plaintext_apdu", *members);
@@ -189,7 +215,14 @@ report::json notification_values(const codec::axdr::data& body) {
     return values;
 }
 
-wire_decoder::wire_decoder(wire_decoder_options options) : options_(std::move(options)), active_(options_.protocol) {}
+wire_decoder::wire_decoder(wire_decoder_options options)
+    : options_(std::move(options)), active_(options_.protocol), counters_(options_.counter_max_step) {}
+
+void wire_decoder::check_counter(json& record, const security::system_title& title, std::uint32_t invocation_counter) {
+    const auto seen = counters_.observe(title, invocation_counter);
+    if (seen.message.empty()) return;
+    record.set("counter_anomaly", security::to_string(seen.anomaly)).set("counter_message", seen.message);
+}
 
 void wire_decoder::feed(codec::byte_view data) {
     if (active_ == wire_protocol::automatic) {
@@ -292,7 +325,12 @@ void wire_decoder::on_hdlc_frame(const codec::hdlc::frame_event& event) {
     if (!apdu) {
         record.set("error", apdu.error().message).set("error_kind", "malformed");
     } else {
-        decode_apdu(record, *apdu, was_segmented ? 0 : offset + header + 3, options_);
+        std::optional<ciphered_header> ciphered;
+        decode_apdu(record, *apdu, was_segmented ? 0 : offset + header + 3, options_, &ciphered);
+        // With keys only frames that authenticated tell the sender's counter; without keys
+        // every readable header does.
+        if (ciphered && (ciphered->authenticated || !options_.keys))
+            check_counter(record, ciphered->title, ciphered->invocation_counter);
     }
     records_.push_back(std::move(record));
 }
@@ -361,12 +399,17 @@ void wire_decoder::on_glo_frame(codec::byte_view frame, std::uint64_t offset) {
     record.set("system_title", codec::to_hex(envelope->system_title));
     record.set("security_control", envelope->security_control);
     record.set("invocation_counter", envelope->invocation_counter);
+    security::system_title title{};
+    const bool full_title = envelope->system_title.size() == title.size();
+    if (full_title) std::copy(envelope->system_title.begin(), envelope->system_title.end(), title.begin());
+    if (full_title && !options_.keys) check_counter(record, title, envelope->invocation_counter);
     if (options_.keys) {
         auto opened = security::p1_unprotect(frame, options_.keys->encryption_key, options_.keys->authentication_key);
         if (!opened) {
             record.set("error", opened.error().message).set("error_kind", security::to_string(opened.error().kind));
         } else {
             record.set("decrypted", true);
+            if (full_title) check_counter(record, title, envelope->invocation_counter);
             const auto& text = opened->telegram;
             auto parsed = codec::p1::parse_telegram(
                 codec::byte_view(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));

@@ -11,6 +11,12 @@
 /// Times: push_frame.trigger_utc and send_utc() are true simulation UTC (what a transport
 /// paces by); the meter's own clock (clock_offset, unset clock) shows in values.clock and
 /// values.utc, and the schedule's x0 / xx:00:05 slots are slots of that meter clock.
+/// Faults: when config.faults selects a ciphered push (by push_frame.sequence), it is sealed
+/// with security::protect_with_fault instead, previous_counter being the IC the meter's
+/// previous ciphered push carried on the wire; push_frame.fault names the fault and
+/// push_frame.invocation_counter is the IC actually written. The counter drawn for a faulty
+/// push is used up either way; after a counter_jump the meter counts on above the jumped
+/// value (invocation_counter_store::skip_past, or the in-memory counter).
 /// Frames never overlap on the line: a push whose jittered start falls while the previous
 /// frame is still being sent starts when the line is free (start_offset grows accordingly).
 
@@ -22,6 +28,7 @@
 #include "hansim/meter/meter_config.hpp"
 #include "hansim/meter/push_frame.hpp"
 #include "hansim/meter/schedule.hpp"
+#include "hansim/security/cipher_fault.hpp"
 #include "hansim/security/invocation_counter_store.hpp"
 #include "hansim/security/keys.hpp"
 
@@ -33,10 +40,23 @@ namespace hansim::meter {
 codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter_config& config,
                              const security::security_keys* keys, std::uint32_t invocation_counter);
 
+/// The bytes of one ciphered HAN push of `kind` with `fault` applied (see cipher_fault.hpp):
+/// `invocation_counter` is the IC the push would carry without the fault, `previous_counter`
+/// the IC of the meter's previous push on the wire. The result's apdu is the whole HDLC
+/// frame. Throws std::invalid_argument for a plain or P1 push, missing keys, or a fault that
+/// cannot apply (e.g. counter_stuck without a previous push).
+security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_kind kind, const snapshot& values,
+                                             const meter_config& config, const security::security_keys* keys,
+                                             std::uint32_t invocation_counter,
+                                             std::optional<std::uint32_t> previous_counter);
+
 /// A push_source for one meter. `keys` is copied and required when config.security is not
 /// none; `counters` (kept by reference, may be null) hands out invocation counters; without
 /// it counters start at config.initial_invocation_counter and live in memory only.
-/// Throws std::invalid_argument for an invalid config ("field: problem") or missing keys.
+/// Throws std::invalid_argument for an invalid config ("field: problem", e.g. "faults: fault 1
+/// 'corrupted_tag@3': …") or missing keys; next() throws std::invalid_argument when a fault
+/// turns out not to apply to its frame (counter_backwards below 0, counter_jump past
+/// 0xFFFFFFFF).
 std::unique_ptr<push_source> make_push_source(const meter_config& config, const security::security_keys* keys,
                                               security::invocation_counter_store* counters);
 

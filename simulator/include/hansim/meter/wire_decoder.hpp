@@ -19,6 +19,14 @@
 /// "1-0:1.7.0") to the value as sent: integers unscaled, strings as text, COSEM date-times
 /// as ISO 8601, other octet strings as hex, P1 numbers as {"value", "unit"}. A broken frame
 /// gives {"error": message, "error_kind", "offset"} instead.
+///
+/// Invocation counters: the decoder remembers, per system title, the last invocation counter
+/// of ciphered HDLC and raw glo frames (security::counter_monitor) and flags a frame whose counter repeats,
+/// goes backwards or jumps by more than `counter_max_step` with `counter_anomaly` ("stuck",
+/// "backwards", "jump") and `counter_message` (what was seen after what). Such a frame is
+/// otherwise decoded normally (it is no error). With keys only frames that authenticated
+/// count (a forged header says nothing about the sender's counter); without keys every frame
+/// whose ciphered header parses does.
 
 #include <cstdint>
 #include <optional>
@@ -31,6 +39,7 @@
 #include "hansim/codec/p1/parser.hpp"
 #include "hansim/meter/list_options.hpp"
 #include "hansim/report/json.hpp"
+#include "hansim/security/counter_monitor.hpp"
 #include "hansim/security/keys.hpp"
 
 namespace hansim::meter {
@@ -49,6 +58,8 @@ struct wire_decoder_options {
     /// Resolutions used to recognise Kamstrup lists and report the list name (they do not
     /// change `values`, which are always as sent).
     list_options lists;
+    /// Largest counter step between two frames of one system title that is not a `jump`.
+    std::uint32_t counter_max_step = security::counter_monitor::default_max_step;
 };
 
 class wire_decoder {
@@ -71,6 +82,7 @@ private:
     void on_p1_telegram(const codec::p1::telegram_frame& frame);
     void on_glo_frame(codec::byte_view frame, std::uint64_t offset);
     void add_error(std::uint64_t offset, std::string message, std::string kind = "malformed");
+    void check_counter(report::json& record, const security::system_title& title, std::uint32_t invocation_counter);
 
     wire_decoder_options options_;
     wire_protocol active_;
@@ -83,6 +95,7 @@ private:
     codec::bytes glo_buffer_;
     std::uint64_t glo_base_ = 0;           ///< stream offset of glo_buffer_[0]
     std::vector<report::json> records_;
+    security::counter_monitor counters_;
 };
 
 /// The `values` object for a decoded data-notification body (exposed for tests and the
