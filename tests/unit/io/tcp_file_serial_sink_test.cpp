@@ -181,3 +181,18 @@ TEST(serial_sink, a_missing_device_at_start_is_a_port_error_naming_it) {
         EXPECT_NE(std::string(e.what()).find("/dev/ttyHANSIM-missing"), std::string::npos);
     }
 }
+
+TEST(serial_sink, a_write_error_closes_the_device_for_a_later_reopen) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(::grantpt(master), 0);
+    ASSERT_EQ(::unlockpt(master), 0);
+    const std::string slave = ::ptsname(master);
+    boost::asio::io_context context;
+    io::serial_sink sink(context, slave, io::line_settings{});
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    ::close(master);  // the adapter is gone: writes now fail with EIO
+    EXPECT_EQ(sink.write(codec::bytes{1, 2, 3}), io::sink_status::unavailable);
+    EXPECT_FALSE(sink.is_open());
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::unavailable);  // backing off, then the device is missing
+}
