@@ -9,7 +9,8 @@
 ///   stripped, then the APDU: a data-notification (0x0F) is decoded to its fields and
 ///   `values`; a general-glo-ciphering APDU (0xDB/0xDC) shows its header fields and, with
 ///   keys, is opened and decoded like a plain one (authentication failure is reported as
-///   such, distinct from malformed input).
+///   such, distinct from malformed input). A system title that is not 8 bytes is malformed
+///   (error_offset: its length byte), keys or not: no IV can be formed from it.
 /// - P1 (first byte '/'): telegrams with CRC checked; values as number and unit.
 /// - Raw general-glo-ciphering frames (first byte 0xDB): the Luxembourg-style encrypted P1;
 ///   with keys, the telegram inside is decoded.
