@@ -381,10 +381,7 @@ int run_meters(parsed_run run) {
             keys = known->second;
         }
         auto source = meter::make_push_source(config, keys ? &*keys : nullptr, store);
-        io::line_settings meter_line;  // 8N1 at the meter's rate; 11 bits per character: 8E1
-        meter_line.baud = source->baud_rate();
-        if (source->bits_per_character() == 11) meter_line.parity = io::parity::even;
-        auto sink = io::make_sink(session.context(), planned.port, meter_line);
+        auto sink = io::make_sink(session.context(), planned.port, io::line_for(*source));
         auto request = make_data_request(run.data_request, *sink);
         auto settings = run.settings;
         if (planned.port.kind == io::port_kind::serial && planned.port.line) settings.line = planned.port.line;

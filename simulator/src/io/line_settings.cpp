@@ -48,4 +48,11 @@ line_settings parse_line_settings(std::string_view text) {
     return line;
 }
 
+line_settings line_for(const meter::push_source& source) {
+    line_settings line;
+    line.baud = source.baud_rate();
+    if (source.bits_per_character() == 11) line.parity = parity::even;
+    return line;
+}
+
 }  // namespace hansim::io

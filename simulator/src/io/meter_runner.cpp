@@ -23,6 +23,18 @@ std::string_view to_string(frame_outcome outcome) {
     return "?";
 }
 
+std::string_view outcome_name(frame_outcome outcome) {
+    switch (outcome) {
+        case frame_outcome::sent: return "sent";
+        case frame_outcome::no_listener: return "no_listener";
+        case frame_outcome::not_requested: return "not_requested";
+        case frame_outcome::aborted: return "aborted";
+        case frame_outcome::overrun: return "overrun";
+        case frame_outcome::port_unavailable: return "port_unavailable";
+    }
+    return "?";
+}
+
 std::chrono::nanoseconds run_summary::mean_lateness() const {
     return frames_begun == 0 ? std::chrono::nanoseconds(0)
                              : total_lateness / static_cast<std::int64_t>(frames_begun);

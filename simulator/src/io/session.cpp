@@ -32,7 +32,9 @@ struct session::meter_slot {
     run_summary final_summary;  // kept when the runner is gone
 };
 
-session::session() = default;
+session::session(signal_handling signals) {
+    if (signals == signal_handling::catch_sigint_sigterm) signals_.emplace(context_, SIGINT, SIGTERM);
+}
 
 session::~session() {
     for (auto& slot : meters_) slot->runner.reset();
@@ -55,11 +57,13 @@ std::size_t session::add_meter(std::string name, std::unique_ptr<meter::push_sou
 int session::run(const time_mapping& mapping, std::optional<std::chrono::nanoseconds> wall_limit) {
     int stopped_by = 0;
     stopping_ = false;
-    signals_.async_wait([this, &stopped_by](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        stopped_by = signal;
-        stop();
-    });
+    if (signals_) {
+        signals_->async_wait([this, &stopped_by](const boost::system::error_code& ec, int signal) {
+            if (ec) return;
+            stopped_by = signal;
+            stop();
+        });
+    }
     boost::asio::steady_timer limit(context_);
     if (wall_limit) {
         limit.expires_after(*wall_limit);
@@ -86,7 +90,7 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
 
     context_.run();
     boost::system::error_code ignored;
-    signals_.cancel(ignored);  // the handler refers to this call's stopped_by
+    if (signals_) signals_->cancel(ignored);  // the handler refers to this call's stopped_by
     limit.cancel();
 
     for (auto& slot : meters_) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "hansim/meter/push_frame.hpp"
+
 namespace hansim::io {
 
 enum class parity { none, even, odd };
@@ -30,5 +32,9 @@ struct line_settings {
 /// std::invalid_argument naming the offending part when the text is not of that form,
 /// the baud rate is 0, data bits are outside 5..8, parity is not N/E/O or stop bits not 1/2.
 line_settings parse_line_settings(std::string_view text);
+
+/// The line a meter's port uses: 8 data bits at the source's baud rate, even parity when the
+/// source says 11 bits per character (8E1, other NVE meters), else none (8N1).
+line_settings line_for(const meter::push_source& source);
 
 }  // namespace hansim::io

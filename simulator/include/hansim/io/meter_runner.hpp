@@ -43,6 +43,10 @@ enum class frame_outcome {
 
 std::string_view to_string(frame_outcome outcome);
 
+/// The enumerator's name ("sent", "no_listener", "not_requested", "aborted", "overrun",
+/// "port_unavailable"), for machine-readable records; to_string is the text for people.
+std::string_view outcome_name(frame_outcome outcome);
+
 struct run_settings {
     pacing_mode pacing = pacing_mode::wire_true;
     std::chrono::microseconds granularity = std::chrono::milliseconds(10);  ///< see pacer

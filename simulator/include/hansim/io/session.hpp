@@ -3,9 +3,10 @@
 /// Many meters in one process: one io_context, one timer and one port per meter, all
 /// paced independently. Runs until every meter has finished (its end time reached), a
 /// wall-clock limit passes, stop() is called, or SIGINT/SIGTERM arrives; then every port is
-/// closed (PTY symlinks removed) before run() returns. SIGINT/SIGTERM are caught from the
-/// session's construction on, so a signal while many ports are still being set up ends the
-/// run cleanly as soon as it starts.
+/// closed (PTY symlinks removed) before run() returns. By default SIGINT/SIGTERM are caught
+/// from the session's construction on, so a signal while many ports are still being set up
+/// ends the run cleanly as soon as it starts; an embedding host with its own signal handling
+/// (the Python bindings) leaves signals alone and calls stop() itself.
 
 #include <chrono>
 #include <csignal>
@@ -30,9 +31,15 @@ namespace hansim::io {
 /// Returns the soft limit now in force.
 std::uint64_t raise_open_file_limit();
 
+/// Whether a session takes over SIGINT/SIGTERM.
+enum class signal_handling {
+    catch_sigint_sigterm,  ///< the CLI: a signal stops the run cleanly
+    leave_to_host,         ///< an embedding host (Python) keeps its handlers; it calls stop()
+};
+
 class session {
 public:
-    session();
+    explicit session(signal_handling signals = signal_handling::catch_sigint_sigterm);
     ~session();
     session(const session&) = delete;
     session& operator=(const session&) = delete;
@@ -73,7 +80,7 @@ private:
     void close_ports();
 
     boost::asio::io_context context_;
-    boost::asio::signal_set signals_{context_, SIGINT, SIGTERM};
+    std::optional<boost::asio::signal_set> signals_;
     std::vector<std::unique_ptr<meter_slot>> meters_;
     std::function<void(std::size_t, const frame_report&)> on_frame_;
     std::size_t running_ = 0;
