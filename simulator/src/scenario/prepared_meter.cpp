@@ -1,0 +1,49 @@
+#include "hansim/scenario/prepared_meter.hpp"
+
+#include "hansim/meter/meter_source.hpp"
+
+namespace hansim::scenario {
+namespace {
+
+std::filesystem::path resolve(const std::filesystem::path& path, const meter_setup_options& options) {
+    return path.is_relative() && !options.base_directory.empty() ? options.base_directory / path : path;
+}
+
+security::security_keys load_keys(const meter::meter_config& config, const meter_setup_options& options,
+                                  std::vector<std::string>& warnings) {
+    std::optional<std::filesystem::path> file;
+    if (!config.key_file.empty())
+        file = resolve(config.key_file, options);
+    else if (options.fallback_key_file)
+        file = *options.fallback_key_file;
+    if (file) {
+        auto loaded = security::load_key_file(*file);
+        warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
+        return loaded.keys;
+    }
+    if (auto keys = security::keys_from_environment()) return *keys;
+    throw meter_setup_error("security " + std::string(security::to_string(config.security)) +
+                            " needs keys: give a key file (--key-file or key_file) or set " +
+                            security::encryption_key_variable + " and " + security::authentication_key_variable);
+}
+
+}  // namespace
+
+prepared_meter prepare_meter(const meter::meter_config& config, const meter_setup_options& options) {
+    prepared_meter meter;
+    meter.config = config;
+    try {
+        if (config.security != security::security_policy::none) meter.keys = load_keys(config, options, meter.warnings);
+        if (!config.invocation_counter_file.empty())
+            meter.counters = std::make_unique<security::invocation_counter_store>(
+                resolve(config.invocation_counter_file, options), security::invocation_counter_store::default_block,
+                config.initial_invocation_counter);
+        meter.source =
+            meter::make_push_source(config, meter.keys ? &*meter.keys : nullptr, meter.counters.get());
+    } catch (const std::exception& e) {  // keys, key file, counter store, invalid config
+        throw meter_setup_error("meter '" + config.name + "': " + e.what());
+    }
+    return meter;
+}
+
+}  // namespace hansim::scenario
