@@ -7,4 +7,6 @@ PYBIND11_MODULE(_hansim, m) {
     m.doc() = "hansim native core (use the `hansim` package, not this module)";
     hansim::bindings::register_codec(m);
     hansim::bindings::register_security(m);
+    hansim::bindings::register_meter(m);
+    hansim::bindings::register_io(m);
 }

@@ -1,0 +1,131 @@
+"""Meters that produce their pushes without waiting, and the decoder."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Optional
+
+from . import _hansim
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One push: when, what list, the exact bytes, and the values that were encoded."""
+
+    meter: str
+    list: str                      # "list1", "list2", "push1" or "p1"
+    sequence: int
+    scheduled: str                 # trigger time, ISO 8601 UTC
+    send: str                      # first byte on the line, ISO 8601 UTC
+    start_offset_ms: float         # jitter: send - scheduled
+    wire: bytes
+    values: dict = field(default_factory=dict)   # OBIS text -> value as on the wire
+    invocation_counter: Optional[int] = None
+    fault: Optional[str] = None
+
+    @staticmethod
+    def from_record(record: Mapping[str, Any], wire: bytes) -> "Frame":
+        return Frame(meter=record["meter"], list=record["list"], sequence=record["sequence"],
+                     scheduled=record["scheduled"], send=record["send"],
+                     start_offset_ms=record["start_offset_ms"], wire=wire, values=record["values"],
+                     invocation_counter=record.get("invocation_counter"), fault=record.get("fault"))
+
+
+_DURATION = re.compile(r"(\d+)(ms|s|m|h|d)")
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def _duration_ms(duration: "str | float | int") -> int:
+    if isinstance(duration, (int, float)):
+        return int(duration * 1000)
+    text = duration.strip()
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"duration must look like 90s, 10m, 1h30m or 2d, got {duration!r}")
+    return sum(int(n) * _UNIT_MS[u] for n, u in parts)
+
+
+def _settings(settings: Mapping[str, Any]) -> dict:
+    def text(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (list, tuple)):
+            return ",".join(map(str, value))
+        return str(value)
+    return {key: text(value) for key, value in settings.items()}
+
+
+class Meter:
+    """A simulated meter of `profile` (see profiles()); keyword settings override the
+    profile with the keys and spellings of scenario files (serial=12345678, lists="list1",
+    security="encrypt+authenticate", jitter="uniform:0:500", faults="corrupted_tag@3", ...).
+    Keys for ciphered meters come from `key_file` or the HANSIM_* environment variables."""
+
+    def __init__(self, profile: str = "kamstrup-no-3p", *, start: str = "2024-01-01T00:00:00Z",
+                 key_file: "str | None" = None, **settings: Any) -> None:
+        self._native = _hansim.Meter(profile, _settings(settings), start=start,
+                                     key_file=None if key_file is None else str(key_file))
+        self.warnings = list(self._native.warnings)
+        self._cursor_ms = _iso_ms(start)
+        self._pending: "Frame | None" = None
+
+    @property
+    def name(self) -> str:
+        return self._native.name
+
+    @property
+    def baud_rate(self) -> int:
+        return self._native.baud_rate
+
+    @property
+    def bits_per_character(self) -> int:
+        return self._native.bits_per_character
+
+    def next(self) -> Frame:
+        record, wire = self._native.next()
+        return Frame.from_record(json.loads(record), wire)
+
+    def __iter__(self) -> Iterator[Frame]:
+        while True:
+            yield self.next()
+
+    def frames(self, duration: "str | float") -> list:
+        """Every push sent within the next `duration` of simulated time (the first call
+        starts at `start`). A push beyond the window is kept for the next call."""
+        window_end = self._cursor_ms + _duration_ms(duration)
+        out = []
+        while True:
+            frame = self._pending if self._pending is not None else self.next()
+            self._pending = None
+            if _iso_ms(frame.send) >= window_end:
+                self._pending = frame
+                self._cursor_ms = window_end
+                return out
+            out.append(frame)
+
+
+def _iso_ms(text: str) -> int:
+    """Milliseconds since the epoch of an ISO 8601 UTC time ("...Z" or with an offset)."""
+    stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return round(stamp.timestamp() * 1000)
+
+
+def decode(data: bytes, *, protocol: str = "auto", encryption_key: "bytes | None" = None,
+           authentication_key: "bytes | None" = None) -> list:
+    """Decodes a byte stream as `hansim decode` does: one dict per frame or telegram, with
+    "error" and "offset" for broken ones. Keys are 16-byte values."""
+    return [json.loads(r) for r in _hansim.decode(bytes(data), protocol, encryption_key, authentication_key)]
+
+
+def profiles() -> dict:
+    """{profile name: one-line description}."""
+    return dict(_hansim.profiles())
+
+
+def setting_keys() -> list:
+    """The meter settings Meter() and run_meter() accept (as in scenario files)."""
+    return list(_hansim.setting_keys())

@@ -1,0 +1,113 @@
+// Meters, profiles and decoding for Python: registration only; the work is in the library.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "hansim/meter/profile.hpp"
+#include "hansim/meter/push_record.hpp"
+#include "hansim/meter/wire_decoder.hpp"
+#include "hansim/scenario/meter_settings.hpp"
+#include "hansim/scenario/prepared_meter.hpp"
+#include "hansim/scenario/scenario.hpp"
+#include "convert.hpp"
+#include "register.hpp"
+
+namespace py = pybind11;
+
+namespace hansim::bindings {
+namespace {
+
+security::aes_key as_key(const py::bytes& b, const char* what) {
+    const auto raw = to_bytes(b);
+    if (raw.size() != 16) throw py::value_error(std::string(what) + " must be 16 bytes, got " + std::to_string(raw.size()));
+    security::aes_key key{};
+    std::copy(raw.begin(), raw.end(), key.begin());
+    return key;
+}
+
+/// One simulated meter producing pushes in send order, without waiting.
+class py_meter {
+public:
+    py_meter(const std::string& profile, const std::map<std::string, std::string>& settings, const std::string& start,
+             std::optional<std::string> key_file)
+        : prepared_(prepare(config_from(profile, settings, start), std::move(key_file))) {}
+
+    /// The next push: (ground-truth JSON record, wire bytes).
+    std::pair<std::string, py::bytes> next() {
+        auto frame = prepared_.source->next();
+        auto record = meter::push_record_json(frame, prepared_.config).dump();
+        return {record, to_py_bytes(frame.wire)};
+    }
+
+    std::vector<std::string> warnings() const { return prepared_.warnings; }
+    std::string name() const { return prepared_.config.name; }
+    unsigned baud_rate() const { return prepared_.source->baud_rate(); }
+    unsigned bits_per_character() const { return prepared_.source->bits_per_character(); }
+
+private:
+    static scenario::prepared_meter prepare(const meter::meter_config& config, std::optional<std::string> key_file) {
+        scenario::meter_setup_options options;
+        if (key_file) options.fallback_key_file = *key_file;
+        try {
+            return scenario::prepare_meter(config, options);
+        } catch (const scenario::meter_setup_error& e) {
+            throw py::value_error(e.what());
+        }
+    }
+    scenario::prepared_meter prepared_;
+};
+
+std::vector<std::string> decode(const py::bytes& data, const std::string& protocol, std::optional<py::bytes> ek,
+                                std::optional<py::bytes> ak) {
+    meter::wire_decoder_options options;
+    if (protocol == "auto") options.protocol = meter::wire_protocol::automatic;
+    else if (protocol == "hdlc") options.protocol = meter::wire_protocol::hdlc;
+    else if (protocol == "p1") options.protocol = meter::wire_protocol::p1;
+    else if (protocol == "glo") options.protocol = meter::wire_protocol::glo;
+    else throw py::value_error("protocol must be auto, hdlc, p1 or glo, got '" + protocol + "'");
+    if (ek.has_value() != ak.has_value()) throw py::value_error("give both keys or neither");
+    if (ek) options.keys = security::security_keys{as_key(*ek, "encryption_key"), as_key(*ak, "authentication_key")};
+    const auto bytes = to_bytes(data);
+    std::vector<report::json> records;
+    {
+        py::gil_scoped_release release;
+        meter::wire_decoder decoder(options);
+        decoder.feed(bytes);
+        records = decoder.finish();
+    }
+    std::vector<std::string> out;
+    out.reserve(records.size());
+    for (const auto& r : records) out.push_back(r.dump());
+    return out;
+}
+
+}  // namespace
+
+void register_meter(py::module_& m) {
+    m.def(
+        "profiles",
+        [] {
+            std::vector<std::pair<std::string, std::string>> out;
+            for (const auto& p : meter::meter_profiles()) out.emplace_back(p.name, p.description);
+            return out;
+        },
+        "(name, description) of every meter profile");
+    m.def("setting_keys", &scenario::meter_setting_keys, "the meter setting keys (as in scenario files)");
+    m.def("default_scenario_text", [] { return std::string(scenario::default_scenario_text()); },
+          "the embedded default scenario (YAML)");
+    m.def("decode", &decode, py::arg("data"), py::arg("protocol") = "auto", py::arg("encryption_key") = py::none(),
+          py::arg("authentication_key") = py::none(),
+          "decode a byte stream: one JSON record a frame/telegram (see `hansim decode`)");
+
+    py::class_<py_meter>(m, "Meter", "a simulated meter producing its pushes without waiting")
+        .def(py::init<const std::string&, const std::map<std::string, std::string>&, const std::string&,
+                      std::optional<std::string>>(),
+             py::arg("profile"), py::arg("settings") = std::map<std::string, std::string>{},
+             py::arg("start") = "2024-01-01T00:00:00Z", py::arg("key_file") = py::none())
+        .def("next", &py_meter::next, "next push: (JSON ground-truth record, wire bytes)")
+        .def_property_readonly("warnings", &py_meter::warnings)
+        .def_property_readonly("name", &py_meter::name)
+        .def_property_readonly("baud_rate", &py_meter::baud_rate)
+        .def_property_readonly("bits_per_character", &py_meter::bits_per_character);
+}
+
+}  // namespace hansim::bindings
