@@ -14,7 +14,7 @@
 #include "hansim/meter/profile.hpp"
 #include "hansim/meter/push_record.hpp"
 #include "hansim/scenario/scenario.hpp"
-#include "hansim/security/invocation_counter_store.hpp"
+#include "hansim/scenario/prepared_meter.hpp"
 #include "hansim/security/keys.hpp"
 #include "subcommands.hpp"
 
@@ -47,39 +47,11 @@ std::string option_name(const std::string& key) {
     return name;
 }
 
-// One meter being generated.
+// One meter being generated, and its next push (merged across meters in send order).
 struct running_meter {
-    meter::meter_config config;
-    std::unique_ptr<security::invocation_counter_store> counters;
-    std::unique_ptr<meter::push_source> source;
+    scenario::prepared_meter meter;
     std::optional<meter::push_frame> pending;
 };
-
-std::optional<security::security_keys> keys_from(const meter::meter_config& config, const std::filesystem::path& base);
-
-std::optional<security::security_keys> keys_for(const meter::meter_config& config,
-                                                const std::filesystem::path& base) {
-    if (config.security == security::security_policy::none) return std::nullopt;
-    try {
-        return keys_from(config, base);
-    } catch (const std::runtime_error& e) {  // unreadable or malformed key material: a configuration error
-        throw usage_error(e.what());
-    }
-}
-
-std::optional<security::security_keys> keys_from(const meter::meter_config& config, const std::filesystem::path& base) {
-    if (!config.key_file.empty()) {
-        std::filesystem::path path = config.key_file;
-        if (path.is_relative()) path = base / path;
-        auto loaded = security::load_key_file(path);
-        for (const auto& warning : loaded.warnings) std::fprintf(stderr, "hansim generate: %s\n", warning.c_str());
-        return loaded.keys;
-    }
-    if (auto keys = security::keys_from_environment()) return keys;
-    throw usage_error("meter '" + config.name + "': security " + std::string(security::to_string(config.security)) +
-                      " needs keys: give --key-file or set " + security::encryption_key_variable + " and " +
-                      security::authentication_key_variable);
-}
 
 int run(int argc, char** argv) {
     po::options_description general(generate_usage);
@@ -177,19 +149,17 @@ int run(int argc, char** argv) {
         }
     }
 
+    scenario::meter_setup_options setup;
+    setup.base_directory = base;
     std::vector<running_meter> meters;
     for (auto& c : configs) {
-        running_meter m;
-        m.config = c;
-        const auto keys = keys_for(c, base);
-        if (!c.invocation_counter_file.empty() && c.security != security::security_policy::none) {
-            std::filesystem::path path = c.invocation_counter_file;
-            if (path.is_relative()) path = base / path;
-            m.counters = std::make_unique<security::invocation_counter_store>(
-                path, security::invocation_counter_store::default_block, c.initial_invocation_counter);
+        try {
+            meters.push_back({scenario::prepare_meter(c, setup), std::nullopt});
+        } catch (const scenario::meter_setup_error& e) {
+            throw usage_error(e.what());
         }
-        m.source = meter::make_push_source(c, keys ? &*keys : nullptr, m.counters.get());
-        meters.push_back(std::move(m));
+        for (const auto& warning : meters.back().meter.warnings)
+            std::fprintf(stderr, "hansim generate: warning: %s\n", warning.c_str());
     }
 
     std::ofstream file;
@@ -202,7 +172,7 @@ int run(int argc, char** argv) {
     const scenario::utc_ms begin = configs.front().start;
     const scenario::utc_ms end = begin + duration;
     // Merge the meters in send order (ties: scenario order).
-    for (auto& m : meters) m.pending = m.source->next();
+    for (auto& m : meters) m.pending = m.meter.source->next();
     for (;;) {
         running_meter* next = nullptr;
         for (auto& m : meters) {
@@ -216,9 +186,9 @@ int run(int argc, char** argv) {
         } else if (format == "raw") {
             out.write(reinterpret_cast<const char*>(frame.wire.data()), static_cast<std::streamsize>(frame.wire.size()));
         } else {
-            out << meter::push_record_json(frame, next->config).dump() << '\n';
+            out << meter::push_record_json(frame, next->meter.config).dump() << '\n';
         }
-        next->pending = next->source->next();
+        next->pending = next->meter.source->next();
     }
     out.flush();
     if (!out) throw std::runtime_error("writing the output failed");

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@
 #include "hansim/meter/profile.hpp"
 #include "hansim/scenario/meter_settings.hpp"
 #include "hansim/scenario/scenario.hpp"
-#include "hansim/security/invocation_counter_store.hpp"
+#include "hansim/scenario/prepared_meter.hpp"
 #include "hansim/security/keys.hpp"
 #include "subcommands.hpp"
 
@@ -250,24 +251,6 @@ parsed_run plan_run(const po::variables_map& vm) {
     return run;
 }
 
-/// Keys for a ciphered meter: its own key_file, else --key-file, else the environment.
-security::security_keys keys_for(const meter::meter_config& config, const parsed_run& run) {
-    const std::optional<std::string> file =
-        !config.key_file.empty() ? std::optional(config.key_file) : run.key_file;
-    try {
-        if (file) {
-            auto loaded = security::load_key_file(*file);
-            for (const auto& warning : loaded.warnings) std::fprintf(stderr, "hansim run: %s\n", warning.c_str());
-            return loaded.keys;
-        }
-        if (auto keys = security::keys_from_environment()) return *keys;
-    } catch (const std::runtime_error& e) {
-        throw usage_error(e.what());
-    }
-    throw usage_error("meter " + config.name + " is ciphered and needs keys: give --key-file or set " +
-                      security::encryption_key_variable + " and " + security::authentication_key_variable);
-}
-
 std::unique_ptr<io::data_request> make_data_request(const std::string& spec, io::byte_sink& sink) {
     if (spec == "none") return nullptr;
     if (spec.rfind("file:", 0) == 0) return std::make_unique<io::file_data_request>(spec.substr(5));
@@ -360,27 +343,24 @@ int run_meters(parsed_run run) {
     for (const auto& m : run.meters) to_stdout = to_stdout || m.port.kind == io::port_kind::standard_output;
     std::FILE* log = to_stdout ? stderr : stdout;
 
-    // The stores outlive the session, whose sources hand out counters from them.
-    std::vector<std::unique_ptr<security::invocation_counter_store>> counters;
-    std::map<std::string, security::security_keys> keys_by_file;
+    // The prepared meters (configs, counter stores) outlive the session, whose sources hand
+    // out counters from the stores.
+    scenario::meter_setup_options setup;
+    if (run.key_file) setup.fallback_key_file = *run.key_file;
+    std::vector<scenario::prepared_meter> prepared;
+    std::set<std::string> warned;
     io::session session;
     for (const auto& planned : run.meters) {
-        const auto& config = planned.config;
-        security::invocation_counter_store* store = nullptr;
-        if (!config.invocation_counter_file.empty()) {
-            counters.push_back(std::make_unique<security::invocation_counter_store>(
-                config.invocation_counter_file, security::invocation_counter_store::default_block,
-                config.initial_invocation_counter));
-            store = counters.back().get();
+        try {
+            prepared.push_back(scenario::prepare_meter(planned.config, setup));
+        } catch (const scenario::meter_setup_error& e) {
+            throw usage_error(e.what());
         }
-        std::optional<security::security_keys> keys;
-        if (config.security != security::security_policy::none) {
-            const auto file = !config.key_file.empty() ? config.key_file : run.key_file.value_or("");
-            auto known = keys_by_file.find(file);
-            if (known == keys_by_file.end()) known = keys_by_file.emplace(file, keys_for(config, run)).first;
-            keys = known->second;
-        }
-        auto source = meter::make_push_source(config, keys ? &*keys : nullptr, store);
+        auto& meter = prepared.back();
+        for (const auto& warning : meter.warnings)
+            if (warned.insert(warning).second) std::fprintf(stderr, "hansim run: warning: %s\n", warning.c_str());
+        const auto& config = meter.config;
+        auto source = std::move(meter.source);
         auto sink = io::make_sink(session.context(), planned.port, io::line_for(*source));
         auto request = make_data_request(run.data_request, *sink);
         auto settings = run.settings;
@@ -407,7 +387,8 @@ int run_meters(parsed_run run) {
             std::fprintf(log, "%s\n", summary_line(session.meter_name(i), session.summary(i)).c_str());
     std::fprintf(log, "%s\n", summary_line(run.meters.size() == 1 ? session.meter_name(0) : "total", session.total()).c_str());
     std::fflush(log);
-    for (auto& store : counters) store->flush();
+    for (auto& meter : prepared)
+        if (meter.counters) meter.counters->flush();
     if (run.summary_json) write_summary_json(*run.summary_json, session, run.meters, signal);
     return 0;
 }

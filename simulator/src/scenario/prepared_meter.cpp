@@ -34,7 +34,7 @@ prepared_meter prepare_meter(const meter::meter_config& config, const meter_setu
     meter.config = config;
     try {
         if (config.security != security::security_policy::none) meter.keys = load_keys(config, options, meter.warnings);
-        if (!config.invocation_counter_file.empty())
+        if (!config.invocation_counter_file.empty() && config.security != security::security_policy::none)
             meter.counters = std::make_unique<security::invocation_counter_store>(
                 resolve(config.invocation_counter_file, options), security::invocation_counter_store::default_block,
                 config.initial_invocation_counter);

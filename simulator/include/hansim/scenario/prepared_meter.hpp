@@ -41,13 +41,13 @@ struct meter_setup_options {
 struct prepared_meter {
     meter::meter_config config;
     std::optional<security::security_keys> keys;                    ///< when the meter ciphers
-    std::unique_ptr<security::invocation_counter_store> counters;  ///< when it has a store
+    std::unique_ptr<security::invocation_counter_store> counters;  ///< when it ciphers and has a store file
     std::unique_ptr<meter::push_source> source;
     std::vector<std::string> warnings;  ///< e.g. a key file readable by others; for the caller to show
 };
 
 /// Loads keys (the config's key_file, else options.fallback_key_file, else the environment)
-/// only when config.security ciphers, opens the counter store when
+/// only when config.security ciphers, opens the counter store when the meter ciphers and
 /// config.invocation_counter_file is set, and makes the push source. Throws
 /// meter_setup_error naming the meter for anything the user must fix.
 prepared_meter prepare_meter(const meter::meter_config& config, const meter_setup_options& options = {});
