@@ -66,8 +66,12 @@ void validate(const meter_config& c) {
         for (const auto& p : p1_profiles()) known += (known.empty() ? "" : ", ") + p.name;
         fail("p1_profile", "unknown P1 profile '" + c.p1_profile + "' (known: " + known + ")");
     }
-    if (wants_p1 && c.security != security::security_policy::none)
-        fail("security", "P1 telegrams are not ciphered by hansim (only HAN lists are)");
+    if (wants_p1 && c.security != security::security_policy::none &&
+        c.security != security::security_policy::encrypt_authenticate)
+        fail("security", "ciphered P1 (the Luxembourg-style wrapper) is always encrypt+authenticate, got " +
+                             std::string(security::to_string(c.security)));
+    if (wants_p1 && !c.faults.empty())
+        fail("faults", "ciphering faults apply to HAN pushes (list1, list2, push1), not to P1 telegrams");
     if (c.baud_rate < 300 || c.baud_rate > 1'000'000)
         fail("baud", "expected 300 .. 1000000, got " + std::to_string(c.baud_rate));
     if (c.bits_per_character < 7 || c.bits_per_character > 12)

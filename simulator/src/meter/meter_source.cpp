@@ -10,6 +10,7 @@
 #include "hansim/meter/nve_list2.hpp"
 #include "hansim/meter/p1_profile.hpp"
 #include "hansim/meter/p1_telegram.hpp"
+#include "hansim/security/p1_cipher.hpp"
 #include "hansim/meter/push1.hpp"
 #include "hansim/security/glo_cipher.hpp"
 #include "hansim/security/security_policy.hpp"
@@ -45,7 +46,11 @@ codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter
         const p1_profile* profile = find_p1_profile(config.p1_profile);
         if (!profile) throw std::invalid_argument("p1_profile: unknown P1 profile '" + config.p1_profile + "'");
         const std::string telegram = build_p1_telegram(values, *profile);
-        return codec::bytes(telegram.begin(), telegram.end());
+        if (config.security == security::security_policy::none) return codec::bytes(telegram.begin(), telegram.end());
+        require_keys(config, keys);
+        return security::p1_protect(telegram, keys->encryption_key, values.identity.system_title, invocation_counter,
+                                    config.p1_fixed_authentication_key ? security::luxembourg_authentication_key
+                                                                       : keys->authentication_key);
     }
     const codec::bytes apdu = build_push_apdu(kind, values, config);
     if (config.security == security::security_policy::none) return frame_push_apdu(apdu, plain_push_addressing());
@@ -113,7 +118,7 @@ public:
         frame.sequence = sequence_++;
         frame.trigger_utc = trigger;
         std::uint32_t ic = 0;
-        const bool ciphered = config.security != security::security_policy::none && slot.kind != push_kind::p1;
+        const bool ciphered = config.security != security::security_policy::none;
         if (ciphered) {
             ic = counters_ ? counters_->next() : next_memory_counter();
             frame.invocation_counter = ic;

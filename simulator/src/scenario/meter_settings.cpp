@@ -218,6 +218,12 @@ const std::vector<setting>& setters() {
              c.security = rethrow_plain([](std::string_view t) { return security::parse_security_policy(t); }, v,
                                         "none, encrypt, authenticate or encrypt+authenticate");
          }},
+        {"p1_authentication_key", "ciphered P1: luxembourg (fixed public AK, default) | key_file",
+         [](meter_config& c, std::string_view v) {
+             if (v == "luxembourg") c.p1_fixed_authentication_key = true;
+             else if (v == "key_file") c.p1_fixed_authentication_key = false;
+             else throw std::invalid_argument("expected luxembourg or key_file, got '" + std::string(v) + "'");
+         }},
         {"key_file", "key file (encryption_key=…, authentication_key=…)", [](meter_config& c, std::string_view v) { c.key_file = std::string(v); }},
         {"invocation_counter_file", "persistent invocation counter store", [](meter_config& c, std::string_view v) { c.invocation_counter_file = std::string(v); }},
         {"initial_invocation_counter", "first invocation counter without a store", [](meter_config& c, std::string_view v) {

@@ -51,7 +51,13 @@ struct meter_config {
     std::string p1_profile;                 ///< P1 meters: name for find_p1_profile
     std::chrono::milliseconds p1_period{10'000};
     std::chrono::milliseconds p1_phase{0};
+    /// HAN lists: general-glo-ciphering in HDLC 41/03. P1 meters: the Luxembourg-style wrapper
+    /// (a raw 0xDB frame carrying the ASCII telegram, PROTOCOLS.md §6.7), which is always
+    /// encrypt+authenticate.
     security::security_policy security = security::security_policy::none;
+    /// Ciphered P1 only: true (default) authenticates with the fixed, public Luxembourg AK
+    /// 00112233…EEFF as smarty meters do; false uses the key file's authentication_key.
+    bool p1_fixed_authentication_key = true;
     std::string key_file;                   ///< where the keys come from (empty: environment)
     std::string invocation_counter_file;    ///< IC store; empty: counters start at initial_invocation_counter in memory
     std::uint32_t initial_invocation_counter = 1;

@@ -26,7 +26,8 @@
 /// | list2_delay_steps     | 0..5                                                               |
 /// | p1_profile            | P1 profile name                                                    |
 /// | p1_period, p1_phase   | durations                                                          |
-/// | security              | none, encrypt, authenticate, encrypt+authenticate                  |
+/// | security              | none, encrypt, authenticate, encrypt+authenticate (P1: the Luxembourg wrapper, encrypt+authenticate only) |
+/// | p1_authentication_key | luxembourg (fixed public AK, default) or key_file                  |
 /// | key_file, invocation_counter_file | paths                                                  |
 /// | initial_invocation_counter | 0..4294967295                                                 |
 /// | faults                | ciphering faults by push sequence (0-based), comma separated:      |
