@@ -212,3 +212,20 @@ def decode_p1(telegram: bytes) -> tuple[str, dict]:
             key, rest = line.split("(", 1)
             values[key] = rest[:-1]
     return ident, values
+
+
+def as_hansim_values(values: dict) -> dict:
+    """This decoder's values in hansim's JSON conventions: clock octet-strings as ISO 8601
+    (no offset, as Kamstrup sends no deviation), other octet strings as upper-case hex,
+    null placeholders left out."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, bytes):
+            if key.startswith("0-") and ":1.0.0." in key and len(value) == 12:
+                year = int.from_bytes(value[0:2], "big")
+                out[key] = f"{year:04d}-{value[2]:02d}-{value[3]:02d}T{value[5]:02d}:{value[6]:02d}:{value[7]:02d}"
+            else:
+                out[key] = value.hex().upper()
+        elif value is not None:
+            out[key] = value
+    return out

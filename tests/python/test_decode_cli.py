@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from independent_decoder import decode_hdlc, decode_notification, decode_p1, glo_decrypt
+from independent_decoder import as_hansim_values, decode_hdlc, decode_notification, decode_p1, glo_decrypt
 
 
 def run_decode(hansim_bin, *args, stdin=None):
@@ -12,21 +12,6 @@ def run_decode(hansim_bin, *args, stdin=None):
                           capture_output=True, timeout=30)
     records = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
     return proc, records
-
-
-def expected_values(values):
-    """The independent decoder's values in hansim's JSON conventions."""
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, bytes):
-            if key.startswith("0-") and ":1.0.0." in key and len(value) == 12:
-                year = int.from_bytes(value[0:2], "big")
-                out[key] = f"{year:04d}-{value[2]:02d}-{value[3]:02d}T{value[5]:02d}:{value[6]:02d}:{value[7]:02d}"
-            else:
-                out[key] = value.hex().upper()
-        elif value is not None:
-            out[key] = value
-    return out
 
 
 def hdlc_captures(data_dir):
@@ -45,7 +30,7 @@ def test_every_plain_capture_matches_independent_decoder(hansim_bin, data_dir):
         assert proc.returncode == 0, (path.name, proc.stderr)
         assert len(records) == 1
         theirs = decode_notification(info[3:])
-        assert records[0]["values"] == expected_values(theirs.values), path.name
+        assert records[0]["values"] == as_hansim_values(theirs.values), path.name
         checked += 1
     assert checked >= 12
 
@@ -62,7 +47,7 @@ def test_real_encrypted_capture_with_key_file(hansim_bin, data_dir, tmp_path):
     plain = glo_decrypt(decode_hdlc(bytes.fromhex(capture.read_text())).information[3:],
                         bytes.fromhex("5AD84121D9D20B364B7A11F3C1B5827F"),
                         bytes.fromhex("AFB3F93E3E7204EDB3C27F96DBD51AE0"))
-    assert records[0]["values"] == expected_values(decode_notification(plain).values)
+    assert records[0]["values"] == as_hansim_values(decode_notification(plain).values)
     assert records[0]["invocation_counter"] == 0x788E1
     assert b"5AD84121" not in proc.stdout + proc.stderr  # keys are never printed
 
