@@ -32,24 +32,10 @@ std::string iso_utc(utc_ms t) {
     return text + "Z";
 }
 
-// The same shape `hansim decode` gives a P1 value: numbers as {value, unit}, timestamps as
-// {time, dst}, anything else as text. The value is classified from its text as a receiver
-// would (a fixed field written as "0001" reads as the number 1).
+// The shape `hansim decode` gives a P1 value, classified from its text as a receiver would
+// (a fixed field written as "0001" reads as the number 1).
 report::json p1_value(const codec::p1::value& written) {
-    const codec::p1::value v = codec::p1::classify_value(codec::p1::to_text(written));
-    if (const auto* n = std::get_if<codec::p1::number>(&v)) {
-        report::json out = report::json::object();
-        out.set("value", n->value());
-        if (!n->unit.empty()) out.set("unit", n->unit);
-        return out;
-    }
-    if (const auto* t = std::get_if<codec::p1::timestamp>(&v)) {
-        char iso[32];
-        std::snprintf(iso, sizeof iso, "%04d-%02u-%02uT%02u:%02u:%02u", t->full_year(), t->month, t->day, t->hour,
-                      t->minute, t->second);
-        return report::json::object().set("time", iso).set("dst", t->daylight_saving);
-    }
-    return std::get<codec::p1::text>(v).content;
+    return p1_value_json(codec::p1::classify_value(codec::p1::to_text(written)));
 }
 
 report::json p1_values(const snapshot& values, const meter_config& config) {

@@ -69,22 +69,6 @@ json data_value(const codec::axdr::data& value, bool clock_object) {
     }
 }
 
-json p1_value(const codec::p1::value& v) {
-    if (const auto* n = std::get_if<codec::p1::number>(&v)) {
-        json out = json::object();
-        out.set("value", n->value());
-        if (!n->unit.empty()) out.set("unit", n->unit);
-        return out;
-    }
-    if (const auto* t = std::get_if<codec::p1::timestamp>(&v)) {
-        char iso[32];
-        std::snprintf(iso, sizeof iso, "%04d-%02u-%02uT%02u:%02u:%02u", t->full_year(), t->month, t->day, t->hour,
-                      t->minute, t->second);
-        return json::object().set("time", iso).set("dst", t->daylight_saving);
-    }
-    return std::get<codec::p1::text>(v).content;
-}
-
 void add_p1_fields(json& record, const codec::p1::telegram_frame& frame) {
     record.set("ident", frame.content.ident);
     char crc[8];
@@ -93,10 +77,10 @@ void add_p1_fields(json& record, const codec::p1::telegram_frame& frame) {
     json values = json::object();
     for (const auto& line : frame.content.lines) {
         if (line.values.size() == 1) {
-            values.set(line.obis, p1_value(line.values.front()));
+            values.set(line.obis, p1_value_json(line.values.front()));
         } else {
             json groups = json::array();
-            for (const auto& v : line.values) groups.push(p1_value(v));
+            for (const auto& v : line.values) groups.push(p1_value_json(v));
             values.set(line.obis, std::move(groups));
         }
     }
@@ -213,6 +197,22 @@ report::json notification_values(const codec::axdr::data& body) {
         values.set(element.obis->to_string(), data_value(element.value, is_clock_obis(*element.obis)));
     }
     return values;
+}
+
+report::json p1_value_json(const codec::p1::value& v) {
+    if (const auto* n = std::get_if<codec::p1::number>(&v)) {
+        json out = json::object();
+        out.set("value", n->value());
+        if (!n->unit.empty()) out.set("unit", n->unit);
+        return out;
+    }
+    if (const auto* t = std::get_if<codec::p1::timestamp>(&v)) {
+        char iso[32];
+        std::snprintf(iso, sizeof iso, "%04d-%02u-%02uT%02u:%02u:%02u", t->full_year(), t->month, t->day, t->hour,
+                      t->minute, t->second);
+        return json::object().set("time", iso).set("dst", t->daylight_saving);
+    }
+    return std::get<codec::p1::text>(v).content;
 }
 
 wire_decoder::wire_decoder(wire_decoder_options options)

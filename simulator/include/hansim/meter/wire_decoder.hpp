@@ -103,4 +103,8 @@ private:
 /// ground-truth records of `hansim generate`).
 report::json notification_values(const codec::axdr::data& body);
 
+/// One P1 value group as records show it: a number as {"value", "unit"}, a timestamp as
+/// {"time" (ISO 8601, no offset), "dst"}, anything else as its text.
+report::json p1_value_json(const codec::p1::value& value);
+
 }  // namespace hansim::meter
