@@ -2,18 +2,12 @@
 #include <pybind11/stl.h>
 
 #include "hansim/codec/crc.hpp"
+#include "convert.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
 
 namespace hansim::bindings {
-namespace {
-codec::bytes to_bytes(const py::bytes& b) {
-    const std::string s = b;
-    return codec::bytes(s.begin(), s.end());
-}
-}  // namespace
-
 void register_codec(py::module_& m) {
     m.def("crc16_x25", [](const py::bytes& data) { return codec::crc16_x25(to_bytes(data)); },
           "CRC-16/X.25 (HDLC HCS/FCS)");

@@ -16,14 +16,6 @@ namespace py = pybind11;
 namespace hansim::bindings {
 namespace {
 
-security::aes_key as_key(const py::bytes& b, const char* what) {
-    const auto raw = to_bytes(b);
-    if (raw.size() != 16) throw py::value_error(std::string(what) + " must be 16 bytes, got " + std::to_string(raw.size()));
-    security::aes_key key{};
-    std::copy(raw.begin(), raw.end(), key.begin());
-    return key;
-}
-
 /// One simulated meter producing pushes in send order, without waiting.
 class py_meter {
 public:
@@ -65,7 +57,7 @@ std::vector<std::string> decode(const py::bytes& data, const std::string& protoc
     else if (protocol == "glo") options.protocol = meter::wire_protocol::glo;
     else throw py::value_error("protocol must be auto, hdlc, p1 or glo, got '" + protocol + "'");
     if (ek.has_value() != ak.has_value()) throw py::value_error("give both keys or neither");
-    if (ek) options.keys = security::security_keys{as_key(*ek, "encryption_key"), as_key(*ak, "authentication_key")};
+    if (ek) options.keys = security::security_keys{fixed<16>(*ek, "encryption_key"), fixed<16>(*ak, "authentication_key")};
     const auto bytes = to_bytes(data);
     std::vector<report::json> records;
     {

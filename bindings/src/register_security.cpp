@@ -7,31 +7,13 @@
 #include "hansim/security/cipher_fault.hpp"
 #include "hansim/security/glo_cipher.hpp"
 #include "hansim/security/p1_cipher.hpp"
+#include "convert.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
 
 namespace hansim::bindings {
 namespace {
-
-codec::bytes to_bytes(const py::bytes& b) {
-    const std::string s = b;
-    return codec::bytes(s.begin(), s.end());
-}
-
-py::bytes to_py(const codec::bytes& b) { return py::bytes(reinterpret_cast<const char*>(b.data()), b.size()); }
-
-/// Exactly N bytes, or ValueError naming the argument and the length (never the content).
-template <std::size_t N>
-std::array<std::uint8_t, N> fixed(const py::bytes& b, const char* name) {
-    const std::string s = b;
-    if (s.size() != N)
-        throw py::value_error(std::string(name) + " must be " + std::to_string(N) + " bytes, got " +
-                              std::to_string(s.size()));
-    std::array<std::uint8_t, N> out{};
-    std::copy(s.begin(), s.end(), out.begin());
-    return out;
-}
 
 security::security_keys keys_of(const py::bytes& ek, const py::bytes& ak) {
     return {fixed<16>(ek, "encryption_key"), fixed<16>(ak, "authentication_key")};
@@ -59,7 +41,7 @@ void register_security(py::module_& m) {
            const py::bytes& system_title, std::uint32_t invocation_counter, std::uint8_t security_control) {
             const auto plain = to_bytes(apdu);
             try {
-                return to_py(security::glo_protect(plain, keys_of(encryption_key, authentication_key),
+                return to_py_bytes(security::glo_protect(plain, keys_of(encryption_key, authentication_key),
                                                    fixed<8>(system_title, "system_title"), invocation_counter,
                                                    security_control));
             } catch (const std::invalid_argument& e) {
@@ -77,8 +59,8 @@ void register_security(py::module_& m) {
             auto opened = security::glo_unprotect(wire, keys_of(encryption_key, authentication_key));
             if (!opened) raise_unprotect(error_type, opened.error());
             py::dict out;
-            out["apdu"] = to_py(opened->apdu);
-            out["system_title"] = to_py(codec::bytes(opened->title.begin(), opened->title.end()));
+            out["apdu"] = to_py_bytes(opened->apdu);
+            out["system_title"] = to_py_bytes(codec::bytes(opened->title.begin(), opened->title.end()));
             out["invocation_counter"] = opened->invocation_counter;
             out["security_control"] = opened->security_control;
             out["tag"] = opened->tag;
@@ -93,12 +75,12 @@ void register_security(py::module_& m) {
         [](const py::bytes& telegram, const py::bytes& encryption_key, const py::bytes& system_title,
            std::uint32_t invocation_counter, const py::bytes& authentication_key) {
             const std::string text = telegram;
-            return to_py(security::p1_protect(text, fixed<16>(encryption_key, "encryption_key"),
+            return to_py_bytes(security::p1_protect(text, fixed<16>(encryption_key, "encryption_key"),
                                               fixed<8>(system_title, "system_title"), invocation_counter,
                                               fixed<16>(authentication_key, "authentication_key")));
         },
         py::arg("telegram"), py::arg("encryption_key"), py::arg("system_title"), py::arg("invocation_counter"),
-        py::arg("authentication_key") = to_py(codec::bytes(security::luxembourg_authentication_key.begin(),
+        py::arg("authentication_key") = to_py_bytes(codec::bytes(security::luxembourg_authentication_key.begin(),
                                                            security::luxembourg_authentication_key.end())),
         "Luxembourg-style encrypted P1 frame (raw 0xDB envelope, SC 0x30) for an ASCII telegram.");
 
@@ -111,12 +93,12 @@ void register_security(py::module_& m) {
             if (!opened) raise_unprotect(error_type, opened.error());
             py::dict out;
             out["telegram"] = py::bytes(opened->telegram);
-            out["system_title"] = to_py(codec::bytes(opened->title.begin(), opened->title.end()));
+            out["system_title"] = to_py_bytes(codec::bytes(opened->title.begin(), opened->title.end()));
             out["invocation_counter"] = opened->invocation_counter;
             return out;
         },
         py::arg("frame"), py::arg("encryption_key"),
-        py::arg("authentication_key") = to_py(codec::bytes(security::luxembourg_authentication_key.begin(),
+        py::arg("authentication_key") = to_py_bytes(codec::bytes(security::luxembourg_authentication_key.begin(),
                                                            security::luxembourg_authentication_key.end())),
         "Opens an encrypted P1 frame: dict(telegram (bytes), system_title, invocation_counter); raises UnprotectError.");
 
@@ -136,7 +118,7 @@ void register_security(py::module_& m) {
             request.counter_jump = counter_jump;
             try {
                 const auto faulty = security::protect_with_fault(security::parse_cipher_fault(fault), request);
-                return py::make_tuple(to_py(faulty.apdu), faulty.invocation_counter, faulty.description);
+                return py::make_tuple(to_py_bytes(faulty.apdu), faulty.invocation_counter, faulty.description);
             } catch (const std::invalid_argument& e) {
                 throw py::value_error(e.what());
             }
