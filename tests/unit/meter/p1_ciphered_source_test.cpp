@@ -37,7 +37,9 @@ TEST(p1_ciphered_source, luxembourg_wrapper_carries_the_profile_telegram) {
         EXPECT_EQ(opened->title, frame.values.identity.system_title);
         ASSERT_TRUE(frame.invocation_counter);
         EXPECT_EQ(opened->invocation_counter, *frame.invocation_counter);
-        if (previous) EXPECT_EQ(*frame.invocation_counter, *previous + 1);
+        if (previous) {
+            EXPECT_EQ(*frame.invocation_counter, *previous + 1);
+        }
         previous = frame.invocation_counter;
         // the key file's AK does not open it: the fixed AK was used
         EXPECT_FALSE(security::p1_unprotect(frame.wire, keys.encryption_key, keys.authentication_key));
