@@ -355,37 +355,60 @@ void wire_decoder::on_p1_telegram(const codec::p1::telegram_frame& frame) {
 }
 
 void wire_decoder::pump_glo(bool at_end) {
+    // Largest raw ciphered frame accepted; a declared length beyond it is an error at once,
+    // so hostile input cannot make the decoder buffer without bound.
+    constexpr std::size_t max_glo_frame = 65536;
     std::size_t pos = 0;
-    while (pos < glo_buffer_.size()) {
-        const codec::byte_view rest(glo_buffer_.data() + pos, glo_buffer_.size() - pos);
-        if (rest[0] != codec::apdu::general_glo_ciphering_tag) {
-            std::size_t skip = 1;
-            while (skip < rest.size() && rest[skip] != codec::apdu::general_glo_ciphering_tag) ++skip;
-            add_error(glo_base_ + pos, "glo: skipped " + std::to_string(skip) + " bytes that start no 0xDB frame");
-            pos += skip;
-            continue;
+    for (;;) {
+        while (pos < glo_buffer_.size()) {
+            const codec::byte_view rest(glo_buffer_.data() + pos, glo_buffer_.size() - pos);
+            if (rest[0] != codec::apdu::general_glo_ciphering_tag) {
+                // Garbage: one report per run, however the run is split across feeds.
+                std::size_t skip = 1;
+                while (skip < rest.size() && rest[skip] != codec::apdu::general_glo_ciphering_tag) ++skip;
+                if (glo_skipped_ == 0) glo_skip_offset_ = glo_base_ + pos;
+                glo_skipped_ += skip;
+                pos += skip;
+                continue;
+            }
+            report_glo_skip();
+            if (rest.size() < 2) break;
+            const std::size_t title_length = rest[1];
+            if (rest.size() < 2 + title_length + 1) break;
+            auto length =
+                codec::axdr::decode_length(rest.subspan(2 + title_length), glo_base_ + pos + 2 + title_length);
+            if (!length) {
+                add_error(glo_base_ + pos, length.error().message);
+                pos += 1;
+                continue;
+            }
+            if (!*length) break;
+            const std::size_t total = 2 + title_length + (*length)->consumed + (*length)->value;
+            if (total > max_glo_frame) {
+                add_error(glo_base_ + pos, "glo: frame at offset " + std::to_string(glo_base_ + pos) + " declares " +
+                                               std::to_string(total) + " bytes, more than hansim accepts (" +
+                                               std::to_string(max_glo_frame) + ")");
+                pos += 1;
+                continue;
+            }
+            if (rest.size() < total) break;
+            on_glo_frame(rest.first(total), glo_base_ + pos);
+            pos += total;
         }
-        if (rest.size() < 2) break;
-        const std::size_t title_length = rest[1];
-        if (rest.size() < 2 + title_length + 1) break;
-        auto length = codec::axdr::decode_length(rest.subspan(2 + title_length), glo_base_ + pos + 2 + title_length);
-        if (!length) {
-            add_error(glo_base_ + pos, length.error().message);
-            pos += 1;
-            continue;
-        }
-        if (!*length) break;
-        const std::size_t total = 2 + title_length + (*length)->consumed + (*length)->value;
-        if (rest.size() < total) break;
-        on_glo_frame(rest.first(total), glo_base_ + pos);
-        pos += total;
-    }
-    if (at_end && pos < glo_buffer_.size()) {
+        if (!at_end || pos >= glo_buffer_.size()) break;
+        // The stream ended inside a frame: report it, then look for frames after its 0xDB.
         add_error(glo_base_ + pos, "glo: stream ended inside a frame");
-        pos = glo_buffer_.size();
+        pos += 1;
     }
+    if (at_end) report_glo_skip();
     glo_buffer_.erase(glo_buffer_.begin(), glo_buffer_.begin() + static_cast<std::ptrdiff_t>(pos));
     glo_base_ += pos;
+}
+
+void wire_decoder::report_glo_skip() {
+    if (glo_skipped_ == 0) return;
+    add_error(glo_skip_offset_, "glo: skipped " + std::to_string(glo_skipped_) + " bytes that start no 0xDB frame");
+    glo_skipped_ = 0;
 }
 
 void wire_decoder::on_glo_frame(codec::byte_view frame, std::uint64_t offset) {

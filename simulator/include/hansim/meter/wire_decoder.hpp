@@ -82,6 +82,7 @@ private:
     void on_hdlc_frame(const codec::hdlc::frame_event& event);
     void on_p1_telegram(const codec::p1::telegram_frame& frame);
     void on_glo_frame(codec::byte_view frame, std::uint64_t offset);
+    void report_glo_skip();
     void add_error(std::uint64_t offset, std::string message, std::string kind = "malformed");
     void check_counter(report::json& record, const security::system_title& title, std::uint32_t invocation_counter);
 
@@ -95,6 +96,8 @@ private:
     codec::p1::parser p1_;
     codec::bytes glo_buffer_;
     std::uint64_t glo_base_ = 0;           ///< stream offset of glo_buffer_[0]
+    std::uint64_t glo_skipped_ = 0;        ///< garbage bytes not yet reported
+    std::uint64_t glo_skip_offset_ = 0;    ///< where that garbage began
     std::vector<report::json> records_;
     security::counter_monitor counters_;
 };
