@@ -9,7 +9,9 @@ namespace hansim::codec::apdu {
 using detail::hex_byte;
 
 bytes wrap_llc(byte_view apdu) {
-    bytes out(llc_response_header.begin(), llc_response_header.end());
+    bytes out;
+    out.reserve(llc_response_header.size() + apdu.size());  // one allocation, no regrowth
+    out.insert(out.end(), llc_response_header.begin(), llc_response_header.end());
     out.insert(out.end(), apdu.begin(), apdu.end());
     return out;
 }
