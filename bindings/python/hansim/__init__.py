@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from ._hansim import crc16_arc, crc16_x25  # noqa: F401
 from .meter import Frame, Meter, decode, profiles, setting_keys  # noqa: F401
-from .running import RunningMeter, run_meter  # noqa: F401
+from .running import FrameReport, RunningMeter, run_meter  # noqa: F401
 
 __all__ = [
     "Frame",
+    "FrameReport",
     "Meter",
     "RunningMeter",
     "crc16_arc",

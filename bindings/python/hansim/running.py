@@ -8,27 +8,26 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any
 
 from . import _hansim
-from .meter import _settings
+from .meter import Frame, _settings
 
 
-@dataclass
-class FrameReport:
-    """What happened to one frame on the line."""
+@dataclass(frozen=True)
+class FrameReport(Frame):
+    """A Frame as it went on the line: what happened to it and how late it started."""
 
-    meter: str
-    list: str
-    sequence: int
-    outcome: str                 # "sent", "no_listener", "not_requested", "aborted", ...
-    scheduled: str               # meter UTC of the trigger
-    lateness_ms: float           # actual first byte vs scheduled (monotonic clock)
-    wire: bytes
-    values: dict = field(default_factory=dict)
-    invocation_counter: Optional[int] = None
-    fault: Optional[str] = None
+    outcome: str = "sent"        # "sent", "no_listener", "not_requested", "aborted", "overrun", "port_unavailable"
+    lateness_ms: float = 0.0     # actual first byte vs scheduled (monotonic clock)
+    bytes_written: int = 0
+
+    @staticmethod
+    def from_report(record: dict, wire: bytes) -> "FrameReport":
+        frame = Frame.from_record(record, wire)
+        return FrameReport(**vars(frame), outcome=record["outcome"], lateness_ms=record["lateness_ms"],
+                           bytes_written=record["bytes_written"])
 
 
 class RunningMeter:
@@ -67,12 +66,7 @@ class RunningMeter:
     def reports(self) -> list:
         """Every frame report so far, in the order the frames ended."""
         for text, wire in self._native.take_reports():
-            record = json.loads(text)
-            self._reports.append(FrameReport(
-                meter=record["meter"], list=record["list"], sequence=record["sequence"],
-                outcome=record["outcome"], scheduled=record["scheduled"],
-                lateness_ms=record["lateness_ms"], wire=wire, values=record["values"],
-                invocation_counter=record.get("invocation_counter"), fault=record.get("fault")))
+            self._reports.append(FrameReport.from_report(json.loads(text), wire))
         return list(self._reports)
 
     def wait_for(self, count: int, *, outcome: str = "sent", timeout: float = 30.0) -> list:
