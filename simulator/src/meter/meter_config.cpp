@@ -66,6 +66,8 @@ void validate(const meter_config& c) {
         for (const auto& p : p1_profiles()) known += (known.empty() ? "" : ", ") + p.name;
         fail("p1_profile", "unknown P1 profile '" + c.p1_profile + "' (known: " + known + ")");
     }
+    if (c.p1_ident.find_first_of("\r\n!/") != std::string::npos)
+        fail("p1_ident", "must not contain CR, LF, '!' or '/' (they frame the telegram)");
     if (wants_p1 && c.security != security::security_policy::none &&
         c.security != security::security_policy::encrypt_authenticate)
         fail("security", "ciphered P1 (the Luxembourg-style wrapper) is always encrypt+authenticate, got " +
@@ -96,6 +98,14 @@ void validate(const meter_config& c) {
     if (!non_negative(c.initial_energy)) fail("initial_energy", "registers must not be negative");
     for (const auto& e : c.initial_phase_energy)
         if (!non_negative(e)) fail("initial_phase_energy", "registers must not be negative");
+}
+
+p1_profile p1_profile_of(const meter_config& config) {
+    const p1_profile* profile = find_p1_profile(config.p1_profile);
+    if (!profile) throw std::invalid_argument("p1_profile: unknown P1 profile '" + config.p1_profile + "'");
+    p1_profile effective = *profile;
+    if (!config.p1_ident.empty()) effective.ident = config.p1_ident;
+    return effective;
 }
 
 }  // namespace hansim::meter

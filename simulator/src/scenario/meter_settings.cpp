@@ -212,6 +212,8 @@ const std::vector<setting>& setters() {
              c.list2_delay_steps = static_cast<unsigned>(parse_unsigned(v, 5, "0 .. 5"));
          }},
         {"p1_profile", "P1 telegram profile name", [](meter_config& c, std::string_view v) { c.p1_profile = std::string(v); }},
+        {"p1_ident", "P1 header ident after '/' (default: the profile's, e.g. ELL5\\253833635_A)",
+         [](meter_config& c, std::string_view v) { c.p1_ident = std::string(v); }},
         {"p1_period", "P1 telegram period (10s; 1s DSMR style)", [](meter_config& c, std::string_view v) { c.p1_period = parse_duration(v); }},
         {"p1_phase", "P1 offset within the period", [](meter_config& c, std::string_view v) { c.p1_phase = parse_duration(v); }},
         {"security", "none | encrypt | authenticate | encrypt+authenticate", [](meter_config& c, std::string_view v) {

@@ -17,6 +17,7 @@
 #include "hansim/meter/identity.hpp"
 #include "hansim/meter/jitter.hpp"
 #include "hansim/meter/list_options.hpp"
+#include "hansim/meter/p1_profile.hpp"
 #include "hansim/meter/load_profile.hpp"
 #include "hansim/meter/phase.hpp"
 #include "hansim/meter/schedule.hpp"
@@ -49,6 +50,7 @@ struct meter_config {
     std::vector<push_kind> lists{push_kind::list1, push_kind::list2};
     unsigned list2_delay_steps = 0;         ///< list 2 at xx:00:05 + 10 s·k
     std::string p1_profile;                 ///< P1 meters: name for find_p1_profile
+    std::string p1_ident;                   ///< P1 header ident after '/'; empty: the profile's
     std::chrono::milliseconds p1_period{10'000};
     std::chrono::milliseconds p1_phase{0};
     /// HAN lists: general-glo-ciphering in HDLC 41/03. P1 meters: the Luxembourg-style wrapper
@@ -99,5 +101,9 @@ schedule_config schedule_of(const meter_config& config, std::size_t list1_bytes,
 /// Checks the whole configuration; throws std::invalid_argument whose message starts with
 /// the field name, e.g. "serial: expected at most 8 digits, got 123456789".
 void validate(const meter_config& config);
+
+/// The P1 profile this meter sends with: its p1_profile, with p1_ident in place of the
+/// profile's ident when set. Throws std::invalid_argument naming p1_profile when unknown.
+p1_profile p1_profile_of(const meter_config& config);
 
 }  // namespace hansim::meter

@@ -25,6 +25,7 @@
 /// | lists                 | comma separated: list1,list2,push1,p1                              |
 /// | list2_delay_steps     | 0..5                                                               |
 /// | p1_profile            | P1 profile name                                                    |
+/// | p1_ident              | P1 header ident after '/' (default: the profile's)                  |
 /// | p1_period, p1_phase   | durations                                                          |
 /// | security              | none, encrypt, authenticate, encrypt+authenticate (P1: the Luxembourg wrapper, encrypt+authenticate only) |
 /// | p1_authentication_key | luxembourg (fixed public AK, default) or key_file                  |
