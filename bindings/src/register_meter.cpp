@@ -51,11 +51,11 @@ private:
 std::vector<std::string> decode(const py::bytes& data, const std::string& protocol, std::optional<py::bytes> ek,
                                 std::optional<py::bytes> ak) {
     meter::wire_decoder_options options;
-    if (protocol == "auto") options.protocol = meter::wire_protocol::automatic;
-    else if (protocol == "hdlc") options.protocol = meter::wire_protocol::hdlc;
-    else if (protocol == "p1") options.protocol = meter::wire_protocol::p1;
-    else if (protocol == "glo") options.protocol = meter::wire_protocol::glo;
-    else throw py::value_error("protocol must be auto, hdlc, p1 or glo, got '" + protocol + "'");
+    try {
+        options.protocol = meter::parse_wire_protocol(protocol);
+    } catch (const std::invalid_argument& e) {
+        throw py::value_error(e.what());
+    }
     if (ek.has_value() != ak.has_value()) throw py::value_error("give both keys or neither");
     if (ek) options.keys = security::security_keys{fixed<16>(*ek, "encryption_key"), fixed<16>(*ak, "authentication_key")};
     const auto bytes = to_bytes(data);

@@ -24,14 +24,6 @@ constexpr const char* decode_usage =
     "--key-file or HANSIM_ENCRYPTION_KEY/HANSIM_AUTHENTICATION_KEY, never the command line.\n"
     "\noptions";
 
-meter::wire_protocol parse_protocol(const std::string& text) {
-    if (text == "auto") return meter::wire_protocol::automatic;
-    if (text == "hdlc") return meter::wire_protocol::hdlc;
-    if (text == "p1") return meter::wire_protocol::p1;
-    if (text == "glo") return meter::wire_protocol::glo;
-    throw po::error("--protocol must be auto, hdlc, p1 or glo, got '" + text + "'");
-}
-
 struct emitter {
     bool strict = false;
     std::size_t records = 0;
@@ -105,7 +97,7 @@ int decode_main(int argc, char** argv) {
             std::cout << visible << "\n";
             return 0;
         }
-        options.protocol = parse_protocol(vm["protocol"].as<std::string>());
+        options.protocol = meter::parse_wire_protocol(vm["protocol"].as<std::string>());
         if (vm.count("key-file")) {
             auto loaded = security::load_key_file(vm["key-file"].as<std::string>());
             for (const auto& warning : loaded.warnings) std::fprintf(stderr, "hansim decode: warning: %s\n", warning.c_str());

@@ -199,6 +199,14 @@ report::json notification_values(const codec::axdr::data& body) {
     return values;
 }
 
+wire_protocol parse_wire_protocol(std::string_view text) {
+    if (text == "auto") return wire_protocol::automatic;
+    if (text == "hdlc") return wire_protocol::hdlc;
+    if (text == "p1") return wire_protocol::p1;
+    if (text == "glo") return wire_protocol::glo;
+    throw std::invalid_argument("protocol must be auto, hdlc, p1 or glo, got '" + std::string(text) + "'");
+}
+
 report::json p1_value_json(const codec::p1::value& v) {
     if (const auto* n = std::get_if<codec::p1::number>(&v)) {
         json out = json::object();

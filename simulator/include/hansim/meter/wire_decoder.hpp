@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hansim/codec/axdr/data.hpp"
@@ -51,6 +52,10 @@ enum class wire_protocol {
     p1,
     glo,  ///< raw general-glo-ciphering frames carrying P1 telegrams (Luxembourg style)
 };
+
+/// "auto", "hdlc", "p1" or "glo" (the spelling of `hansim decode --protocol` and of the
+/// Python decode()). Throws std::invalid_argument naming the allowed values.
+wire_protocol parse_wire_protocol(std::string_view text);
 
 struct wire_decoder_options {
     wire_protocol protocol = wire_protocol::automatic;
