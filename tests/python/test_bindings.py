@@ -55,17 +55,13 @@ def test_ciphered_meter_decodes_only_with_its_keys(key_file):
     assert wrong["error_kind"] == "authentication_failed"
 
 
-def test_errors_name_what_is_wrong(key_file):
-    with pytest.raises(ValueError, match="unknown meter profile 'nope'"):
-        hansim.Meter("nope")
-    with pytest.raises(ValueError, match="serial"):
-        hansim.Meter("kamstrup-no-3p", serial="abc")
-    with pytest.raises(ValueError, match="needs keys"):
-        hansim.Meter("kamstrup-dk-3p")
+def test_errors_name_what_is_wrong(bad_input):
+    bad_input.raises(ValueError, "unknown meter profile 'nope'", hansim.Meter, "nope")
+    bad_input.raises(ValueError, "serial", hansim.Meter, "kamstrup-no-3p", serial="abc")
+    bad_input.raises(ValueError, "needs keys", hansim.Meter, "kamstrup-dk-3p")
     bench = hansim.RunningMeter()
     bench.add("kamstrup-no-3p", port="pty:/nonexistent-dir/ttyX")
-    with pytest.raises(ValueError, match="/nonexistent-dir"):
-        bench.start()
+    bad_input.raises(ValueError, "/nonexistent-dir", bench.start)
 
 
 def read_until_quiet(path, quiet=0.6, limit=20.0):

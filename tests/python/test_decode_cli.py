@@ -60,24 +60,19 @@ def test_without_keys_ciphered_frame_gives_header_fields(hansim_bin, data_dir):
     assert "values" not in records[0]
 
 
-def test_wrong_key_is_authentication_failure(hansim_bin, data_dir, tmp_path):
-    key_file = tmp_path / "keys.txt"
-    key_file.write_text("encryption_key=000102030405060708090A0B0C0D0E0F\n"
-                        "authentication_key=00000000000000000000000000000000\n")
-    key_file.chmod(0o600)
-    proc, records = run_decode(hansim_bin, "--hex", "--strict", "--key-file", key_file,
-                               data_dir / "vectors" / "nve_list1_3ph_glo_0x30.hex")
-    assert proc.returncode == 1
+def test_wrong_key_is_authentication_failure(bad_input, data_dir):
+    proc = bad_input.cli("decode", "--hex", "--strict", "--key-file", "{tmp}/keys.txt",
+                         data_dir / "vectors" / "nve_list1_3ph_glo_0x30.hex", code=1,
+                         files={"keys.txt": "encryption_key=000102030405060708090A0B0C0D0E0F\n"
+                                            "authentication_key=00000000000000000000000000000000\n"})
+    records = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     assert records[0]["error_kind"] == "authentication_failed"
 
 
-def test_bad_key_file_names_the_key(hansim_bin, data_dir, tmp_path):
-    key_file = tmp_path / "keys.txt"
-    key_file.write_text("encryption_key=0001020304\nauthentication_key=00000000000000000000000000000000\n")
-    key_file.chmod(0o600)
-    proc, _ = run_decode(hansim_bin, "--key-file", key_file, data_dir / "vectors" / "p1_kam5_minimal.txt")
-    assert proc.returncode == 2
-    assert b"encryption_key" in proc.stderr and b"line 1" in proc.stderr
+def test_bad_key_file_names_the_key(bad_input, data_dir):
+    bad_input.cli("decode", "--key-file", "{tmp}/keys.txt", data_dir / "vectors" / "p1_kam5_minimal.txt",
+                  files={"keys.txt": "encryption_key=0001020304\nauthentication_key=00000000000000000000000000000000\n"},
+                  expect=["encryption_key", "line 1"])
 
 
 def test_p1_captures_match_independent_decoder(hansim_bin, data_dir):
@@ -97,13 +92,13 @@ def test_p1_captures_match_independent_decoder(hansim_bin, data_dir):
                 assert records[0]["values"][key] == {"value": float(number), "unit": unit}, (path.name, key)
 
 
-def test_raw_stream_from_stdin_with_garbage_and_a_broken_frame(hansim_bin, data_dir):
+def test_raw_stream_from_stdin_with_garbage_and_a_broken_frame(bad_input, data_dir):
     good = bytes.fromhex((data_dir / "vectors" / "nve_list1_3ph.hex").read_text())
     broken = bytearray(good)
     broken[50] ^= 0x01
     stream = b"\x00\x01" + good + bytes(broken) + good
-    proc, records = run_decode(hansim_bin, "--strict", "-", stdin=stream)
-    assert proc.returncode == 1
+    proc = bad_input.cli("decode", "--strict", "-", stdin=stream, code=1)
+    records = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     ok = [r for r in records if "error" not in r]
     assert [r["offset"] for r in ok] == [2, 2 + 2 * len(good)]
     assert any("error" in r and isinstance(r["offset"], int) for r in records)
@@ -117,3 +112,14 @@ def test_hex_and_raw_inputs_agree(hansim_bin, data_dir, name, tmp_path):
     _, from_hex = run_decode(hansim_bin, "--hex", path)
     _, from_raw = run_decode(hansim_bin, raw)
     assert from_hex == from_raw
+
+
+def test_bad_hex_input_names_the_line(bad_input):
+    bad_input.cli("decode", "--hex", "-", stdin="7E A0\n7E zz\n", expect=["<stdin> line 2"])
+    bad_input.cli("decode", "--hex", "{tmp}/odd.hex", files={"odd.hex": "# odd digit count\n7E A\n"},
+                  expect=["odd.hex line 2"])
+
+
+def test_unknown_protocol_and_missing_input_are_usage_errors(bad_input):
+    bad_input.cli("decode", "--protocol", "modbus", "-", stdin=b"", expect="modbus")
+    bad_input.cli("decode", "{tmp}/missing.bin", expect="{tmp}/missing.bin")

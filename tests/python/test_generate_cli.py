@@ -129,7 +129,7 @@ def test_dst_days_have_one_list2_per_hour(hansim_bin, day_start, hours, rule, ex
     assert local_hours[0] == 0 and local_hours[-1] == 23
 
 
-def test_usage_and_configuration_errors_exit_2_with_a_reason(hansim_bin, tmp_path):
+def test_usage_and_configuration_errors_exit_2_with_a_reason(bad_input):
     cases = [
         (["--serial", "abc"], "--serial: expected 1 to 8 digits, got 'abc'"),
         (["--meter", "nope"], "unknown meter profile 'nope'"),
@@ -140,14 +140,10 @@ def test_usage_and_configuration_errors_exit_2_with_a_reason(hansim_bin, tmp_pat
         (["--no-such-option"], "unrecognised option"),
     ]
     for args, message in cases:
-        proc = generate(hansim_bin, *args)
-        assert proc.returncode == 2, args
-        assert message in proc.stderr.decode(), (args, proc.stderr.decode())
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("start: 2024-01-01T00:00:00Z\nmeters:\n  - name: a\n    serial: abc\n")
-    proc = generate(hansim_bin, "--scenario", bad)
-    assert proc.returncode == 2
-    assert f"{bad}:4: meters[0].serial: expected 1 to 8 digits, got 'abc'" in proc.stderr.decode()
+        bad_input.cli("generate", *args, expect=message)
+    bad_input.cli("generate", "--scenario", "{tmp}/bad.yaml",
+                  files={"bad.yaml": "start: 2024-01-01T00:00:00Z\nmeters:\n  - name: a\n    serial: abc\n"},
+                  expect="{tmp}/bad.yaml:4: meters[0].serial: expected 1 to 8 digits, got 'abc'")
 
 
 def test_scenario_with_several_meters_is_merged_in_send_order(hansim_bin):

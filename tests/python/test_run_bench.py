@@ -19,7 +19,7 @@ def test_bench_reader_receives_whole_frames(bench, hansim_bin):
     assert len(frames) == 1 and len(frames[0]) == 228
 
 
-def test_bench_files_load_and_a_missing_device_gives_the_skip_reason(tmp_path):
+def test_bench_files_load_and_a_missing_device_gives_the_skip_reason(tmp_path, bad_input):
     import hansim_bench
 
     for path in hansim_bench.bench_files():
@@ -30,5 +30,4 @@ def test_bench_files_load_and_a_missing_device_gives_the_skip_reason(tmp_path):
     assert usb.missing() == "bench example-usb: /dev/hansim-no-such-adapter not present"
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nport: pty:/tmp/x\nreader: /tmp/x\nbaud: 2400\n")
-    with pytest.raises(ValueError, match="bad.yaml.*unknown key.*baud"):
-        hansim_bench.load_bench(bad)
+    bad_input.raises(ValueError, "bad.yaml.*unknown key.*baud", hansim_bench.load_bench, bad)

@@ -106,11 +106,8 @@ def test_sigterm_removes_the_link_and_flushes_counters(hansim_bin, tmp_path):
     ("pty:/nonexistent-hansim-dir/ttyHAN0", "/nonexistent-hansim-dir/ttyHAN0"),
     ("file:/nonexistent-hansim-dir/out.bin", "/nonexistent-hansim-dir/out.bin"),
 ])
-def test_a_port_path_that_cannot_be_created_is_a_usage_error(hansim_bin, port, path):
-    run = Running(hansim_bin, "--port", port, "--duration", "10s")
-    code, err = run.finish(timeout=10)
-    assert code == 2
-    assert path in err
+def test_a_port_path_that_cannot_be_created_is_a_usage_error(bad_input, port, path):
+    bad_input.cli("run", "--port", port, "--duration", "10s", expect=path, timeout=10)
 
 
 def test_a_stale_link_from_a_crash_is_replaced(hansim_bin, tmp_path):
