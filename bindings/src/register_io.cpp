@@ -80,11 +80,11 @@ public:
         }
         session_.on_frame([this](std::size_t index, const io::frame_report& report) {
             auto record = meter::push_record_json(report.frame, prepared_[index].config);
-            record.set("outcome", io::outcome_name(report.outcome));
-            record.set("lateness_ms", std::chrono::duration<double, std::milli>(report.lateness).count());
-            record.set("bytes_written", report.bytes_written);
+            record["outcome"] = io::outcome_name(report.outcome);
+            record["lateness_ms"] = std::chrono::duration<double, std::milli>(report.lateness).count();
+            record["bytes_written"] = report.bytes_written;
             std::lock_guard lock(mutex_);
-            reports_.emplace_back(record.dump(), report.frame.wire);
+            reports_.emplace_back(report::dump(record), report.frame.wire);
             changed_.notify_all();
         });
         started_ = true;

@@ -26,7 +26,7 @@ public:
     /// The next push: (ground-truth JSON record, wire bytes).
     std::pair<std::string, py::bytes> next() {
         auto frame = prepared_.source->next();
-        auto record = meter::push_record_json(frame, prepared_.config).dump();
+        auto record = report::dump(meter::push_record_json(frame, prepared_.config));
         return {record, to_py_bytes(frame.wire)};
     }
 
@@ -68,7 +68,7 @@ std::vector<std::string> decode(const py::bytes& data, const std::string& protoc
     }
     std::vector<std::string> out;
     out.reserve(records.size());
-    for (const auto& r : records) out.push_back(r.dump());
+    for (const auto& r : records) out.push_back(report::dump(r));
     return out;
 }
 

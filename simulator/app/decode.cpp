@@ -31,8 +31,8 @@ struct emitter {
     void write(const std::vector<report::json>& batch) {
         for (const auto& record : batch) {
             ++records;
-            if (record.find("error")) ++errors;
-            std::fputs(record.dump().c_str(), stdout);
+            if (report::member(record, "error")) ++errors;
+            std::fputs(report::dump(record).c_str(), stdout);
             std::fputc('\n', stdout);
         }
         std::fflush(stdout);

@@ -186,7 +186,7 @@ int run(int argc, char** argv) {
         } else if (format == "raw") {
             out.write(reinterpret_cast<const char*>(frame.wire.data()), static_cast<std::streamsize>(frame.wire.size()));
         } else {
-            out << meter::push_record_json(frame, next->meter.config).dump() << '\n';
+            out << report::dump(meter::push_record_json(frame, next->meter.config)) << '\n';
         }
         next->pending = next->meter.source->next();
     }

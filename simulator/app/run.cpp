@@ -23,6 +23,7 @@
 #include "hansim/io/tcp_sink.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
+#include "hansim/report/json.hpp"
 #include "hansim/scenario/meter_settings.hpp"
 #include "hansim/scenario/scenario.hpp"
 #include "hansim/scenario/prepared_meter.hpp"
@@ -41,16 +42,6 @@ class usage_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-
-std::string json_escape(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) continue;
-        out += c;
-    }
-    return out;
-}
 
 // ---- options ---------------------------------------------------------------------------
 
@@ -302,34 +293,35 @@ std::string summary_line(const std::string& who, const io::run_summary& s) {
     return text;
 }
 
-std::string summary_json_entry(const io::run_summary& s) {
-    char text[512];
-    std::snprintf(text, sizeof text,
-                  "\"frames_sent\": %llu, \"frames_lost\": %llu, \"lost_no_listener\": %llu, "
-                  "\"lost_not_requested\": %llu, \"lost_aborted\": %llu, \"lost_overrun\": %llu, "
-                  "\"lost_port_unavailable\": %llu, \"bytes_sent\": %llu, \"max_lateness_ms\": %.3f, "
-                  "\"mean_lateness_ms\": %.3f",
-                  static_cast<unsigned long long>(s.frames_sent), static_cast<unsigned long long>(s.frames_lost),
-                  static_cast<unsigned long long>(s.lost_no_listener),
-                  static_cast<unsigned long long>(s.lost_not_requested), static_cast<unsigned long long>(s.lost_aborted),
-                  static_cast<unsigned long long>(s.lost_overrun),
-                  static_cast<unsigned long long>(s.lost_port_unavailable),
-                  static_cast<unsigned long long>(s.bytes_sent),
-                  std::chrono::duration<double, std::milli>(s.max_lateness).count(),
-                  std::chrono::duration<double, std::milli>(s.mean_lateness()).count());
-    return text;
+report::json summary_json_entry(const io::run_summary& s) {
+    return {{"frames_sent", s.frames_sent},
+            {"frames_lost", s.frames_lost},
+            {"lost_no_listener", s.lost_no_listener},
+            {"lost_not_requested", s.lost_not_requested},
+            {"lost_aborted", s.lost_aborted},
+            {"lost_overrun", s.lost_overrun},
+            {"lost_port_unavailable", s.lost_port_unavailable},
+            {"bytes_sent", s.bytes_sent},
+            {"max_lateness_ms", std::chrono::duration<double, std::milli>(s.max_lateness).count()},
+            {"mean_lateness_ms", std::chrono::duration<double, std::milli>(s.mean_lateness()).count()}};
 }
 
 void write_summary_json(const std::string& path, io::session& session, const std::vector<planned_meter>& meters,
                         int signal) {
+    report::json summary = report::json::object();
+    summary["stopped_by_signal"] = signal;
+    report::json list = report::json::array();
+    for (std::size_t i = 0; i < session.meter_count(); ++i) {
+        report::json entry = {{"name", session.meter_name(i)}, {"port", meters[i].port.to_string()}};
+        entry.update(summary_json_entry(session.summary(i)));
+        list.push_back(std::move(entry));
+    }
+    summary["meters"] = std::move(list);
+    summary["total"] = summary_json_entry(session.total());
     std::ofstream out(path);
+    out << summary.dump(2, ' ', false, report::json::error_handler_t::replace) << '\n';
+    out.flush();
     if (!out) throw std::runtime_error("cannot write summary " + path);
-    out << "{\n  \"stopped_by_signal\": " << signal << ",\n  \"meters\": [\n";
-    for (std::size_t i = 0; i < session.meter_count(); ++i)
-        out << "    {\"name\": \"" << json_escape(session.meter_name(i)) << "\", \"port\": \""
-            << json_escape(meters[i].port.to_string()) << "\", " << summary_json_entry(session.summary(i)) << "}"
-            << (i + 1 < session.meter_count() ? ",\n" : "\n");
-    out << "  ],\n  \"total\": {" << summary_json_entry(session.total()) << "}\n}\n";
 }
 
 int run_meters(parsed_run run) {

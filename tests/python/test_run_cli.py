@@ -86,3 +86,18 @@ def test_help_lists_the_options(hansim_bin):
     for option in ("--meter", "--port", "--speed", "--fast", "--key-file", "--seed", "--duration", "--start",
                    "--config", "--scenario", "--quiet"):
         assert option in text
+
+
+def test_summary_json_escapes_control_characters_in_names(hansim_bin, tmp_path):
+    summary = tmp_path / "summary.json"
+    name = "house\x01\x1f\tline\"two\\"
+    run = Running(hansim_bin, "--name", name, "--port", f"file:{tmp_path}/out.bin", "--fast", "--quiet",
+                  "--start", "2024-03-01T12:00:00Z", "--duration", "20s", "--speed", 100, "--summary-json", summary)
+    try:
+        code, err = run.finish()
+    finally:
+        run.kill()
+    assert code == 0, err
+    text = summary.read_text()
+    assert "\\u0001" in text and "\\u001f" in text and "\x01" not in text
+    assert load_summary(summary)["meters"][0]["name"] == name  # escaped, not dropped

@@ -45,11 +45,11 @@ report::json p1_values(const snapshot& values, const meter_config& config) {
     const codec::p1::telegram telegram = build_p1_telegram_model(values, *profile);
     for (const auto& line : telegram.lines) {
         if (line.values.size() == 1) {
-            out.set(line.obis, p1_value(line.values.front()));
+            out[line.obis] = p1_value(line.values.front());
         } else {
             report::json items = report::json::array();
-            for (const auto& v : line.values) items.push(p1_value(v));
-            out.set(line.obis, std::move(items));
+            for (const auto& v : line.values) items.push_back(p1_value(v));
+            out[line.obis] = std::move(items);
         }
     }
     return out;
@@ -68,17 +68,17 @@ report::json push_values_json(const push_frame& frame, const meter_config& confi
 
 report::json push_record_json(const push_frame& frame, const meter_config& config) {
     report::json record = report::json::object();
-    record.set("meter", frame.meter)
-        .set("list", frame.list)
-        .set("sequence", static_cast<std::uint64_t>(frame.sequence))
-        .set("scheduled", iso_utc(frame.trigger_utc))
-        .set("send", iso_utc(frame.send_utc()))
-        .set("start_offset_ms", static_cast<std::int64_t>(frame.start_offset.count()))
-        .set("hex", codec::to_hex(frame.wire))
-        .set("values", push_values_json(frame, config))
-        .set("invocation_counter", frame.invocation_counter ? report::json(static_cast<std::uint64_t>(*frame.invocation_counter))
-                                                            : report::json())
-        .set("fault", frame.fault.empty() ? report::json() : report::json(frame.fault));
+    record["meter"] = frame.meter;
+    record["list"] = frame.list;
+    record["sequence"] = static_cast<std::uint64_t>(frame.sequence);
+    record["scheduled"] = iso_utc(frame.trigger_utc);
+    record["send"] = iso_utc(frame.send_utc());
+    record["start_offset_ms"] = static_cast<std::int64_t>(frame.start_offset.count());
+    record["hex"] = codec::to_hex(frame.wire);
+    record["values"] = push_values_json(frame, config);
+    record["invocation_counter"] =
+        frame.invocation_counter ? report::json(static_cast<std::uint64_t>(*frame.invocation_counter)) : report::json();
+    record["fault"] = frame.fault.empty() ? report::json() : report::json(frame.fault);
     return record;
 }
 

@@ -62,7 +62,7 @@ json data_value(const codec::axdr::data& value, bool clock_object) {
         case data_type::array:
         case data_type::structure: {
             json items = json::array();
-            for (const auto& child : value.children()) items.push(data_value(child, false));
+            for (const auto& child : value.children()) items.push_back(data_value(child, false));
             return items;
         }
         default: return value.to_string();
@@ -70,35 +70,31 @@ json data_value(const codec::axdr::data& value, bool clock_object) {
 }
 
 void add_p1_fields(json& record, const codec::p1::telegram_frame& frame) {
-    record.set("ident", frame.content.ident);
+    record["ident"] = frame.content.ident;
     char crc[8];
     std::snprintf(crc, sizeof crc, "%04X", frame.crc);
-    record.set("crc", crc);
+    record["crc"] = crc;
     json values = json::object();
     for (const auto& line : frame.content.lines) {
         if (line.values.size() == 1) {
-            values.set(line.obis, p1_value_json(line.values.front()));
+            values[line.obis] = p1_value_json(line.values.front());
         } else {
             json groups = json::array();
-            for (const auto& v : line.values) groups.push(p1_value_json(v));
-            values.set(line.obis, std::move(groups));
+            for (const auto& v : line.values) groups.push_back(p1_value_json(v));
+            values[line.obis] = std::move(groups);
         }
     }
-    record.set("values", std::move(values));
+    record["values"] = std::move(values);
     if (!frame.issues.empty()) {
         json issues = json::array();
         for (const auto& issue : frame.issues)
-            issues.push(json::object().set("offset", issue.stream_offset).set("message", issue.message));
-        record.set("issues", std::move(issues));
+            issues.push_back({{"offset", issue.stream_offset}, {"message", issue.message}});
+        record["issues"] = std::move(issues);
     }
 }
 
 json error_record(std::string_view kind, std::uint64_t offset, std::string message, std::string error_kind) {
-    return json::object()
-        .set("kind", kind)
-        .set("offset", offset)
-        .set("error", std::move(message))
-        .set("error_kind", std::move(error_kind));
+    return {{"kind", kind}, {"offset", offset}, {"error", std::move(message)}, {"error_kind", std::move(error_kind)}};
 }
 
 /// The clear header of a ciphered APDU, for the counter monitor.
@@ -113,48 +109,51 @@ struct ciphered_header {
 bool decode_apdu(json& record, codec::byte_view apdu, std::size_t base_offset, const wire_decoder_options& options,
                  std::optional<ciphered_header>* header = nullptr) {
     if (apdu.empty()) {
-        record.set("error", "APDU missing after the LLC header").set("error_kind", "malformed");
+        record["error"] = "APDU missing after the LLC header";
+        record["error_kind"] = "malformed";
         return false;
     }
     if (apdu[0] == codec::apdu::data_notification_tag) {
         auto parsed = codec::apdu::data_notification::from_bytes(apdu, base_offset);
         if (!parsed) {
-            record.set("error", parsed.error().message).set("error_kind", "malformed").set("error_offset",
-                                                                                         parsed.error().offset);
+            record["error"] = parsed.error().message;
+            record["error_kind"] = "malformed";
+            record["error_offset"] = parsed.error().offset;
             return false;
         }
-        record.set("apdu", "data-notification");
-        record.set("invoke_id", parsed->long_invoke_id_and_priority);
-        if (parsed->date_time) record.set("date_time", parsed->date_time->to_iso8601());
-        record.set("date_time_form", date_time_form_name(parsed->dt_encoding));
-        if (auto list = read_kamstrup_list(*parsed, options.lists)) record.set("list", list_name(list->kind));
+        record["apdu"] = "data-notification";
+        record["invoke_id"] = parsed->long_invoke_id_and_priority;
+        if (parsed->date_time) record["date_time"] = parsed->date_time->to_iso8601();
+        record["date_time_form"] = date_time_form_name(parsed->dt_encoding);
+        if (auto list = read_kamstrup_list(*parsed, options.lists)) record["list"] = list_name(list->kind);
         auto elements = codec::apdu::split_flat_body(parsed->body);
         if (elements && !elements->empty() && !elements->front().obis &&
             elements->front().value.type() == codec::axdr::data_type::visible_string)
-            record.set("list_version", elements->front().value.as_string());
-        record.set("values", notification_values(parsed->body));
+            record["list_version"] = elements->front().value.as_string();
+        record["values"] = notification_values(parsed->body);
         return true;
     }
     if (apdu[0] == codec::apdu::general_glo_ciphering_tag || apdu[0] == codec::apdu::general_ded_ciphering_tag) {
         auto envelope = codec::apdu::glo_envelope::from_bytes(apdu, base_offset);
         if (!envelope) {
-            record.set("error", envelope.error().message).set("error_kind", "malformed").set("error_offset",
-                                                                                           envelope.error().offset);
+            record["error"] = envelope.error().message;
+            record["error_kind"] = "malformed";
+            record["error_offset"] = envelope.error().offset;
             return false;
         }
-        record.set("apdu", apdu[0] == codec::apdu::general_glo_ciphering_tag ? "general-glo-ciphering"
-                                                                             : "general-ded-ciphering");
-        record.set("system_title", codec::to_hex(envelope->system_title));
-        record.set("security_control", envelope->security_control);
-        record.set("invocation_counter", envelope->invocation_counter);
-        record.set("ciphered_length", envelope->content_length());
+        record["apdu"] = apdu[0] == codec::apdu::general_glo_ciphering_tag ? "general-glo-ciphering"
+                                                                          : "general-ded-ciphering";
+        record["system_title"] = codec::to_hex(envelope->system_title);
+        record["security_control"] = envelope->security_control;
+        record["invocation_counter"] = envelope->invocation_counter;
+        record["ciphered_length"] = envelope->content_length();
         if (envelope->system_title.size() != std::tuple_size_v<security::system_title>) {
             // The IV needs the 8-byte title: such a frame cannot be opened by anyone.
             const std::size_t title_offset = base_offset + 1;
-            record.set("error", "glo-ciphering: system title at offset " + std::to_string(title_offset) + " is " +
-                                    std::to_string(envelope->system_title.size()) + " bytes, expected 8")
-                .set("error_kind", "malformed")
-                .set("error_offset", title_offset);
+            record["error"] = "glo-ciphering: system title at offset " + std::to_string(title_offset) + " is " +
+                              std::to_string(envelope->system_title.size()) + " bytes, expected 8";
+            record["error_kind"] = "malformed";
+            record["error_offset"] = title_offset;
             return false;
         }
         if (header) {
@@ -166,23 +165,26 @@ bool decode_apdu(json& record, codec::byte_view apdu, std::size_t base_offset, c
         auto opened = security::glo_unprotect(apdu, *options.keys, base_offset);
         if (!opened) {
             const auto& e = opened.error();
-            record.set("error", e.message).set("error_kind", security::to_string(e.kind)).set("error_offset", e.offset);
+            record["error"] = e.message;
+            record["error_kind"] = security::to_string(e.kind);
+            record["error_offset"] = e.offset;
             return false;
         }
-        record.set("decrypted", true);
+        record["decrypted"] = true;
         if (header && *header) (*header)->authenticated = true;
         json inner = json::object();
         const bool ok = decode_apdu(inner, opened->apdu, 0, options);
-        if (const auto* members = inner.find("apdu")) record.set("plaintext_apdu", *members);
+        if (const auto* plaintext = report::member(inner, "apdu")) record["plaintext_apdu"] = *plaintext;
         for (const char* key : {"invoke_id", "date_time", "date_time_form", "list", "list_version", "values", "error",
                                 "error_kind", "error_offset"})
-            if (const auto* v = inner.find(key)) record.set(key, *v);
+            if (const auto* v = report::member(inner, key)) record[key] = *v;
         return ok;
     }
     char message[80];
     std::snprintf(message, sizeof message, "APDU tag 0x%02X at offset %zu is not one hansim decodes", apdu[0],
                   base_offset);
-    record.set("error", message).set("error_kind", "unsupported");
+    record["error"] = message;
+    record["error_kind"] = "unsupported";
     return false;
 }
 
@@ -194,7 +196,7 @@ report::json notification_values(const codec::axdr::data& body) {
     if (!elements) return values;
     for (const auto& element : *elements) {
         if (!element.obis) continue;  // list version and null placeholders carry no OBIS
-        values.set(element.obis->to_string(), data_value(element.value, is_clock_obis(*element.obis)));
+        values[element.obis->to_string()] = data_value(element.value, is_clock_obis(*element.obis));
     }
     return values;
 }
@@ -210,15 +212,15 @@ wire_protocol parse_wire_protocol(std::string_view text) {
 report::json p1_value_json(const codec::p1::value& v) {
     if (const auto* n = std::get_if<codec::p1::number>(&v)) {
         json out = json::object();
-        out.set("value", n->value());
-        if (!n->unit.empty()) out.set("unit", n->unit);
+        out["value"] = n->value();
+        if (!n->unit.empty()) out["unit"] = n->unit;
         return out;
     }
     if (const auto* t = std::get_if<codec::p1::timestamp>(&v)) {
         char iso[32];
         std::snprintf(iso, sizeof iso, "%04d-%02u-%02uT%02u:%02u:%02u", t->full_year(), t->month, t->day, t->hour,
                       t->minute, t->second);
-        return json::object().set("time", iso).set("dst", t->daylight_saving);
+        return {{"time", iso}, {"dst", t->daylight_saving}};
     }
     return std::get<codec::p1::text>(v).content;
 }
@@ -229,7 +231,8 @@ wire_decoder::wire_decoder(wire_decoder_options options)
 void wire_decoder::check_counter(json& record, const security::system_title& title, std::uint32_t invocation_counter) {
     const auto seen = counters_.observe(title, invocation_counter);
     if (seen.message.empty()) return;
-    record.set("counter_anomaly", security::to_string(seen.anomaly)).set("counter_message", seen.message);
+    record["counter_anomaly"] = security::to_string(seen.anomaly);
+    record["counter_message"] = seen.message;
 }
 
 void wire_decoder::feed(codec::byte_view data) {
@@ -321,17 +324,20 @@ void wire_decoder::on_hdlc_frame(const codec::hdlc::frame_event& event) {
     in_segments_ = false;
     const auto& frame = event.frame;
     json record = json::object();
-    record.set("kind", "hdlc").set("offset", was_segmented ? segment_offset_ : offset);
-    record.set("length", event.raw.size());
-    record.set("destination", frame.destination.value).set("source", frame.source.value);
-    record.set("control", frame.control);
-    if (was_segmented) record.set("segmented", true);
+    record["kind"] = "hdlc";
+    record["offset"] = was_segmented ? segment_offset_ : offset;
+    record["length"] = event.raw.size();
+    record["destination"] = frame.destination.value;
+    record["source"] = frame.source.value;
+    record["control"] = frame.control;
+    if (was_segmented) record["segmented"] = true;
     const codec::bytes& information = **joined;
     // Information starts after flag, format (2), addresses, control and HCS (2).
     const std::size_t header = event.raw.size() - 3 - frame.information.size();
     auto apdu = codec::apdu::strip_llc(information, offset + header);
     if (!apdu) {
-        record.set("error", apdu.error().message).set("error_kind", "malformed");
+        record["error"] = apdu.error().message;
+        record["error_kind"] = "malformed";
     } else {
         std::optional<ciphered_header> ciphered;
         decode_apdu(record, *apdu, was_segmented ? 0 : offset + header + 3, options_, &ciphered);
@@ -357,7 +363,9 @@ void wire_decoder::pump_p1() {
 
 void wire_decoder::on_p1_telegram(const codec::p1::telegram_frame& frame) {
     json record = json::object();
-    record.set("kind", "p1").set("offset", frame.stream_offset + fed_).set("length", frame.raw.size());
+    record["kind"] = "p1";
+    record["offset"] = frame.stream_offset + fed_;
+    record["length"] = frame.raw.size();
     add_p1_fields(record, frame);
     records_.push_back(std::move(record));
 }
@@ -421,15 +429,17 @@ void wire_decoder::report_glo_skip() {
 
 void wire_decoder::on_glo_frame(codec::byte_view frame, std::uint64_t offset) {
     json record = json::object();
-    record.set("kind", "glo").set("offset", offset).set("length", frame.size());
+    record["kind"] = "glo";
+    record["offset"] = offset;
+    record["length"] = frame.size();
     auto envelope = codec::apdu::glo_envelope::from_bytes(frame, offset);
     if (!envelope) {
         records_.push_back(error_record("glo", offset, envelope.error().message, "malformed"));
         return;
     }
-    record.set("system_title", codec::to_hex(envelope->system_title));
-    record.set("security_control", envelope->security_control);
-    record.set("invocation_counter", envelope->invocation_counter);
+    record["system_title"] = codec::to_hex(envelope->system_title);
+    record["security_control"] = envelope->security_control;
+    record["invocation_counter"] = envelope->invocation_counter;
     security::system_title title{};
     const bool full_title = envelope->system_title.size() == title.size();
     if (full_title) std::copy(envelope->system_title.begin(), envelope->system_title.end(), title.begin());
@@ -437,17 +447,20 @@ void wire_decoder::on_glo_frame(codec::byte_view frame, std::uint64_t offset) {
     if (options_.keys) {
         auto opened = security::p1_unprotect(frame, options_.keys->encryption_key, options_.keys->authentication_key);
         if (!opened) {
-            record.set("error", opened.error().message).set("error_kind", security::to_string(opened.error().kind));
+            record["error"] = opened.error().message;
+            record["error_kind"] = security::to_string(opened.error().kind);
         } else {
-            record.set("decrypted", true);
+            record["decrypted"] = true;
             if (full_title) check_counter(record, title, envelope->invocation_counter);
             const auto& text = opened->telegram;
             auto parsed = codec::p1::parse_telegram(
                 codec::byte_view(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-            if (auto* t = std::get_if<codec::p1::telegram_frame>(&parsed))
+            if (auto* t = std::get_if<codec::p1::telegram_frame>(&parsed)) {
                 add_p1_fields(record, *t);
-            else if (auto* e = std::get_if<codec::p1::parse_error>(&parsed))
-                record.set("error", "decrypted telegram: " + e->message).set("error_kind", "malformed");
+            } else if (auto* e = std::get_if<codec::p1::parse_error>(&parsed)) {
+                record["error"] = "decrypted telegram: " + e->message;
+                record["error_kind"] = "malformed";
+            }
         }
     }
     records_.push_back(std::move(record));

@@ -17,6 +17,7 @@
 using namespace hansim;
 using namespace hansim::meter;
 using hansim::report::json;
+using hansim::report::member;
 using hansim::security::cipher_fault;
 using hansim::security::security_policy;
 
@@ -63,12 +64,12 @@ std::vector<json> decode_stream(const std::vector<push_frame>& frames, bool with
 std::string text(const json* value) { return value ? value->dump() : "(absent)"; }
 
 void expect_clean(const json& record, bool with_keys, const std::string& where) {
-    EXPECT_EQ(record.find("error"), nullptr) << where << ": " << record.dump();
-    EXPECT_EQ(record.find("counter_anomaly"), nullptr) << where << ": " << record.dump();
+    EXPECT_EQ(member(record, "error"), nullptr) << where << ": " << record.dump();
+    EXPECT_EQ(member(record, "counter_anomaly"), nullptr) << where << ": " << record.dump();
     if (with_keys) {
-        EXPECT_EQ(text(record.find("decrypted")), "true") << where;
-        ASSERT_NE(record.find("values"), nullptr) << where;
-        EXPECT_EQ(text(record.find("values")->find("1-1:0.0.1.255")), "27581522") << where;  // meter number
+        EXPECT_EQ(text(member(record, "decrypted")), "true") << where;
+        ASSERT_NE(member(record, "values"), nullptr) << where;
+        EXPECT_EQ(text(member(*member(record, "values"), "1-1:0.0.1.255")), "27581522") << where;  // meter number
     }
 }
 
@@ -83,12 +84,12 @@ void expect_recognised(cipher_fault fault, const json& record, std::uint64_t fra
         case cipher_fault::foreign_system_title:
         case cipher_fault::sc_mismatch:
             if (with_keys) {
-                EXPECT_EQ(text(record.find("error_kind")), "\"authentication_failed\"") << where << record.dump();
-                EXPECT_EQ(record.find("values"), nullptr) << where;
+                EXPECT_EQ(text(member(record, "error_kind")), "\"authentication_failed\"") << where << record.dump();
+                EXPECT_EQ(member(record, "values"), nullptr) << where;
             } else {  // the header alone looks fine
-                EXPECT_EQ(record.find("error"), nullptr) << where << record.dump();
+                EXPECT_EQ(member(record, "error"), nullptr) << where << record.dump();
             }
-            EXPECT_EQ(record.find("counter_anomaly"), nullptr) << where << record.dump();
+            EXPECT_EQ(member(record, "counter_anomaly"), nullptr) << where << record.dump();
             break;
         case cipher_fault::counter_stuck:
         case cipher_fault::counter_backwards:
@@ -96,21 +97,21 @@ void expect_recognised(cipher_fault fault, const json& record, std::uint64_t fra
             const std::string expected = fault == cipher_fault::counter_stuck       ? "\"stuck\""
                                          : fault == cipher_fault::counter_backwards ? "\"backwards\""
                                                                                     : "\"jump\"";
-            EXPECT_EQ(text(record.find("counter_anomaly")), expected) << where << record.dump();
-            EXPECT_NE(text(record.find("counter_message")).find("4B414D45"), std::string::npos) << where;
-            EXPECT_EQ(record.find("error"), nullptr) << where << record.dump();
+            EXPECT_EQ(text(member(record, "counter_anomaly")), expected) << where << record.dump();
+            EXPECT_NE(text(member(record, "counter_message")).find("4B414D45"), std::string::npos) << where;
+            EXPECT_EQ(member(record, "error"), nullptr) << where << record.dump();
             if (with_keys) {
-                EXPECT_NE(record.find("values"), nullptr) << where;  // still a good frame
+                EXPECT_NE(member(record, "values"), nullptr) << where;  // still a good frame
             }
             break;
         }
         case cipher_fault::empty_system_title:
-            EXPECT_EQ(text(record.find("error_kind")), "\"malformed\"") << where << record.dump();
-            EXPECT_EQ(text(record.find("error_offset")), std::to_string(apdu_offset + 1)) << where << record.dump();
+            EXPECT_EQ(text(member(record, "error_kind")), "\"malformed\"") << where << record.dump();
+            EXPECT_EQ(text(member(record, "error_offset")), std::to_string(apdu_offset + 1)) << where << record.dump();
             break;
         case cipher_fault::length_off_by_one:
-            EXPECT_EQ(text(record.find("error_kind")), "\"malformed\"") << where << record.dump();
-            EXPECT_EQ(text(record.find("error_offset")), std::to_string(apdu_offset + 10)) << where << record.dump();
+            EXPECT_EQ(text(member(record, "error_kind")), "\"malformed\"") << where << record.dump();
+            EXPECT_EQ(text(member(record, "error_offset")), std::to_string(apdu_offset + 10)) << where << record.dump();
             break;
     }
 }
@@ -128,7 +129,7 @@ TEST(meter_faults, every_fault_on_frame_3_is_recognised_and_the_others_decode_cl
             for (std::size_t i = 0; i < frames.size(); ++i) {
                 EXPECT_EQ(frames[i].fault, i == 3 ? name : "") << i;
                 // Ground truth (jsonl) names the fault on frame 3 only.
-                EXPECT_EQ(text(push_record_json(frames[i], c).find("fault")), i == 3 ? "\"" + name + "\"" : "null");
+                EXPECT_EQ(text(member(push_record_json(frames[i], c), "fault")), i == 3 ? "\"" + name + "\"" : "null");
             }
             for (std::size_t i : {0u, 1u, 2u}) EXPECT_EQ(frames[i].wire, clean[i].wire) << i;
             if (fault != cipher_fault::counter_jump) {  // the counter drawn for frame 3 is used up either way
@@ -141,12 +142,12 @@ TEST(meter_faults, every_fault_on_frame_3_is_recognised_and_the_others_decode_cl
                 ASSERT_EQ(records.size(), 6u);
                 std::uint64_t offset = 0;
                 for (std::size_t i = 0; i < records.size(); ++i) {
-                    EXPECT_EQ(text(records[i].find("offset")), std::to_string(offset));
+                    EXPECT_EQ(text(member(records[i], "offset")), std::to_string(offset));
                     const std::string where = "frame " + std::to_string(i) + (with_keys ? " with keys" : " without keys");
                     if (i == 3) expect_recognised(fault, records[i], offset, with_keys);
                     else expect_clean(records[i], with_keys, where);
                     // The decoder reads the IC the ground truth says was written.
-                    if (const auto* ic = records[i].find("invocation_counter")) {
+                    if (const auto* ic = member(records[i], "invocation_counter")) {
                         EXPECT_EQ(ic->dump(), std::to_string(*frames[i].invocation_counter)) << where;
                     }
                     offset += frames[i].wire.size();
@@ -183,8 +184,8 @@ TEST(meter_faults, counter_jump_moves_the_persistent_store_past_the_jumped_value
         EXPECT_EQ(*frames[2].invocation_counter, 502u + security::default_counter_jump);
         const auto records = decode_stream(frames, true);
         ASSERT_EQ(records.size(), 3u);
-        EXPECT_EQ(text(records[1].find("counter_anomaly")), "\"jump\"");
-        EXPECT_EQ(records[2].find("counter_anomaly"), nullptr) << records[2].dump();
+        EXPECT_EQ(text(member(records[1], "counter_anomaly")), "\"jump\"");
+        EXPECT_EQ(member(records[2], "counter_anomaly"), nullptr) << records[2].dump();
     }
     security::invocation_counter_store reopened(path, 10, 500);
     EXPECT_GT(reopened.peek(), 502u + security::default_counter_jump);
@@ -200,7 +201,7 @@ TEST(meter_faults, ranges_and_every_k_select_their_frames) {
     ASSERT_EQ(records.size(), frames.size());
     for (std::size_t i = 0; i < frames.size(); ++i) {
         EXPECT_EQ(frames[i].fault, expected[i]) << i;
-        EXPECT_EQ(records[i].find("error") != nullptr, !expected[i].empty()) << i << ": " << records[i].dump();
+        EXPECT_EQ(member(records[i], "error") != nullptr, !expected[i].empty()) << i << ": " << records[i].dump();
     }
 }
 
@@ -233,10 +234,10 @@ TEST(meter_faults, decoder_flags_each_counter_anomaly_once_per_title) {
     const auto frames = pushes(danish_meter(security_policy::encrypt_authenticate, "counter_stuck@2-3"), 5);
     const auto records = decode_stream(frames, false);
     ASSERT_EQ(records.size(), 5u);
-    EXPECT_EQ(records[1].find("counter_anomaly"), nullptr);
-    EXPECT_EQ(text(records[2].find("counter_anomaly")), "\"stuck\"");
-    EXPECT_EQ(text(records[3].find("counter_anomaly")), "\"stuck\"");
-    EXPECT_EQ(records[4].find("counter_anomaly"), nullptr);
+    EXPECT_EQ(member(records[1], "counter_anomaly"), nullptr);
+    EXPECT_EQ(text(member(records[2], "counter_anomaly")), "\"stuck\"");
+    EXPECT_EQ(text(member(records[3], "counter_anomaly")), "\"stuck\"");
+    EXPECT_EQ(member(records[4], "counter_anomaly"), nullptr);
 
     wire_decoder_options tight;
     tight.counter_max_step = 1;  // frame 4 comes 3 counters after the stuck one
@@ -244,5 +245,5 @@ TEST(meter_faults, decoder_flags_each_counter_anomaly_once_per_title) {
     for (const auto& f : frames) decoder.feed(f.wire);
     const auto strict = decoder.finish();
     ASSERT_EQ(strict.size(), 5u);
-    EXPECT_EQ(text(strict[4].find("counter_anomaly")), "\"jump\"");
+    EXPECT_EQ(text(member(strict[4], "counter_anomaly")), "\"jump\"");
 }

@@ -8,6 +8,7 @@
 
 using namespace hansim;
 using namespace hansim::meter;
+using hansim::report::member;
 using namespace std::chrono;
 
 namespace {
@@ -40,13 +41,13 @@ TEST(push_record, generated_frames_decode_to_their_ground_truth) {
             decoder.feed(frame.wire);
             const auto records = decoder.drain();
             ASSERT_EQ(records.size(), 1u) << "frame " << i;
-            const report::json* values = records[0].find("values");
+            const report::json* values = member(records[0], "values");
             ASSERT_NE(values, nullptr) << records[0].dump();
             EXPECT_EQ(values->dump(), push_values_json(frame, c).dump());
             const report::json record = push_record_json(frame, c);
-            EXPECT_EQ(record.find("list")->dump(), "\"" + frame.list + "\"");
-            EXPECT_EQ(record.find("hex")->dump(), "\"" + codec::to_hex(frame.wire) + "\"");
-            EXPECT_EQ(record.find("invocation_counter")->is_null(), !frame.invocation_counter.has_value());
+            EXPECT_EQ(member(record, "list")->dump(), "\"" + frame.list + "\"");
+            EXPECT_EQ(member(record, "hex")->dump(), "\"" + codec::to_hex(frame.wire) + "\"");
+            EXPECT_EQ(member(record, "invocation_counter")->is_null(), !frame.invocation_counter.has_value());
         }
     }
 }

@@ -7,6 +7,7 @@
 
 using namespace hansim;
 using hansim::report::json;
+using hansim::report::member;
 
 namespace {
 
@@ -38,8 +39,8 @@ TEST(wire_decoder, every_hdlc_capture_decodes_without_error) {
         if (bytes.empty() || bytes[0] != 0x7E) continue;
         const auto records = decode_all(bytes);
         ASSERT_EQ(records.size(), 1u) << path;
-        EXPECT_EQ(records[0].find("error"), nullptr) << path << ": " << records[0].dump();
-        EXPECT_EQ(records[0].find("kind")->dump(), "\"hdlc\"") << path;
+        EXPECT_EQ(member(records[0], "error"), nullptr) << path << ": " << records[0].dump();
+        EXPECT_EQ(member(records[0], "kind")->dump(), "\"hdlc\"") << path;
         ++frames;
     }
     EXPECT_EQ(frames, 14u);  // every HDLC capture in tests/data/reference-frames
@@ -48,11 +49,11 @@ TEST(wire_decoder, every_hdlc_capture_decodes_without_error) {
 TEST(wire_decoder, values_are_as_sent_and_keyed_by_obis) {
     const auto records = decode_all(test::read_hex(test::data_dir() / "vectors" / "nve_list2_3ph.hex"));
     ASSERT_EQ(records.size(), 1u);
-    const auto& values = *records[0].find("values");
-    EXPECT_EQ(values.find("1-1:1.8.0.255")->dump(), "12345678");  // unscaled 10 Wh units
-    EXPECT_EQ(values.find("0-1:1.0.0.255")->dump(), "\"2024-01-15T14:00:05\"");
-    EXPECT_EQ(values.find("1-1:0.0.5.255")->dump(), "\"5706567123456784\"");
-    EXPECT_EQ(records[0].find("list")->dump(), "\"list2\"");
+    const auto& values = *member(records[0], "values");
+    EXPECT_EQ(member(values, "1-1:1.8.0.255")->dump(), "12345678");  // unscaled 10 Wh units
+    EXPECT_EQ(member(values, "0-1:1.0.0.255")->dump(), "\"2024-01-15T14:00:05\"");
+    EXPECT_EQ(member(values, "1-1:0.0.5.255")->dump(), "\"5706567123456784\"");
+    EXPECT_EQ(member(records[0], "list")->dump(), "\"list2\"");
 }
 
 TEST(wire_decoder, frames_in_one_stream_keep_their_offsets_and_errors_name_offsets) {
@@ -66,34 +67,34 @@ TEST(wire_decoder, frames_in_one_stream_keep_their_offsets_and_errors_name_offse
     stream.insert(stream.end(), b.begin(), b.end());
     const auto records = decode_all(stream);
     ASSERT_GE(records.size(), 3u);
-    EXPECT_EQ(records.front().find("offset")->dump(), "0");
+    EXPECT_EQ(member(records.front(), "offset")->dump(), "0");
     std::size_t errors = 0;
     for (const auto& r : records)
-        if (r.find("error")) ++errors;
+        if (member(r, "error")) ++errors;
     EXPECT_GE(errors, 1u);
     const auto& last = records.back();
-    EXPECT_EQ(last.find("error"), nullptr);
-    EXPECT_EQ(last.find("offset")->dump(), std::to_string(a.size() + 3 + b.size()));
+    EXPECT_EQ(member(last, "error"), nullptr);
+    EXPECT_EQ(member(last, "offset")->dump(), std::to_string(a.size() + 3 + b.size()));
 }
 
 TEST(wire_decoder, ciphered_frame_shows_header_without_keys_and_values_with_keys) {
     const auto frame = test::read_hex(test::data_dir() / "vectors" / "nve_list1_3ph_glo_0x30.hex");
     const auto plain = decode_all(frame);
     ASSERT_EQ(plain.size(), 1u);
-    EXPECT_EQ(plain[0].find("apdu")->dump(), "\"general-glo-ciphering\"");
-    EXPECT_EQ(plain[0].find("invocation_counter")->dump(), "74565");
-    EXPECT_EQ(plain[0].find("values"), nullptr);
+    EXPECT_EQ(member(plain[0], "apdu")->dump(), "\"general-glo-ciphering\"");
+    EXPECT_EQ(member(plain[0], "invocation_counter")->dump(), "74565");
+    EXPECT_EQ(member(plain[0], "values"), nullptr);
 
     meter::wire_decoder_options with_keys;
     with_keys.keys = vector_keys();
     const auto opened = decode_all(frame, with_keys);
     ASSERT_EQ(opened.size(), 1u);
-    EXPECT_EQ(opened[0].find("values")->find("1-1:1.7.0.255")->dump(), "1234");
+    EXPECT_EQ(member(*member(opened[0], "values"), "1-1:1.7.0.255")->dump(), "1234");
 
     with_keys.keys->authentication_key[0] ^= 1;
     const auto refused = decode_all(frame, with_keys);
     ASSERT_EQ(refused.size(), 1u);
-    EXPECT_EQ(refused[0].find("error_kind")->dump(), "\"authentication_failed\"");
+    EXPECT_EQ(member(refused[0], "error_kind")->dump(), "\"authentication_failed\"");
 }
 
 TEST(wire_decoder, real_danish_capture_decrypts_with_its_published_keys) {
@@ -108,24 +109,24 @@ TEST(wire_decoder, real_danish_capture_decrypts_with_its_published_keys) {
     options.keys = keys;
     const auto records = decode_all(frame, options);
     ASSERT_EQ(records.size(), 1u);
-    EXPECT_EQ(records[0].find("list")->dump(), "\"push1\"");
-    EXPECT_EQ(records[0].find("values")->find("1-1:1.8.0.255")->dump(), "866636");
-    EXPECT_EQ(records[0].find("values")->find("1-1:0.0.1.255")->dump(), "27581522");
+    EXPECT_EQ(member(records[0], "list")->dump(), "\"push1\"");
+    EXPECT_EQ(member(*member(records[0], "values"), "1-1:1.8.0.255")->dump(), "866636");
+    EXPECT_EQ(member(*member(records[0], "values"), "1-1:0.0.1.255")->dump(), "27581522");
 }
 
 TEST(wire_decoder, p1_telegrams_and_crc_errors) {
     auto telegram = test::read_text(test::data_dir() / "vectors" / "p1_kam5_example.txt");
     auto records = decode_all(text_bytes("\r\n" + telegram + telegram));
     ASSERT_EQ(records.size(), 2u);
-    EXPECT_EQ(records[0].find("offset")->dump(), "2");
-    const auto* energy = records[0].find("values")->find("1-0:1.8.0");
+    EXPECT_EQ(member(records[0], "offset")->dump(), "2");
+    const auto* energy = member(*member(records[0], "values"), "1-0:1.8.0");
     ASSERT_NE(energy, nullptr);
     EXPECT_EQ(energy->dump(), "{\"value\":123456.789,\"unit\":\"kWh\"}");
 
     telegram[20] = telegram[20] == '1' ? '2' : '1';
     records = decode_all(text_bytes(telegram));
     ASSERT_EQ(records.size(), 1u);
-    EXPECT_NE(records[0].find("error"), nullptr);
+    EXPECT_NE(member(records[0], "error"), nullptr);
 }
 
 TEST(wire_decoder, every_split_gives_the_same_records) {
