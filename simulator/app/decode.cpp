@@ -19,9 +19,10 @@ constexpr const char* decode_usage =
     "usage: hansim decode [FILE ...] [options]\n"
     "\n"
     "Reads a byte stream (FILEs in order, or standard input when none or '-') and prints one\n"
-    "JSON object a line per HDLC frame, P1 telegram or raw ciphered frame, plus a JSON line\n"
-    "with \"error\" and the byte offset for each broken one. Keys for ciphered frames come from\n"
-    "--key-file or HANSIM_ENCRYPTION_KEY/HANSIM_AUTHENTICATION_KEY, never the command line.\n"
+    "JSON object a line per HDLC frame, P1 telegram or raw ciphered frame, plus one JSON line\n"
+    "with \"error\", \"error_kind\" and the byte offset for each broken one. Keys for ciphered frames come from\n"
+    "--key-file or HANSIM_ENCRYPTION_KEY/HANSIM_AUTHENTICATION_KEY, never the command line;\n"
+    "ciphered P1 is opened with the fixed public authentication key, else the key file's.\n"
     "\noptions";
 
 struct emitter {
@@ -56,6 +57,7 @@ bool pump(std::istream& in, const std::string& name, bool hex, meter::wire_decod
                 return false;
             }
             decoder.feed(bytes);
+            if (!bytes.empty()) decoder.end_of_unit();  // apdu/llc: one PDU a line
             out.write(decoder.drain());
         }
         return true;
@@ -78,7 +80,8 @@ int decode_main(int argc, char** argv) {
     visible.add_options()("help,h", "show this help")(
         "hex", po::bool_switch(), "input is hex text (whitespace and # comments ignored), one or more frames a line")(
         "protocol", po::value<std::string>()->default_value("auto"),
-        "auto (by the first byte: 0x7E HDLC, '/' P1, 0xDB raw ciphered P1), hdlc, p1 or glo")(
+        "auto (by the first byte: 0x7E HDLC, '/' P1, 0xDB raw ciphered P1), hdlc, p1, glo, or apdu / llc (a bare "
+        "APDU or LLC PDU: one per input, or one per line with --hex)")(
         "key-file", po::value<std::string>(), "file with encryption_key=<32 hex> and authentication_key=<32 hex>")(
         "strict", po::bool_switch(), "exit 1 when any frame is broken or fails authentication");
     po::options_description hidden;

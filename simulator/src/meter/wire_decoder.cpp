@@ -19,6 +19,16 @@ namespace {
 
 using report::json;
 
+std::string_view protocol_name(wire_protocol protocol) {
+    switch (protocol) {
+        case wire_protocol::p1: return "p1";
+        case wire_protocol::glo: return "glo";
+        case wire_protocol::apdu: return "apdu";
+        case wire_protocol::llc: return "llc";
+        default: return "hdlc";
+    }
+}
+
 bool is_space(std::uint8_t b) { return b == ' ' || b == '\t' || b == '\r' || b == '\n'; }
 
 std::string_view date_time_form_name(codec::apdu::date_time_encoding e) {
@@ -206,7 +216,9 @@ wire_protocol parse_wire_protocol(std::string_view text) {
     if (text == "hdlc") return wire_protocol::hdlc;
     if (text == "p1") return wire_protocol::p1;
     if (text == "glo") return wire_protocol::glo;
-    throw std::invalid_argument("protocol must be auto, hdlc, p1 or glo, got '" + std::string(text) + "'");
+    if (text == "apdu") return wire_protocol::apdu;
+    if (text == "llc") return wire_protocol::llc;
+    throw std::invalid_argument("protocol must be auto, hdlc, p1, glo, apdu or llc, got '" + std::string(text) + "'");
 }
 
 report::json p1_value_json(const codec::p1::value& v) {
@@ -262,6 +274,8 @@ void wire_decoder::route(codec::byte_view data) {
             glo_buffer_.insert(glo_buffer_.end(), data.begin(), data.end());
             pump_glo(false);
             break;
+        case wire_protocol::apdu:
+        case wire_protocol::llc: unit_.insert(unit_.end(), data.begin(), data.end()); break;
         default:
             hdlc_.feed(data);
             pump_hdlc();
@@ -275,24 +289,62 @@ std::vector<report::json> wire_decoder::finish() {
     switch (active_) {
         case wire_protocol::hdlc:
             pump_hdlc();
-            if (auto e = hdlc_.finish()) add_error(e->offset + fed_, e->message);
+            for (auto& event : hdlc_.finish()) {
+                if (auto* e = std::get_if<codec::hdlc::error_event>(&event))
+                    add_error(e->offset + fed_, e->message, codec::to_string(e->kind));
+                else if (auto* f = std::get_if<codec::hdlc::frame_event>(&event))
+                    on_hdlc_frame(*f);
+            }
             if (segments_.pending() > 0)
-                add_error(segment_offset_, "HDLC: stream ended inside a segmented frame sequence");
+                add_error(segment_offset_, "HDLC: stream ended inside a segmented frame sequence", "truncated");
             break;
         case wire_protocol::p1:
             pump_p1();
             if (p1_.bytes_buffered() > 0)
-                add_error(p1_.bytes_fed() - p1_.bytes_buffered() + fed_, "P1: stream ended inside a telegram");
+                add_error(p1_.bytes_fed() - p1_.bytes_buffered() + fed_, "P1: stream ended inside a telegram",
+                          "truncated");
             break;
         case wire_protocol::glo: pump_glo(true); break;
+        case wire_protocol::apdu:
+        case wire_protocol::llc: end_of_unit(); break;
         case wire_protocol::automatic: break;
     }
     return drain();
 }
 
-void wire_decoder::add_error(std::uint64_t offset, std::string message, std::string kind) {
-    const char* name = active_ == wire_protocol::p1 ? "p1" : active_ == wire_protocol::glo ? "glo" : "hdlc";
-    records_.push_back(error_record(name, offset, std::move(message), std::move(kind)));
+void wire_decoder::add_error(std::uint64_t offset, std::string message, std::string_view kind) {
+    records_.push_back(error_record(protocol_name(active_), offset, std::move(message), std::string(kind)));
+}
+
+void wire_decoder::end_of_unit() {
+    if (active_ != wire_protocol::apdu && active_ != wire_protocol::llc) return;
+    if (unit_.empty()) return;
+    const std::uint64_t offset = unit_offset_;
+    json record = json::object();
+    record.set("kind", protocol_name(active_)).set("offset", offset).set("length", unit_.size());
+    codec::byte_view apdu(unit_);
+    std::size_t apdu_offset = offset;
+    bool ok = true;
+    if (active_ == wire_protocol::llc) {
+        auto stripped = codec::apdu::strip_llc(unit_, offset);
+        if (!stripped) {
+            record.set("error", stripped.error().message).set("error_kind", "malformed")
+                .set("error_offset", stripped.error().offset);
+            ok = false;
+        } else {
+            apdu = *stripped;
+            apdu_offset = offset + 3;
+        }
+    }
+    if (ok) {
+        std::optional<ciphered_header> ciphered;
+        decode_apdu(record, apdu, apdu_offset, options_, &ciphered);
+        if (ciphered && (ciphered->authenticated || !options_.keys))
+            check_counter(record, ciphered->title, ciphered->invocation_counter);
+    }
+    records_.push_back(std::move(record));
+    unit_offset_ += unit_.size();
+    unit_.clear();
 }
 
 void wire_decoder::pump_hdlc() {
@@ -300,7 +352,7 @@ void wire_decoder::pump_hdlc() {
         auto event = hdlc_.next();
         if (std::holds_alternative<codec::hdlc::need_more>(event)) return;
         if (auto* e = std::get_if<codec::hdlc::error_event>(&event)) {
-            add_error(e->offset + fed_, e->message);
+            add_error(e->offset + fed_, e->message, codec::to_string(e->kind));
             continue;
         }
         on_hdlc_frame(std::get<codec::hdlc::frame_event>(event));
@@ -313,7 +365,7 @@ void wire_decoder::on_hdlc_frame(const codec::hdlc::frame_event& event) {
     auto joined = segments_.add(event.frame);
     if (!joined) {
         in_segments_ = false;
-        add_error(offset, joined.error().message);
+        add_error(offset, joined.error().message, "segments");
         return;
     }
     if (!*joined) {  // more segments to come
@@ -354,7 +406,8 @@ void wire_decoder::pump_p1() {
         auto result = p1_.next();
         if (std::holds_alternative<codec::p1::need_more>(result)) return;
         if (auto* e = std::get_if<codec::p1::parse_error>(&result)) {
-            add_error(e->stream_offset + fed_, e->message);
+            add_error(e->telegram_offset + fed_, e->message, codec::to_string(e->kind));
+            records_.back().set("error_offset", e->stream_offset + fed_);
             continue;
         }
         on_p1_telegram(std::get<codec::p1::telegram_frame>(result));
@@ -394,7 +447,7 @@ void wire_decoder::pump_glo(bool at_end) {
             auto length =
                 codec::axdr::decode_length(rest.subspan(2 + title_length), glo_base_ + pos + 2 + title_length);
             if (!length) {
-                add_error(glo_base_ + pos, length.error().message);
+                add_error(glo_base_ + pos, length.error().message, "malformed");
                 pos += 1;
                 continue;
             }
@@ -403,7 +456,8 @@ void wire_decoder::pump_glo(bool at_end) {
             if (total > max_glo_frame) {
                 add_error(glo_base_ + pos, "glo: frame at offset " + std::to_string(glo_base_ + pos) + " declares " +
                                                std::to_string(total) + " bytes, more than hansim accepts (" +
-                                               std::to_string(max_glo_frame) + ")");
+                                               std::to_string(max_glo_frame) + ")",
+                          "too_long");
                 pos += 1;
                 continue;
             }
@@ -413,7 +467,7 @@ void wire_decoder::pump_glo(bool at_end) {
         }
         if (!at_end || pos >= glo_buffer_.size()) break;
         // The stream ended inside a frame: report it, then look for frames after its 0xDB.
-        add_error(glo_base_ + pos, "glo: stream ended inside a frame");
+        add_error(glo_base_ + pos, "glo: stream ended inside a frame", "truncated");
         pos += 1;
     }
     if (at_end) report_glo_skip();
@@ -423,7 +477,8 @@ void wire_decoder::pump_glo(bool at_end) {
 
 void wire_decoder::report_glo_skip() {
     if (glo_skipped_ == 0) return;
-    add_error(glo_skip_offset_, "glo: skipped " + std::to_string(glo_skipped_) + " bytes that start no 0xDB frame");
+    add_error(glo_skip_offset_, "glo: skipped " + std::to_string(glo_skipped_) + " bytes that start no 0xDB frame",
+              "garbage");
     glo_skipped_ = 0;
 }
 
@@ -445,7 +500,19 @@ void wire_decoder::on_glo_frame(codec::byte_view frame, std::uint64_t offset) {
     if (full_title) std::copy(envelope->system_title.begin(), envelope->system_title.end(), title.begin());
     if (full_title && !options_.keys) check_counter(record, title, envelope->invocation_counter);
     if (options_.keys) {
-        auto opened = security::p1_unprotect(frame, options_.keys->encryption_key, options_.keys->authentication_key);
+        // The fixed public AK first (what smarty meters and `hansim generate` use), then the
+        // key file's own AK (variants such as the Sagemcom T210-D-r).
+        auto opened = security::p1_unprotect(frame, options_.keys->encryption_key);
+        if (opened) {
+            record.set("authentication_key", "luxembourg");
+        } else if (opened.error().kind == security::unprotect_error_kind::authentication_failed &&
+                   options_.keys->authentication_key != security::luxembourg_authentication_key) {
+            auto own = security::p1_unprotect(frame, options_.keys->encryption_key, options_.keys->authentication_key);
+            if (own) {
+                opened = std::move(own);
+                record.set("authentication_key", "key_file");
+            }
+        }
         if (!opened) {
             record["error"] = opened.error().message;
             record["error_kind"] = security::to_string(opened.error().kind);

@@ -52,7 +52,10 @@ outcome run(const std::vector<byte_view>& pieces) {
         decoder.feed(piece);
         drain(decoder, out);
     }
-    if (auto tail = decoder.finish()) out.errors.push_back(*tail);
+    for (auto& event : decoder.finish()) {
+        if (auto* frame = std::get_if<frame_event>(&event)) out.frames.push_back(std::move(*frame));
+        if (auto* error = std::get_if<error_event>(&event)) out.errors.push_back(std::move(*error));
+    }
     return out;
 }
 

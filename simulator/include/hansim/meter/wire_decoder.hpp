@@ -13,13 +13,20 @@
 ///   (error_offset: its length byte), keys or not: no IV can be formed from it.
 /// - P1 (first byte '/'): telegrams with CRC checked; values as number and unit.
 /// - Raw general-glo-ciphering frames (first byte 0xDB): the Luxembourg-style encrypted P1;
-///   with keys, the telegram inside is decoded.
+///   with keys, the telegram inside is decoded. It is opened with the fixed public AK first
+///   (as smarty meters and `hansim generate` make it), then with the key file's AK;
+///   `authentication_key` says which ("luxembourg" or "key_file").
+/// - Bare APDUs and LLC PDUs (protocol apdu / llc only, never guessed): one PDU per unit.
 ///
 /// Record fields: `kind` ("hdlc", "p1", "glo"), `offset` (stream offset of the first byte),
 /// `length`, per layer fields, and `values`, mapping OBIS text ("1-1:1.7.0.255", P1
 /// "1-0:1.7.0") to the value as sent: integers unscaled, strings as text, COSEM date-times
 /// as ISO 8601, other octet strings as hex, P1 numbers as {"value", "unit"}. A broken frame
-/// gives {"error": message, "error_kind", "offset"} instead.
+/// gives {"error": message, "error_kind", "offset"} instead: exactly one such record per
+/// broken frame, `offset` at its first byte. `error_kind` is one word of the shared vocabulary
+/// (codec/error_kind.hpp: garbage, truncated, bad_hcs, bad_fcs, bad_crc, missing_crc,
+/// too_long, segments, malformed, unsupported) or of the ciphering layer
+/// (authentication_failed, unsupported_security_control).
 ///
 /// Invocation counters: the decoder remembers, per system title, the last invocation counter
 /// of ciphered HDLC and raw glo frames (security::counter_monitor) and flags a frame whose counter repeats,
@@ -51,9 +58,11 @@ enum class wire_protocol {
     hdlc,
     p1,
     glo,  ///< raw general-glo-ciphering frames carrying P1 telegrams (Luxembourg style)
+    apdu,  ///< one bare APDU per unit (data-notification or ciphered), see end_of_unit()
+    llc,   ///< one LLC PDU (E6 E7 00 + APDU) per unit
 };
 
-/// "auto", "hdlc", "p1" or "glo" (the spelling of `hansim decode --protocol` and of the
+/// "auto", "hdlc", "p1", "glo", "apdu" or "llc" (the spelling of `hansim decode --protocol` and of the
 /// Python decode()). Throws std::invalid_argument naming the allowed values.
 wire_protocol parse_wire_protocol(std::string_view text);
 
@@ -78,6 +87,10 @@ public:
     std::vector<report::json> drain();
     /// End of input: records for anything left incomplete (as errors), then drain().
     std::vector<report::json> finish();
+    /// apdu and llc protocols: the bytes fed since the last unit are one PDU; decode it into
+    /// one record (kind "apdu" / "llc"). No-op for the stream protocols, which find their
+    /// frames themselves. finish() ends the last unit.
+    void end_of_unit();
 
 private:
     void route(codec::byte_view data);
@@ -88,7 +101,7 @@ private:
     void on_p1_telegram(const codec::p1::telegram_frame& frame);
     void on_glo_frame(codec::byte_view frame, std::uint64_t offset);
     void report_glo_skip();
-    void add_error(std::uint64_t offset, std::string message, std::string kind = "malformed");
+    void add_error(std::uint64_t offset, std::string message, std::string_view kind);
     void check_counter(report::json& record, const security::system_title& title, std::uint32_t invocation_counter);
 
     wire_decoder_options options_;
@@ -104,6 +117,8 @@ private:
     std::uint64_t glo_skipped_ = 0;        ///< garbage bytes not yet reported
     std::uint64_t glo_skip_offset_ = 0;    ///< where that garbage began
     std::vector<report::json> records_;
+    codec::bytes unit_;                    ///< apdu/llc: the PDU being collected
+    std::uint64_t unit_offset_ = 0;        ///< its stream offset
     security::counter_monitor counters_;
 };
 

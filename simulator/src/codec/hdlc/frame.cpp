@@ -121,6 +121,7 @@ frame_check check_frame(byte_view in, std::uint64_t stream_offset) {
     if (in.size() < 3) return check;
     const std::size_t length = ((in[1] & 0x07u) << 8) | in[2];
     check.frame.segmented = (in[1] & 0x08) != 0;
+    check.length = length;
 
     // Addresses: walk by bit 0, but never beyond the bytes the length field covers.
     std::size_t pos = 3;
@@ -153,19 +154,33 @@ frame_check check_frame(byte_view in, std::uint64_t stream_offset) {
         if (in.size() < pos + 2) return check;
         const std::uint16_t expected = crc16_x25(in.subspan(1, header_size));
         const std::uint16_t got = read_le16(in, pos);
-        if (got != expected)
-            return broken("HCS mismatch (got " + hex_word(got) + ", expected " + hex_word(expected) + ")" + in_frame);
+        if (got != expected) {
+            // Judged once the whole declared frame is present: a bad HCS in a frame that
+            // ends with a flag where its length says is a damaged frame, otherwise noise.
+            check.message = "HDLC: HCS mismatch (got " + hex_word(got) + ", expected " + hex_word(expected) + ")" + in_frame;
+            check.kind = error_kind::bad_hcs;
+            if (in.size() < length + 2) return check;  // need_more (message says what failed so far)
+            check.delimited = in[length + 1] == flag;
+            check.status = check_status::broken;
+            return check;
+        }
         pos += 2;
         check.header_verified = true;
     }
     if (in.size() < length + 2) return check;  // need_more: indices 0 .. length+1
+    check.delimited = in[length + 1] == flag;
     const std::uint16_t expected = crc16_x25(in.subspan(1, length - 2));
     const std::uint16_t got = read_le16(in, length - 1);
-    if (got != expected)
+    if (!check.delimited) {
+        check.kind = error_kind::truncated;
+        return broken("frame does not end where its length field (" + std::to_string(length) + ") says: " +
+                      hex_byte(in[length + 1]) + " at offset " + where(length + 1) +
+                      " is no closing flag (cut short, or a wrong length)" + in_frame);
+    }
+    if (got != expected) {
+        check.kind = error_kind::bad_fcs;
         return broken("FCS mismatch (got " + hex_word(got) + ", expected " + hex_word(expected) + ")" + in_frame);
-    if (in[length + 1] != flag)
-        return broken("closing flag missing: " + hex_byte(in[length + 1]) + " at offset " + where(length + 1) +
-                      " (length " + std::to_string(length) + ")" + in_frame);
+    }
     if (has_information)
         check.frame.information.assign(in.begin() + static_cast<std::ptrdiff_t>(pos),
                                        in.begin() + static_cast<std::ptrdiff_t>(length - 1));
@@ -189,6 +204,7 @@ result<hdlc_frame> decode_frame(byte_view in, std::size_t base_offset) {
                                         std::to_string(base_offset + check.wire_size - 1)};
             return std::move(check.frame);
         case detail::check_status::need_more:
+            if (!check.message.empty()) return decode_error{base_offset, std::move(check.message)};
             return decode_error{base_offset + in.size(), "HDLC: frame at offset " + std::to_string(base_offset) +
                                                              " is cut off by the end of the input at offset " +
                                                              std::to_string(base_offset + in.size())};

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "hansim/codec/error_kind.hpp"
 #include "hansim/codec/hdlc/frame.hpp"
 
 namespace hansim::codec::hdlc::detail {
@@ -23,6 +24,13 @@ struct frame_check {
     /// The header passed its HCS, so a failure after that is a damaged frame rather than
     /// noise that happened to contain 0x7E.
     bool header_verified = false;
+    /// The byte after the declared length is a flag: the frame is delimited where its
+    /// length field says (known once length + 2 bytes are present).
+    bool delimited = false;
+    /// broken only: bad_hcs, bad_fcs or truncated (does not end where its length says);
+    /// garbage for a header that cannot be a frame (addresses, length too short).
+    error_kind kind = error_kind::garbage;
+    std::size_t length = 0;  ///< the length field (0 until read)
 };
 
 /// Judges the bytes at `in`, which start with an opening flag; `stream_offset` is that flag's

@@ -26,8 +26,10 @@ void stream_decoder::drop(std::size_t n) {
 
 std::optional<error_event> stream_decoder::take_garbage_report() {
     if (garbage_count_ == 0) return std::nullopt;
-    error_event event{garbage_start_, "HDLC: skipped " + std::to_string(garbage_count_) +
-                                          " bytes of garbage at offset " + std::to_string(garbage_start_)};
+    error_event event{garbage_start_,
+                      "HDLC: skipped " + std::to_string(garbage_count_) + " bytes of garbage at offset " +
+                          std::to_string(garbage_start_),
+                      error_kind::garbage};
     if (!garbage_reason_.empty()) event.message += " (first rejected header: " + garbage_reason_ + ")";
     garbage_count_ = 0;
     garbage_reason_.clear();
@@ -44,17 +46,35 @@ void stream_decoder::skip_garbage(std::size_t n, bool silent, std::string reason
     drop(n);
 }
 
+bool stream_decoder::valid_frame_inside(byte_view candidate, std::size_t length) const {
+    // A bad-HCS "frame" that would swallow a good one is noise, not a frame.
+    for (std::size_t i = 1; i < length + 1; ++i) {
+        if (candidate[i] != flag) continue;
+        if (detail::check_frame(candidate.subspan(i), 0).status == detail::check_status::ok) return true;
+    }
+    return false;
+}
+
 stream_event stream_decoder::next() {
     for (;;) {
         const byte_view pending = byte_view(buffer_).subspan(head_);
-        if (pending.empty()) return need_more{};
+        if (pending.empty()) {
+            if (ended_)
+                if (auto garbage = take_garbage_report()) return *garbage;
+            return need_more{};
+        }
 
         if (pending[0] != flag) {
             const auto run = static_cast<std::size_t>(std::find(pending.begin(), pending.end(), flag) - pending.begin());
             skip_garbage(run, resyncing_, {});
             continue;
         }
-        if (pending.size() < 2) return need_more{};
+        if (pending.size() < 2) {
+            if (!ended_) return need_more{};
+            at_shared_flag_ = false;  // a last closing or fill flag
+            drop(1);
+            continue;
+        }
         if (pending[1] == flag) {  // fill flag, or the closing flag of the last frame before a new opening flag
             at_shared_flag_ = false;
             drop(1);
@@ -62,12 +82,36 @@ stream_event stream_decoder::next() {
         }
 
         auto check = detail::check_frame(pending, consumed_);
-        if (check.status == detail::check_status::need_more) return need_more{};
+        if (check.status == detail::check_status::need_more) {
+            if (!ended_) return need_more{};
+            // The input ended inside this candidate. A verified header, or a start that is
+            // not just more noise, is a frame cut off by the end of the stream.
+            const bool noise = check.kind == error_kind::bad_hcs || resyncing_ || at_shared_flag_;
+            if (noise && !check.header_verified) {
+                skip_garbage(1, resyncing_ || at_shared_flag_, check.message.empty() ? std::string{}
+                                                                                   : check.message.substr(6));
+                continue;
+            }
+            if (auto garbage = take_garbage_report()) return *garbage;
+            error_event event{consumed_,
+                              "HDLC: frame at offset " + std::to_string(consumed_) + " is cut off by the end of the " +
+                                  "stream after " + std::to_string(pending.size()) + " bytes",
+                              error_kind::truncated};
+            if (check.length > 0) event.message += " (length field says " + std::to_string(check.length + 2) + ")";
+            resyncing_ = true;
+            at_shared_flag_ = false;
+            drop(1);
+            return event;
+        }
+        const bool damaged_frame =
+            check.status == detail::check_status::broken &&
+            (check.header_verified ||
+             (check.kind == error_kind::bad_hcs && check.delimited && !valid_frame_inside(pending, check.length)));
         if (check.status == detail::check_status::not_a_frame ||
-            (check.status == detail::check_status::broken && !check.header_verified)) {
-            // A flag that starts no verifiable header is noise; the closing flag of the last
-            // frame is not counted as part of it.
-            const bool silent = resyncing_ || at_shared_flag_;
+            (check.status == detail::check_status::broken && !damaged_frame)) {
+            // A flag that starts no frame is noise; a flag before the noise (the closing flag
+            // of the last frame, or a fill flag) is not counted as part of it.
+            const bool silent = resyncing_ || at_shared_flag_ || garbage_count_ == 0;
             // Keep the reason only for a header that looked like type 3 but failed a check.
             std::string reason;
             if (check.status == detail::check_status::broken) reason = check.message.substr(check.message.find(' ') + 1);
@@ -76,10 +120,17 @@ stream_event stream_decoder::next() {
         }
         if (auto garbage = take_garbage_report()) return *garbage;
         if (check.status == detail::check_status::broken) {
-            error_event event{consumed_, std::move(check.message)};
-            resyncing_ = true;
-            at_shared_flag_ = false;
-            drop(1);  // resynchronise at the next flag after the bad opening flag
+            error_event event{consumed_, std::move(check.message), check.kind};
+            if (check.delimited) {
+                // The frame ends where it says: consume it whole, keep its closing flag.
+                resyncing_ = false;
+                drop(check.length + 1);
+                at_shared_flag_ = true;
+            } else {
+                resyncing_ = true;  // resynchronise at the next flag after the bad opening flag
+                at_shared_flag_ = false;
+                drop(1);
+            }
             return event;
         }
         frame_event event{std::move(check.frame),
@@ -93,29 +144,20 @@ stream_event stream_decoder::next() {
     }
 }
 
-std::optional<error_event> stream_decoder::finish() {
-    std::optional<error_event> report = take_garbage_report();
-    byte_view leftover = byte_view(buffer_).subspan(head_);
-    std::uint64_t leftover_offset = consumed_;
-    if (at_shared_flag_ && !leftover.empty()) {
-        leftover = leftover.subspan(1);
-        ++leftover_offset;
+std::vector<stream_event> stream_decoder::finish() {
+    ended_ = true;
+    std::vector<stream_event> events;
+    for (;;) {
+        auto event = next();
+        if (std::holds_alternative<need_more>(event)) break;
+        events.push_back(std::move(event));
     }
-    const bool only_flags = std::all_of(leftover.begin(), leftover.end(), [](std::uint8_t b) { return b == flag; });
-    if (!only_flags && !resyncing_) {
-        const std::string tail = std::to_string(leftover.size()) + " undecoded bytes at offset " +
-                                 std::to_string(leftover_offset) + " (a frame cut off by the end of the stream)";
-        if (report)
-            report->message += "; then " + tail;
-        else
-            report = error_event{leftover_offset, "HDLC: stream ended with " + tail};
-    }
-    consumed_ += buffer_.size() - head_;
     buffer_.clear();
     head_ = 0;
+    ended_ = false;
     resyncing_ = false;
     at_shared_flag_ = false;
-    return report;
+    return events;
 }
 
 void segment_reassembler::reset() {

@@ -72,7 +72,8 @@ parse_result parser::next() {
             scanned_ = i + 1;
             return parse_error{base_ + i, "telegram starting at offset " + std::to_string(origin) +
                                               " was cut short: a new '/' at offset " + std::to_string(base_ + i) +
-                                              " came before its '!'"};
+                                              " came before its '!'",
+                               error_kind::truncated, origin};
         }
         if (i - start_ + 1 >= limits_.max_telegram_bytes) break;
     }
@@ -82,7 +83,8 @@ parse_result parser::next() {
             start_ += 1;  // resynchronise at the next '/'
             scanned_ = start_;
             return parse_error{origin, "telegram starting at offset " + std::to_string(origin) + " has no '!' within " +
-                                           std::to_string(limits_.max_telegram_bytes) + " bytes"};
+                                           std::to_string(limits_.max_telegram_bytes) + " bytes",
+                               error_kind::too_long, origin};
         }
         return need_more{};
     }
@@ -101,7 +103,8 @@ parse_result parser::finish(std::size_t bang) {
         scanned_ = start_;
         const std::string expected = k < 4 ? "upper-case CRC hex digit " + std::to_string(k + 1) + " of 4" : (k == 4 ? "CR after the CRC" : "LF after the CRC");
         return parse_error{where, "telegram starting at offset " + std::to_string(origin) + ": expected " + expected +
-                                      " at offset " + std::to_string(where) + ", found " + shown(c)};
+                                      " at offset " + std::to_string(where) + ", found " + shown(c),
+                           k < 4 ? error_kind::missing_crc : error_kind::malformed, origin};
     }
     if (available < trailer_size) return need_more{};
 
@@ -118,7 +121,8 @@ parse_result parser::finish(std::size_t bang) {
         scanned_ = end;
         return parse_error{base_ + bang + 1, "telegram starting at offset " + std::to_string(origin) + ": CRC mismatch, sent " +
                                                  hex4(sent) + ", computed " + hex4(computed) + " over offsets " +
-                                                 std::to_string(origin) + ".." + std::to_string(base_ + bang)};
+                                                 std::to_string(origin) + ".." + std::to_string(base_ + bang),
+                           error_kind::bad_crc, origin};
     }
 
     telegram_frame frame;
@@ -137,9 +141,11 @@ parse_result parse_telegram(byte_view data) {
     auto result = p.next();
     if (std::holds_alternative<need_more>(result)) {
         if (p.bytes_buffered() == 0)
-            return parse_error{p.bytes_fed(), "no telegram: no '/' in " + std::to_string(data.size()) + " bytes"};
+            return parse_error{p.bytes_fed(), "no telegram: no '/' in " + std::to_string(data.size()) + " bytes",
+                               error_kind::garbage, 0};
         return parse_error{p.bytes_fed(), "telegram starting at offset " + std::to_string(p.bytes_fed() - p.bytes_buffered()) +
-                                              " is incomplete: input ended before '!', the CRC and CR LF"};
+                                              " is incomplete: input ended before '!', the CRC and CR LF",
+                           error_kind::truncated, p.bytes_fed() - p.bytes_buffered()};
     }
     return result;
 }

@@ -4,17 +4,23 @@
 /// segmented frames (§1.6).
 ///
 /// Framing is by the length field (0x7E inside payloads is normal; there is no byte
-/// stuffing). At a 0x7E the decoder requires format type A, waits for the header and checks
-/// the HCS, then waits for the whole frame and checks the FCS and the closing flag.
-/// - A frame whose header verified but whose FCS or closing flag is wrong produces one error
-///   event; decoding resumes at the next 0x7E after the bad opening flag.
-/// - Bytes that start no verifiable header (no flag, wrong format nibble, bad address, HCS
-///   mismatch) are garbage: skipped, and reported as one error event when the garbage ends
-///   (a frame or damaged frame follows, or finish()), naming the first failed check.
-/// - Bytes skipped while resynchronising after a reported damaged frame are not reported
-///   again; the next good frame ends resynchronisation. Extra 0x7E fill flags between frames are ignored,
-/// and a single 0x7E may close one frame and open the next (shared-flag mode) - both forms
-/// are always accepted.
+/// stuffing). At a 0x7E the decoder requires format type A, waits for the header, and then for
+/// the whole frame as its length field declares it. Every frame that fails gets exactly one
+/// error event, at the offset of its opening flag, with a kind:
+/// - `bad_fcs`: header verified, a flag where the length says, FCS wrong. The whole frame is
+///   consumed (so 0x7E bytes inside it are never taken for frame starts).
+/// - `bad_hcs`: a plausible header (type A, addresses, length) whose HCS is wrong but whose
+///   length ends on a flag, with no valid frame starting inside it. Consumed whole, too.
+/// - `truncated`: header verified but the byte after the declared length is no flag (the frame
+///   was cut short, or its length field is wrong), or the stream ended inside it. Decoding
+///   resumes at the next 0x7E after its opening flag; bytes skipped doing so belong to this
+///   frame and are not reported again (the next frame or delimited damaged frame ends this).
+/// - `garbage`: bytes that start no frame at all (no flag, a flag followed by something that
+///   is no header, a bad HCS that is not delimited): one event per run of such bytes, when the
+///   run ends (at a frame, a damaged frame, or the end of input), naming the first failed check.
+/// Extra 0x7E fill flags between frames are ignored, and a single 0x7E may close one frame and
+/// open the next (shared-flag mode) - both forms are always accepted. The events, offsets and
+/// kinds do not depend on how the input was split across feed() calls.
 ///
 /// Memory: the decoder keeps only unconsumed input; skipped bytes are dropped at once, so
 /// with next() drained after each feed() the buffer never holds more than the bytes just fed
@@ -25,8 +31,10 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "hansim/codec/bytes.hpp"
+#include "hansim/codec/error_kind.hpp"
 #include "hansim/codec/hdlc/frame.hpp"
 #include "hansim/codec/result.hpp"
 
@@ -50,6 +58,7 @@ struct frame_event {
 struct error_event {
     std::uint64_t offset = 0;
     std::string message;
+    error_kind kind = error_kind::garbage;
 };
 
 using stream_event = std::variant<need_more, frame_event, error_event>;
@@ -62,9 +71,12 @@ public:
     /// The next event. Call until it returns need_more, then feed again.
     stream_event next();
 
-    /// End of stream: reports (once) garbage still pending or a frame cut off by the end of
-    /// the input, and clears the buffer. nullopt when nothing was pending.
-    std::optional<error_event> finish();
+    /// End of stream: judges what is still buffered (a frame cut off by the end of the input
+    /// is a `truncated` error, and decoding goes on after its opening flag, so a complete frame
+    /// behind it is still found), reports pending garbage, and returns those events in order
+    /// (frame_event or error_event, never need_more). The decoder is then empty and may be
+    /// fed a new stream; offsets keep counting.
+    std::vector<stream_event> finish();
 
     /// Stream offset of the first byte not yet consumed.
     std::uint64_t position() const noexcept { return consumed_; }
@@ -74,6 +86,7 @@ public:
 private:
     void drop(std::size_t n);
     void skip_garbage(std::size_t n, bool silent, std::string reason);
+    bool valid_frame_inside(byte_view candidate, std::size_t length) const;
     std::optional<error_event> take_garbage_report();
 
     bytes buffer_;
@@ -84,6 +97,7 @@ private:
     std::string garbage_reason_;     ///< first failed check inside the current garbage run
     bool resyncing_ = false;         ///< skipping after a reported error: don't report again
     bool at_shared_flag_ = false;    ///< buffer_[head_] is the closing flag of the last frame
+    bool ended_ = false;             ///< inside finish(): no more input will come
 };
 
 /// Joins the information fields of segmented frames (S = 1 … S = 0) into one LLC PDU.

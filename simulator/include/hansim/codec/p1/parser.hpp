@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "hansim/codec/bytes.hpp"
+#include "hansim/codec/error_kind.hpp"
 #include "hansim/codec/p1/telegram.hpp"
 
 namespace hansim::codec::p1 {
@@ -55,6 +56,10 @@ struct need_more {};
 struct parse_error {
     std::uint64_t stream_offset = 0;  ///< where the problem was found
     std::string message;
+    /// truncated (a new '/' before '!', or the input ended), too_long, missing_crc (no four
+    /// hex digits after '!'), malformed (no CR LF after them), bad_crc.
+    error_kind kind = error_kind::malformed;
+    std::uint64_t telegram_offset = 0;  ///< offset of the '/' that began the dropped telegram
 };
 
 using parse_result = std::variant<need_more, telegram_frame, parse_error>;
