@@ -321,15 +321,18 @@ void wire_decoder::end_of_unit() {
     if (unit_.empty()) return;
     const std::uint64_t offset = unit_offset_;
     json record = json::object();
-    record.set("kind", protocol_name(active_)).set("offset", offset).set("length", unit_.size());
+    record["kind"] = protocol_name(active_);
+    record["offset"] = offset;
+    record["length"] = unit_.size();
     codec::byte_view apdu(unit_);
     std::size_t apdu_offset = offset;
     bool ok = true;
     if (active_ == wire_protocol::llc) {
         auto stripped = codec::apdu::strip_llc(unit_, offset);
         if (!stripped) {
-            record.set("error", stripped.error().message).set("error_kind", "malformed")
-                .set("error_offset", stripped.error().offset);
+            record["error"] = stripped.error().message;
+            record["error_kind"] = "malformed";
+            record["error_offset"] = stripped.error().offset;
             ok = false;
         } else {
             apdu = *stripped;
@@ -407,7 +410,7 @@ void wire_decoder::pump_p1() {
         if (std::holds_alternative<codec::p1::need_more>(result)) return;
         if (auto* e = std::get_if<codec::p1::parse_error>(&result)) {
             add_error(e->telegram_offset + fed_, e->message, codec::to_string(e->kind));
-            records_.back().set("error_offset", e->stream_offset + fed_);
+            records_.back()["error_offset"] = e->stream_offset + fed_;
             continue;
         }
         on_p1_telegram(std::get<codec::p1::telegram_frame>(result));
@@ -504,13 +507,13 @@ void wire_decoder::on_glo_frame(codec::byte_view frame, std::uint64_t offset) {
         // key file's own AK (variants such as the Sagemcom T210-D-r).
         auto opened = security::p1_unprotect(frame, options_.keys->encryption_key);
         if (opened) {
-            record.set("authentication_key", "luxembourg");
+            record["authentication_key"] = "luxembourg";
         } else if (opened.error().kind == security::unprotect_error_kind::authentication_failed &&
                    options_.keys->authentication_key != security::luxembourg_authentication_key) {
             auto own = security::p1_unprotect(frame, options_.keys->encryption_key, options_.keys->authentication_key);
             if (own) {
                 opened = std::move(own);
-                record.set("authentication_key", "key_file");
+                record["authentication_key"] = "key_file";
             }
         }
         if (!opened) {
