@@ -40,6 +40,8 @@ prepared_meter prepare_meter(const meter::meter_config& config, const meter_setu
                 config.initial_invocation_counter);
         meter.source =
             meter::make_push_source(config, meter.keys ? &*meter.keys : nullptr, meter.counters.get());
+    } catch (const security::counter_store_in_use& e) {  // a runtime conflict, not a setting to fix
+        throw security::counter_store_in_use("meter '" + config.name + "': " + e.what());
     } catch (const std::exception& e) {  // keys, key file, counter store, invalid config
         throw meter_setup_error("meter '" + config.name + "': " + e.what());
     }

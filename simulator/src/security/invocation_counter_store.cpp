@@ -12,6 +12,7 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace hansim::security {
@@ -63,12 +64,49 @@ void write_all(int fd, const std::string& text, const std::filesystem::path& tmp
     }
 }
 
+/// Opens `<path>.lock` and takes an exclusive flock on it without waiting. The store file
+/// itself is replaced by rename on every write, so the lock lives on a file that stays put.
+/// The lock file is left behind on purpose: removing it would let a third process lock a new
+/// inode while the second still holds the old one.
+int lock_store(const std::filesystem::path& path) {
+    std::filesystem::path lock_path = path;
+    lock_path += ".lock";
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw store_error(path, "cannot open the lock file " + lock_path.string() + ": " + errno_text());
+    int locked = 0;
+    do {
+        locked = ::flock(fd, LOCK_EX | LOCK_NB);
+    } while (locked != 0 && errno == EINTR);
+    if (locked != 0) {
+        const int error = errno;
+        ::close(fd);
+        if (error == EWOULDBLOCK)
+            throw counter_store_in_use(
+                "invocation counter store " + path.string() +
+                ": in use by another hansim (another process, or another meter of this run); two users of one "
+                "store would send the same invocation counters. Give each meter its own store file and system title");
+        throw store_error(path, "cannot lock " + lock_path.string() + ": " + std::strerror(error));
+    }
+    return fd;
+}
+
 }  // namespace
 
 invocation_counter_store::invocation_counter_store(std::filesystem::path path, std::uint32_t block,
                                                    std::uint32_t first_value)
     : path_(std::move(path)), block_(block) {
     if (block_ == 0) throw std::invalid_argument("invocation counter store " + path_.string() + ": block must be > 0");
+    lock_fd_ = lock_store(path_);
+    try {
+        open_file(first_value);
+    } catch (...) {
+        release();
+        throw;
+    }
+    open_ = true;
+}
+
+void invocation_counter_store::open_file(std::uint32_t first_value) {
     std::error_code ec;
     const bool exists = std::filesystem::exists(path_, ec);
     if (ec) throw store_error(path_, "cannot check for the file: " + ec.message());
@@ -79,15 +117,21 @@ invocation_counter_store::invocation_counter_store(std::filesystem::path path, s
         persist(next_);
     }
     reserved_ = next_;
-    open_ = true;
+}
+
+void invocation_counter_store::release() noexcept {
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // closing the only descriptor drops the flock
+    lock_fd_ = -1;
 }
 
 invocation_counter_store::~invocation_counter_store() {
-    if (!open_) return;
-    try {
-        flush();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the reservation still holds
+    if (open_) {
+        try {
+            flush();
+        } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the reservation still holds
+        }
     }
+    release();
 }
 
 invocation_counter_store::invocation_counter_store(invocation_counter_store&& other) noexcept
@@ -95,7 +139,8 @@ invocation_counter_store::invocation_counter_store(invocation_counter_store&& ot
       block_(other.block_),
       next_(other.next_),
       reserved_(other.reserved_),
-      open_(std::exchange(other.open_, false)) {}
+      open_(std::exchange(other.open_, false)),
+      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
 
 invocation_counter_store& invocation_counter_store::operator=(invocation_counter_store&& other) noexcept {
     if (this != &other) {
@@ -105,11 +150,13 @@ invocation_counter_store& invocation_counter_store::operator=(invocation_counter
             } catch (...) {  // NOLINT(bugprone-empty-catch): the reservation still holds
             }
         }
+        release();
         path_ = std::move(other.path_);
         block_ = other.block_;
         next_ = other.next_;
         reserved_ = other.reserved_;
         open_ = std::exchange(other.open_, false);
+        lock_fd_ = std::exchange(other.lock_fd_, -1);
     }
     return *this;
 }

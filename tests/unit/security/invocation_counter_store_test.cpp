@@ -181,3 +181,46 @@ TEST_F(counter_store_test, skip_past_continues_above_a_jumped_counter_and_never_
     const std::string text(std::istreambuf_iterator<char>(in), {});
     EXPECT_NE(text.find("next=1012\n"), std::string::npos) << text;
 }
+
+// Two users of one store would each hand out the same counters. The second is refused while
+// the first holds the store, whether it is in this process or another one.
+TEST_F(counter_store_test, a_second_user_is_refused_while_the_first_holds_the_store) {
+    {
+        invocation_counter_store first(path_, 10, 1);
+        try {
+            invocation_counter_store second(path_, 10, 1);
+            FAIL() << "a second store on the same file was opened";
+        } catch (const hansim::security::counter_store_in_use& e) {
+            EXPECT_NE(std::string(e.what()).find(path_.string()), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("in use"), std::string::npos) << e.what();
+        }
+        EXPECT_EQ(first.next(), 1u);  // the refused open did not disturb the holder
+
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            // The parent's lock is on its own open file description: a fresh open in the
+            // child (like another process) must be refused.
+            try {
+                invocation_counter_store other(path_, 10, 1);
+                ::_exit(0);
+            } catch (const hansim::security::counter_store_in_use&) {
+                ::_exit(7);
+            } catch (...) {
+                ::_exit(8);
+            }
+        }
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        ASSERT_TRUE(WIFEXITED(status));
+        EXPECT_EQ(WEXITSTATUS(status), 7) << "another process was not refused";
+    }
+    invocation_counter_store after(path_, 10, 1);  // released with the first store
+    EXPECT_EQ(after.next(), 2u);
+}
+
+TEST_F(counter_store_test, moving_a_store_keeps_the_lock) {
+    invocation_counter_store a(path_, 10, 1);
+    invocation_counter_store b(std::move(a));
+    EXPECT_THROW(invocation_counter_store(path_, 10, 1), hansim::security::counter_store_in_use);
+}

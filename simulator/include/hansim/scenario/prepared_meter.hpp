@@ -49,7 +49,9 @@ struct prepared_meter {
 /// Loads keys (the config's key_file, else options.fallback_key_file, else the environment)
 /// only when config.security ciphers, opens the counter store when the meter ciphers and
 /// config.invocation_counter_file is set, and makes the push source. Throws
-/// meter_setup_error naming the meter for anything the user must fix.
+/// meter_setup_error naming the meter for anything the user must fix, and
+/// security::counter_store_in_use (a runtime failure, exit 1) naming the meter when another
+/// process or meter holds its counter store.
 prepared_meter prepare_meter(const meter::meter_config& config, const meter_setup_options& options = {});
 
 }  // namespace hansim::scenario

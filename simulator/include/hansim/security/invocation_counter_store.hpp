@@ -12,13 +12,25 @@
 /// repeated. flush() (also called by the destructor) writes the exact next value so a clean
 /// exit skips nothing.
 ///
-/// Use one store file per key set (and system title). Not safe for concurrent use by several
-/// processes or threads; this is the one place in the security layer that does file I/O.
+/// Use one store file per key set (and system title). The store holds an exclusive lock
+/// (flock on `<path>.lock`) for its whole life, so a second store on the same file, in this or
+/// another process, is refused with counter_store_in_use instead of handing out the same
+/// counters twice. One object is not safe for concurrent use by several threads. This is the
+/// one place in the security layer that does file I/O.
 
 #include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 
 namespace hansim::security {
+
+/// Another store (another process, or another meter of this one) holds the file: using it too
+/// would repeat invocation counters. A runtime failure (exit 1), not a configuration error:
+/// the same settings work once the other user has stopped.
+class counter_store_in_use : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 class invocation_counter_store {
 public:
@@ -26,13 +38,14 @@ public:
     static constexpr std::uint32_t default_block = 1000;
 
     /// Opens the store at `path`, creating it (starting at `first_value`) if it does not exist.
-    /// The file holds `next=<decimal>`: no value below it has been issued. Throws
+    /// The file holds `next=<decimal>`: no value below it has been issued. Takes the lock
+    /// first: throws counter_store_in_use naming the path when another store holds it. Throws
     /// std::runtime_error naming the path if the file cannot be read, is malformed or cannot
     /// be created, and std::invalid_argument for a zero `block`.
     explicit invocation_counter_store(std::filesystem::path path, std::uint32_t block = default_block,
                                       std::uint32_t first_value = 1);
 
-    /// Flushes (errors are swallowed: call flush() yourself to see them).
+    /// Flushes (errors are swallowed: call flush() yourself to see them), then releases the lock.
     ~invocation_counter_store();
 
     invocation_counter_store(const invocation_counter_store&) = delete;
@@ -65,12 +78,15 @@ public:
 
 private:
     void persist(std::uint64_t next_value);
+    void open_file(std::uint32_t first_value);
+    void release() noexcept;
 
     std::filesystem::path path_;
     std::uint32_t block_;
     std::uint64_t next_ = 0;      ///< next value to issue; 2^32 means exhausted
     std::uint64_t reserved_ = 0;  ///< persisted mark: values below it may be issued without a write
     bool open_ = false;           ///< false once moved from
+    int lock_fd_ = -1;            ///< holds the flock on `<path>.lock` while open
 };
 
 }  // namespace hansim::security
