@@ -2,8 +2,10 @@
 // Parses options (command line, then an INI config file), builds one push_source per meter,
 // opens its port and hands everything to an io::session.
 #include <chrono>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -321,7 +323,7 @@ void write_summary_json(const std::string& path, io::session& session, const std
     std::ofstream out(path);
     out << summary.dump(2, ' ', false, report::json::error_handler_t::replace) << '\n';
     out.flush();
-    if (!out) throw std::runtime_error("cannot write summary " + path);
+    if (!out) throw std::runtime_error("cannot write summary " + path + ": " + std::strerror(errno));
 }
 
 int run_meters(parsed_run run) {
@@ -381,8 +383,9 @@ int run_meters(parsed_run run) {
     std::fflush(log);
     for (auto& meter : prepared)
         if (meter.counters) meter.counters->flush();
+    for (const auto& failure : session.failures()) std::fprintf(stderr, "hansim run: %s\n", failure.c_str());
     if (run.summary_json) write_summary_json(*run.summary_json, session, run.meters, signal);
-    return 0;
+    return session.failures().empty() ? 0 : 1;
 }
 
 }  // namespace

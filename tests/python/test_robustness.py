@@ -45,3 +45,26 @@ def test_a_second_process_on_one_counter_store_is_refused(hansim_bin, tmp_path):
     again = Running(hansim_bin, *common, "--port", f"file:{tmp_path / 'third.bin'}", "--duration", "20s")
     code, err = again.finish()
     assert code == 0, err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full not present")
+def test_a_full_disk_is_a_runtime_error_and_no_frame_counts_as_sent(hansim_bin, tmp_path):
+    summary = tmp_path / "summary.json"
+    run = Running(hansim_bin, "--port", "file:/dev/full", "--start", START, "--fast", "--speed", 100,
+                  "--duration", "1m", "--summary-json", summary)
+    code, err = run.finish()
+    assert code == 1, err
+    assert "/dev/full" in err and "No space left on device" in err, err
+    import json
+    total = json.loads(summary.read_text())["total"]
+    assert total["frames_sent"] == 0 and total["frames_lost"] >= 1, total
+
+
+def test_a_summary_on_a_full_disk_is_a_runtime_error(hansim_bin, tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full not present")
+    run = Running(hansim_bin, "--port", f"file:{tmp_path / 'out.bin'}", "--start", START, "--fast",
+                  "--speed", 100, "--duration", "20s", "--summary-json", "/dev/full")
+    code, err = run.finish()
+    assert code == 1, err
+    assert "cannot write summary /dev/full" in err and "No space left on device" in err, err

@@ -8,6 +8,7 @@ std::string_view to_string(sink_status status) {
         case sink_status::no_listener: return "no listener";
         case sink_status::overrun: return "overrun";
         case sink_status::unavailable: return "port unavailable";
+        case sink_status::failed: return "write failed";
     }
     return "?";
 }

@@ -18,12 +18,24 @@ file_sink::~file_sink() { close(); }
 
 std::string file_sink::describe() const { return "file " + path_.string(); }
 
-sink_status file_sink::frame_begin() { return file_ ? sink_status::ok : sink_status::unavailable; }
 
+// Flushed per chunk: a full disk or an I/O error shows up on the chunk that hit it (stdio
+// would otherwise report success and fail only at a later flush nobody checks).
 sink_status file_sink::write(codec::byte_view chunk) {
+    if (!failure_.empty()) return sink_status::failed;
     if (file_ == nullptr) return sink_status::unavailable;
-    return std::fwrite(chunk.data(), 1, chunk.size(), file_) == chunk.size() ? sink_status::ok
-                                                                              : sink_status::unavailable;
+    errno = 0;
+    if (std::fwrite(chunk.data(), 1, chunk.size(), file_) == chunk.size() && std::fflush(file_) == 0)
+        return sink_status::ok;
+    const int error = errno != 0 ? errno : EIO;
+    failure_ = describe() + ": write failed: " + std::generic_category().message(error);
+    std::clearerr(file_);
+    return sink_status::failed;
+}
+
+sink_status file_sink::frame_begin() {
+    if (!failure_.empty()) return sink_status::failed;
+    return file_ ? sink_status::ok : sink_status::unavailable;
 }
 
 void file_sink::frame_end() {
@@ -37,10 +49,19 @@ void file_sink::close() {
     file_ = nullptr;
 }
 
-// Flushed per chunk: a closed pipe shows up on the frame it cuts, not one frame later.
+// Flushed per chunk: a closed pipe shows up on the frame it cuts, not one frame later. A
+// reader that went away (EPIPE) is a lost listener; any other error (stdout redirected to a
+// full disk) fails the run.
 sink_status stdout_sink::write(codec::byte_view chunk) {
-    const bool written = std::fwrite(chunk.data(), 1, chunk.size(), stdout) == chunk.size();
-    return written && std::fflush(stdout) == 0 ? sink_status::ok : sink_status::unavailable;
+    if (!failure_.empty()) return sink_status::failed;
+    errno = 0;
+    if (std::fwrite(chunk.data(), 1, chunk.size(), stdout) == chunk.size() && std::fflush(stdout) == 0)
+        return sink_status::ok;
+    const int error = errno != 0 ? errno : EIO;
+    std::clearerr(stdout);
+    if (error == EPIPE) return sink_status::unavailable;
+    failure_ = describe() + ": write failed: " + std::generic_category().message(error);
+    return sink_status::failed;
 }
 
 void stdout_sink::frame_end() { std::fflush(stdout); }

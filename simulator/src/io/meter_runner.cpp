@@ -67,6 +67,7 @@ frame_outcome outcome_of(sink_status status) {
         case sink_status::no_listener: return frame_outcome::no_listener;
         case sink_status::overrun: return frame_outcome::overrun;
         case sink_status::unavailable: return frame_outcome::port_unavailable;
+        case sink_status::failed: return frame_outcome::port_unavailable;
     }
     return frame_outcome::port_unavailable;
 }
@@ -124,6 +125,7 @@ void meter_runner::begin_frame() {
                      : started_;
     if (request_ != nullptr && !request_->asserted()) return end_frame(frame_outcome::not_requested);
     const auto status = sink_.frame_begin();
+    if (status == sink_status::failed) return fail();
     if (status != sink_status::ok) return end_frame(outcome_of(status));
     if (chunks_.empty()) {
         sink_.frame_end();
@@ -141,6 +143,7 @@ void meter_runner::send_chunk() {
     }
     const auto& chunk = chunks_[next_chunk_];
     const auto status = sink_.write(codec::byte_view(current_.wire).subspan(chunk.begin, chunk.end - chunk.begin));
+    if (status == sink_status::failed) return fail();
     if (status != sink_status::ok) {
         sink_.frame_abort();
         return end_frame(outcome_of(status));
@@ -179,6 +182,16 @@ void meter_runner::end_frame(frame_outcome outcome, bool continue_after) {
         clock_.call_at(line_free_, [this] { schedule_next(); });
     else
         schedule_next();
+}
+
+// The frame is lost (never counted as sent), and the meter stops: later frames would fail
+// the same way, and a run that loses everything must not look like a success.
+void meter_runner::fail() {
+    failure_ = sink_.failure();
+    if (failure_.empty()) failure_ = sink_.describe() + ": write failed";
+    sink_.frame_abort();
+    end_frame(frame_outcome::port_unavailable, false);
+    finish();
 }
 
 void meter_runner::finish() {

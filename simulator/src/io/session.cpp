@@ -57,6 +57,7 @@ std::size_t session::add_meter(std::string name, std::unique_ptr<meter::push_sou
 int session::run(const time_mapping& mapping, std::optional<std::chrono::nanoseconds> wall_limit) {
     int stopped_by = 0;
     stopping_ = false;
+    failures_.clear();
     if (signals_) {
         signals_->async_wait([this, &stopped_by](const boost::system::error_code& ec, int signal) {
             if (ec) return;
@@ -81,7 +82,12 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
         slot.runner->on_frame([this, index](const frame_report& report) {
             if (on_frame_) on_frame_(index, report);
         });
-        slot.runner->on_finished([this] {
+        slot.runner->on_finished([this, index] {
+            const auto& failure = meters_[index]->runner->failure();
+            if (!failure.empty()) {
+                failures_.push_back(meters_[index]->name + ": " + failure);
+                stop();
+            }
             if (--running_ == 0) stop();
         });
     }

@@ -151,6 +151,24 @@ TEST(meter_runner, listener_leaving_mid_frame_aborts_it) {
     EXPECT_EQ(f.sink.frames_aborted, 1);
 }
 
+TEST(meter_runner, a_failed_port_loses_the_frame_and_stops_the_meter) {
+    fixture f;
+    auto runner = f.runner({});
+    bool finished = false;
+    runner->on_finished([&] { finished = true; });
+    runner->start();
+    f.clock.run_until(f.clock.now() + 10s + 500ms);  // half of frame 0 written
+    f.sink.status = io::sink_status::failed;
+    f.clock.run_until(f.clock.now() + 1s);
+    EXPECT_TRUE(finished);
+    EXPECT_FALSE(runner->failure().empty());
+    ASSERT_EQ(f.reports.size(), 1u);
+    EXPECT_EQ(std::get<1>(f.reports[0]), frame_outcome::port_unavailable);
+    EXPECT_EQ(runner->summary().frames_sent, 0u);
+    EXPECT_EQ(runner->summary().frames_lost, 1u);
+    EXPECT_EQ(f.clock.run_all(), 0u);  // nothing left scheduled: no further frames
+}
+
 TEST(meter_runner, data_request_gates_frames_and_the_drop_policy_decides_mid_frame) {
     for (const auto policy : {io::request_drop_policy::finish, io::request_drop_policy::abort}) {
         fixture f;

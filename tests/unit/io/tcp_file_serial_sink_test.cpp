@@ -129,6 +129,18 @@ TEST(file_sink, appends_and_flushes_each_frame) {
     fs::remove(path);
 }
 
+// A full disk used to be reported as sent: stdio buffered the bytes, the failing flush was
+// never checked, and the run exited 0 with an empty file.
+TEST(file_sink, a_full_disk_fails_the_write_and_says_why) {
+    if (!fs::exists("/dev/full")) GTEST_SKIP() << "/dev/full not present";
+    io::file_sink sink("/dev/full");
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    EXPECT_EQ(sink.write(codec::bytes{0x7E, 0x01}), io::sink_status::failed);
+    EXPECT_NE(sink.failure().find("/dev/full"), std::string::npos) << sink.failure();
+    EXPECT_NE(sink.failure().find("No space left on device"), std::string::npos) << sink.failure();
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::failed);  // and stays failed
+}
+
 TEST(file_sink, an_unwritable_path_is_a_port_error_naming_it) {
     try {
         io::file_sink sink("/nonexistent-hansim-dir/out.bin");

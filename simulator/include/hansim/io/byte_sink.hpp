@@ -4,7 +4,8 @@
 /// stdout. The run loop asks frame_begin() before a frame's first byte (is anybody there?),
 /// hands over paced chunks with write(), and ends with frame_end() or frame_abort().
 /// Writes never block: a port that cannot take a chunk now reports it and the frame is
-/// counted as lost, never silently dropped.
+/// counted as lost, never silently dropped. A write that fails for good (a full disk, an I/O
+/// error) reports `failed`: the run stops and the command exits 1 with failure()'s message.
 
 #include <cstddef>
 #include <string>
@@ -19,6 +20,7 @@ enum class sink_status {
     no_listener,   ///< nobody has the port open / no TCP client: the frame would go nowhere
     overrun,       ///< the listener does not read fast enough: the port's buffer is full
     unavailable,   ///< the device is gone (unplugged) or failed; the sink retries later
+    failed,        ///< a write failed for good (disk full, I/O error): see byte_sink::failure()
 };
 
 std::string_view to_string(sink_status status);
@@ -48,6 +50,10 @@ public:
     /// writes). The session waits (bounded) for this to clear before closing ports, so the
     /// last frame of a run is not cut off by the close.
     virtual bool output_pending() { return false; }
+
+    /// After `failed`: what failed, for people ("file out.bin: write failed: No space left on
+    /// device"). Empty while nothing has failed.
+    virtual std::string failure() const { return {}; }
 
     /// Releases the port (removes a PTY's symlink, closes sockets). Idempotent; the
     /// destructor calls it too.

@@ -106,6 +106,9 @@ public:
     void stop();
 
     bool finished() const { return finished_; }
+    /// Why the runner stopped early: its port failed for good (sink_status::failed, e.g. a
+    /// full disk). Empty otherwise. That frame is counted lost (port_unavailable).
+    const std::string& failure() const { return failure_; }
     const run_summary& summary() const { return summary_; }
 
 private:
@@ -114,6 +117,7 @@ private:
     void send_chunk();
     void end_frame(frame_outcome outcome, bool continue_after = true);
     void finish();
+    void fail();
 
     meter::push_source& source_;
     byte_sink& sink_;
@@ -133,6 +137,7 @@ private:
     bool in_frame_ = false;
     bool finished_ = false;
     bool started_once_ = false;
+    std::string failure_;
     run_summary summary_;
     std::function<void(const frame_report&)> on_frame_;
     std::function<void()> on_finished_;

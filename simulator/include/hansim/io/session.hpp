@@ -2,7 +2,8 @@
 /// @file
 /// Many meters in one process: one io_context, one timer and one port per meter, all
 /// paced independently. Runs until every meter has finished (its end time reached), a
-/// wall-clock limit passes, stop() is called, or SIGINT/SIGTERM arrives; then every port is
+/// wall-clock limit passes, stop() is called, a port fails for good (failures(): e.g. a full
+/// disk), or SIGINT/SIGTERM/SIGHUP arrives; then every port is
 /// closed (PTY symlinks removed) before run() returns. By default SIGINT/SIGTERM are caught
 /// from the session's construction on, so a signal while many ports are still being set up
 /// ends the run cleanly as soon as it starts; an embedding host with its own signal handling
@@ -74,6 +75,10 @@ public:
     const run_summary& summary(std::size_t index) const;
     run_summary total() const;
 
+    /// "meter: what failed" for every meter whose port failed for good during run() (the
+    /// run stopped there). A caller must treat a non-empty list as a failed run (exit 1).
+    const std::vector<std::string>& failures() const { return failures_; }
+
 private:
     struct meter_slot;
     void drain_ports();
@@ -85,6 +90,7 @@ private:
     std::function<void(std::size_t, const frame_report&)> on_frame_;
     std::size_t running_ = 0;
     bool stopping_ = false;
+    std::vector<std::string> failures_;
     std::chrono::milliseconds drain_limit_{1000};
 };
 
