@@ -33,7 +33,7 @@ case "${1:-}" in
     ctest --preset "$preset" -j"$(nproc)" --no-tests=error "$@" || status=1
     pytest_status=0
     HANSIM_BUILD_DIR=$PWD/$build_dir PYTHONPATH=$PWD/$build_dir/python \
-      "$python" -m pytest -q -p no:cacheprovider tests/python || pytest_status=$?
+      "$python" -m pytest -q -p no:cacheprovider -n auto tests/python hil || pytest_status=$?
     # pytest exit 5 = "no tests collected": that is a failure here, never a pass.
     [[ $pytest_status -eq 0 ]] || status=1
     if [[ $status -eq 0 ]]; then echo "dev.sh test: all suites passed"; else echo "dev.sh test: FAILED" >&2; fi

@@ -392,14 +392,19 @@ class HanReader:
             del buf[0]
             return self._reject("no_closing_flag", f"byte {length + 1} is {frame[-1]:02X}, not 7E")
         try:
-            record = self._frame(frame)
-        except Reject as error:
+            info = self._checked_info(frame)
+        except Reject as error:  # not a frame after all: resynchronise after its opening flag
             del buf[0]
             return self._reject(error.reason, error.detail)
-        del buf[:length + 1]  # keep the closing flag: it may open the next frame
-        return record
+        del buf[:length + 1]  # a sound frame is consumed; its closing flag may open the next one
+        try:
+            return self._information(frame, info)
+        except Reject as error:
+            self.segments.clear()
+            return self._reject(error.reason, error.detail)
 
-    def _frame(self, frame: bytes):
+    def _checked_info(self, frame: bytes) -> bytes:
+        """The information field of a frame whose addresses, HCS and FCS check out."""
         body = frame[1:-1]
         pos = 2
         for _ in range(2):  # destination, then source address: LSB 1 ends an address
@@ -417,7 +422,9 @@ class HanReader:
             raise Reject("hcs_mismatch", f"header check over {len(header)} bytes fails")
         if crc_x25(body[:-2]) != int.from_bytes(body[-2:], "little"):
             raise Reject("fcs_mismatch", f"frame check over {len(body) - 2} bytes fails")
-        info = body[pos + 2:-2]
+        return body[pos + 2:-2]
+
+    def _information(self, frame: bytes, info: bytes):
         segmented = bool(frame[1] & 0x08)
         first = not self.segments
         if first:

@@ -30,6 +30,15 @@ public:
         return {record, to_py_bytes(frame.wire)};
     }
 
+    /// What one unit on the wire means for this meter (the wire carries no scalers).
+    std::map<std::string, double> resolution() const {
+        const auto& list = prepared_.config.list;
+        return {{"energy_wh", list.energy == meter::energy_resolution::ten_wh ? 10.0 : 1.0},
+                {"current_a", list.current == meter::current_resolution::milli_ampere ? 0.001 : 0.01},
+                {"voltage_v", list.voltage == meter::voltage_resolution::centi_volt ? 0.01 : 1.0},
+                {"power_multiplier", static_cast<double>(list.power_multiplier)}};
+    }
+
     std::vector<std::string> warnings() const { return prepared_.warnings; }
     std::string name() const { return prepared_.config.name; }
     unsigned baud_rate() const { return prepared_.source->baud_rate(); }
@@ -97,6 +106,8 @@ void register_meter(py::module_& m) {
              py::arg("start") = "2024-01-01T00:00:00Z", py::arg("key_file") = py::none())
         .def("next", &py_meter::next, "next push: (JSON ground-truth record, wire bytes)")
         .def_property_readonly("warnings", &py_meter::warnings)
+        .def_property_readonly("resolution", &py_meter::resolution,
+                               "what one wire unit means: energy_wh, current_a, voltage_v, power_multiplier")
         .def_property_readonly("name", &py_meter::name)
         .def_property_readonly("baud_rate", &py_meter::baud_rate)
         .def_property_readonly("bits_per_character", &py_meter::bits_per_character);

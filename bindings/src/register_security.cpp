@@ -6,6 +6,7 @@
 
 #include "hansim/security/cipher_fault.hpp"
 #include "hansim/security/glo_cipher.hpp"
+#include "hansim/security/keys.hpp"
 #include "hansim/security/p1_cipher.hpp"
 #include "convert.hpp"
 #include "register.hpp"
@@ -34,6 +35,22 @@ void register_security(py::module_& m) {
         "A ciphered APDU could not be opened. args = (message, kind, offset); kind is 'malformed', "
         "'authentication_failed' or 'unsupported_security_control'.";
     const py::object error_type = unprotect_error;
+
+    m.def(
+        "load_key_file",
+        [](const std::string& path) -> py::tuple {
+            security::loaded_keys loaded;
+            try {
+                loaded = security::load_key_file(path);
+            } catch (const std::runtime_error& e) {
+                throw py::value_error(e.what());
+            }
+            const auto& k = loaded.keys;
+            return py::make_tuple(to_py_bytes(codec::bytes(k.encryption_key.begin(), k.encryption_key.end())),
+                                  to_py_bytes(codec::bytes(k.authentication_key.begin(), k.authentication_key.end())),
+                                  loaded.warnings);
+        },
+        py::arg("path"), "a key file as hansim reads it: (encryption_key, authentication_key, warnings)");
 
     m.def(
         "glo_protect",

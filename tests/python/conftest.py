@@ -57,8 +57,3 @@ def bad_input(request, hansim_bin, tmp_path):
 def data_dir() -> pathlib.Path:
     """tests/data: real captures (reference-frames/) and worked vectors (vectors/)."""
     return REPO / "tests" / "data"
-
-# Hardware-in-the-loop benches (hil/benches/*.yaml): the `bench` fixture, which skips with
-# the reason when a bench's hardware is missing.
-sys.path.insert(0, str(REPO / "hil"))
-from hansim_bench import bench  # noqa: E402,F401  (re-exported as a fixture)

@@ -7,7 +7,6 @@ import pytest
 
 import hansim
 
-pytest_plugins = ["hansim.pytest_plugin"]
 
 EK = bytes.fromhex("000102030405060708090A0B0C0D0E0F")
 AK = bytes.fromhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF")

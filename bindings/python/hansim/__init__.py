@@ -18,15 +18,22 @@ from __future__ import annotations
 from ._hansim import crc16_arc, crc16_x25  # noqa: F401
 from .meter import Frame, Meter, decode, profiles, setting_keys  # noqa: F401
 from .running import FrameReport, RunningMeter, run_meter  # noqa: F401
+from .bench import BenchError, MeterBench, Tap, load_bench_file  # noqa: F401
+from .assertions import assert_reported  # noqa: F401
 
 __all__ = [
+    "BenchError",
     "Frame",
     "FrameReport",
     "Meter",
+    "MeterBench",
     "RunningMeter",
+    "Tap",
+    "assert_reported",
     "crc16_arc",
     "crc16_x25",
     "decode",
+    "load_bench_file",
     "profiles",
     "run_meter",
     "setting_keys",

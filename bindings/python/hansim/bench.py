@@ -1,0 +1,431 @@
+"""A bench for a device under test: a meter on a port, a tap on a port, bench files.
+
+    bench = MeterBench("kamstrup-no-3p", path="/tmp/x/ttyHAN0", seed=7)   # unpaced: virtual time
+    reader = MyReader(bench.path)          # the device under test opens the PTY
+    sent = bench.advance("1h")             # every push of the next meter hour, as fast as the port takes them
+    bench.assert_reported(reader.last())   # what the device reported vs the frame it read
+
+An unpaced meter (the default) keeps its own clock: `advance(d)` writes every push of the next
+`d` of meter time to the port as fast as the reader takes the bytes, then stops; the same seed
+gives the same bytes. A paced meter (`paced=True`) runs in real time, or `speed` times faster,
+on hansim's native session and stays wire-true: advancing it is an error, `wait_for` waits.
+
+A PTY ignores baud rate and parity and has no modem lines: an unpaced meter on a PTY writes
+whole frames; on a real serial port the UART paces the bytes at the line rate.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import select
+import threading
+import time
+import tty
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from . import _hansim
+from .meter import Frame, Meter, _duration_ms, decode, profiles
+
+WRITE_STALL_S = 10.0  # advance() gives up when the port takes nothing for this long
+
+
+class BenchError(Exception):
+    """A bench used wrongly (unknown profile, missing port, advancing a paced meter, a frame
+    that was never sent); the message says what and how to fix it."""
+
+
+def check_profile(profile: str) -> None:
+    known = profiles()
+    if profile not in known:
+        raise BenchError(f"unknown meter profile '{profile}'; known profiles: {', '.join(sorted(known))}")
+
+
+# --------------------------------------------------------------------------------- ports
+
+class PtyPort:
+    """A fresh pseudo-terminal whose stable symlink is `path` (raw mode, like hansim's)."""
+
+    def __init__(self, path: "str | os.PathLike") -> None:
+        self.path = str(path)
+        folder = os.path.dirname(self.path) or "."
+        if not os.path.isdir(folder):
+            raise BenchError(f"cannot create the PTY link {self.path}: folder {folder} does not exist")
+        if os.path.lexists(self.path):
+            if not os.path.islink(self.path):
+                raise BenchError(f"cannot create the PTY link {self.path}: a file that is not a symlink is in the way")
+            os.unlink(self.path)
+        self._master, slave = os.openpty()
+        self.device = os.ttyname(slave)
+        tty.setraw(slave)
+        os.close(slave)
+        os.set_blocking(self._master, False)
+        os.symlink(self.device, self.path)
+
+    def write(self, data: bytes, stall: float = WRITE_STALL_S) -> None:
+        view = memoryview(data)
+        last_progress = time.monotonic()
+        while view:
+            try:
+                written = os.write(self._master, view)
+            except BlockingIOError:
+                written = 0
+            if written:
+                view = view[written:]
+                last_progress = time.monotonic()
+                continue
+            if time.monotonic() - last_progress > stall:
+                raise BenchError(f"nobody is reading {self.path}: the port took nothing for {stall:.0f} s "
+                                 f"({len(view)} of {len(data)} bytes of a frame left)")
+            select.select([], [self._master], [], 0.05)
+
+    def close(self) -> None:
+        if self._master >= 0:
+            os.close(self._master)
+            self._master = -1
+        try:
+            if os.path.islink(self.path) and os.readlink(self.path) == self.device:
+                os.unlink(self.path)
+        except OSError:
+            pass
+
+    def describe(self) -> str:
+        return f"pty {self.path} -> {self.device}"
+
+
+class SerialPort:
+    """A real serial port written through pyserial; the UART paces the bytes."""
+
+    def __init__(self, device: str, baud: int, line: str = "8N1") -> None:
+        try:
+            import serial  # Debian's python3-serial
+        except ImportError as error:  # pragma: no cover - install-deps installs it
+            raise BenchError("a serial bench needs pyserial (apt-get install python3-serial)") from error
+        if not os.path.exists(device):
+            raise BenchError(f"serial port {device} not present")
+        bits, parity, stop = int(line[0]), line[1], int(line[2])
+        try:
+            self._port = serial.Serial(device, baud, bytesize=bits, parity=parity, stopbits=stop,
+                                       write_timeout=WRITE_STALL_S)
+        except serial.SerialException as error:
+            raise BenchError(f"cannot open serial port {device}: {error}") from None
+        self.path = device
+
+    def write(self, data: bytes, stall: float = WRITE_STALL_S) -> None:
+        self._port.write(data)
+        self._port.flush()
+
+    def close(self) -> None:
+        self._port.close()
+
+    def describe(self) -> str:
+        return f"serial {self.path}"
+
+
+def open_port(spec: str) -> "PtyPort | SerialPort":
+    """`pty:PATH` or `serial:DEVICE[:BAUD[:8N1]]` (the `hansim run --port` spellings)."""
+    kind, _, rest = spec.partition(":")
+    if kind == "pty" and rest:
+        return PtyPort(rest)
+    if kind == "serial" and rest:
+        parts = rest.split(":")
+        baud = int(parts[1]) if len(parts) > 1 else 2400
+        return SerialPort(parts[0], baud, parts[2] if len(parts) > 2 else "8N1")
+    raise BenchError(f"port '{spec}': expected pty:PATH or serial:DEVICE[:BAUD[:8N1]]")
+
+
+# --------------------------------------------------------------------------------- the meter
+
+class MeterBench:
+    """One simulated meter on a port, with the ground truth of everything it sent."""
+
+    def __init__(self, profile: str = "kamstrup-no-3p", *, port: str, paced: bool = False, speed: float = 1.0,
+                 fast: bool = False, start: str = "2024-01-01T00:00:00Z", key_file: "str | os.PathLike | None" = None,
+                 **settings: Any) -> None:
+        check_profile(profile)
+        self.profile = profile
+        self.paced = paced
+        self.key_file = None if key_file is None else str(key_file)
+        self.sent: list = []
+        self._port = None
+        self._running = None
+        try:
+            self._meter = Meter(profile, start=start, key_file=self.key_file, **settings)
+        except ValueError as error:
+            raise BenchError(f"meter {profile}: {error}") from None
+        self.resolution = dict(self._meter._native.resolution)
+        if paced:
+            from .running import run_meter
+            if not port.startswith(("pty:", "serial:", "tcp:", "rfc2217:", "file:")):
+                raise BenchError(f"port '{port}': expected a `hansim run --port` form")
+            try:
+                self._running = run_meter(profile, port=port, speed=speed, fast=fast, start=start,
+                                          key_file=self.key_file, **settings)
+            except (ValueError, RuntimeError) as error:
+                raise BenchError(f"meter {profile} on {port}: {error}") from None
+            self.path = port.partition(":")[2].split(":")[0] if port.startswith(("pty:", "serial:")) else port
+        else:
+            self._port = open_port(port)
+            self.path = self._port.path
+
+    # -- virtual time (unpaced meters)
+    def advance(self, duration: "str | float") -> list:
+        """Sends every push of the next `duration` of meter time ("10s", "1h", seconds) as fast
+        as the port takes them, then stops. Returns those frames (also added to `sent`)."""
+        if self.paced:
+            raise BenchError("advance() needs an unpaced meter: this one is paced (it runs on the wall clock and "
+                             "stays wire-true); use wait_for(), or create the meter with paced=False")
+        try:
+            _duration_ms(duration)
+        except ValueError as error:
+            raise BenchError(str(error)) from None
+        frames = self._meter.frames(duration)
+        for frame in frames:
+            self._port.write(frame.wire)
+            self.sent.append(frame)
+        return frames
+
+    # -- real time (paced meters)
+    def wait_for(self, count: int, *, timeout: float = 30.0) -> list:
+        """Paced meters: waits until `count` frames went out; returns them."""
+        if not self.paced:
+            raise BenchError("wait_for() is for paced meters; an unpaced meter sends only when you advance() it")
+        reports = self._running.wait_for(count, timeout=timeout)
+        self.sent = [r for r in self._running.reports if r.outcome == "sent"]
+        return reports
+
+    def set_data_request(self, asserted: bool) -> None:
+        """The P1 data-request line (modelled on a PTY). Paced meters only for now."""
+        if not self.paced:
+            raise BenchError("set_data_request() needs a paced meter (the unpaced one has no request line yet)")
+        self._running.set_data_request(asserted)
+
+    # -- ground truth
+    def frame(self, *, clock: "str | None" = None, invocation_counter: "int | None" = None,
+              sequence: "int | None" = None) -> Frame:
+        """The frame that was sent with this wire clock (local meter time, as a reader shows
+        it), invocation counter or sequence number. BenchError when none was."""
+        for frame in self.sent:
+            if sequence is not None and frame.sequence == sequence:
+                return frame
+            if invocation_counter is not None and frame.invocation_counter == invocation_counter:
+                return frame
+            if clock is not None and frame_clock(frame) == clock:
+                return frame
+        what = (f"clock {clock}" if clock is not None else f"invocation counter {invocation_counter}"
+                if invocation_counter is not None else f"sequence {sequence}")
+        if not self.sent:
+            raise BenchError(f"no frame with {what} was sent: nothing was sent yet (advance() or wait_for() first)")
+        raise BenchError(f"no frame with {what} was sent; {len(self.sent)} frames were sent, clocks "
+                         f"{frame_clock(self.sent[0])} to {frame_clock(self.sent[-1])}")
+
+    def assert_reported(self, reported: dict, frame: "Frame | None" = None, **options: Any) -> Frame:
+        """Checks what the device reported against the frame it read (found by the reported
+        invocation counter or clock unless given). See hansim.assertions.assert_reported."""
+        from .assertions import assert_reported
+        if frame is None:
+            if reported.get("invocation_counter") is not None:
+                frame = self.frame(invocation_counter=reported["invocation_counter"])
+            elif reported.get("clock"):
+                frame = self.frame(clock=reported["clock"])
+            else:
+                raise BenchError("the reported record has neither 'clock' nor 'invocation_counter': pass frame=")
+        assert_reported(reported, frame, self.resolution, **options)
+        return frame
+
+    def describe(self) -> str:
+        return self._port.describe() if self._port else self._running.port()
+
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.stop()
+        if self._port is not None:
+            self._port.close()
+
+
+def frame_clock(frame: Frame) -> "str | None":
+    """The wire clock of a frame (local meter time, ISO, no zone), from its ground truth, or
+    from hansim's decoder for a plain list 1; None for a ciphered frame without a clock value."""
+    values = frame.values
+    if "0-1:1.0.0.255" in values:
+        return values["0-1:1.0.0.255"]
+    stamp = values.get("0-0:1.0.0")
+    if isinstance(stamp, dict):
+        return stamp.get("time")
+    if frame.invocation_counter is None:
+        records = decode(frame.wire)
+        if records and "date_time" in records[0]:
+            return records[0]["date_time"]
+    return None
+
+
+# --------------------------------------------------------------------------------- the tap
+
+class Tap:
+    """Opens a port (PTY or serial device) and collects what arrives; `records()` decodes it
+    with hansim's decoder into frames with values (one dict a frame, "error" for broken ones)."""
+
+    IDLE_S = 0.2
+
+    def __init__(self, path: str, *, baud: int = 2400, protocol: str = "auto",
+                 key_file: "str | os.PathLike | None" = None) -> None:
+        if not os.path.exists(path):
+            raise BenchError(f"cannot tap {path}: no such port")
+        self.path = path
+        self.protocol = protocol
+        self._keys = (None, None)
+        if key_file is not None:
+            try:
+                ek, ak, _ = _hansim.load_key_file(str(key_file))
+            except ValueError as error:
+                raise BenchError(str(error)) from None
+            self._keys = (ek, ak)
+        try:
+            self._fd = os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+        except OSError as error:
+            raise BenchError(f"cannot tap {path}: {error.strerror}") from None
+        try:
+            tty.setraw(self._fd)
+        except Exception:  # noqa: BLE001 - a FIFO or file: read it as it is
+            pass
+        self._data = bytearray()
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name=f"hansim-tap {path}", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self._fd, 65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                time.sleep(0.05)
+                continue
+            with self._lock:
+                self._data += chunk
+                self._last = time.monotonic()
+
+    @property
+    def data(self) -> bytes:
+        with self._lock:
+            return bytes(self._data)
+
+    def records(self) -> list:
+        """Every frame so far. A frame still arriving (the line not yet idle) is left out."""
+        with self._lock:
+            data, idle = bytes(self._data), time.monotonic() - self._last >= self.IDLE_S
+        ek, ak = self._keys
+        out = decode(data, protocol=self.protocol, encryption_key=ek, authentication_key=ak)
+        if out and not idle and "error" in out[-1]:
+            out.pop()
+        return out
+
+    def wait_for(self, count: int, *, timeout: float = 10.0) -> list:
+        """Waits until `count` frames arrived; returns the first `count`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.records()
+            if len(got) >= count:
+                return got[:count]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"tap on {self.path}: {len(got)} of {count} frames after {timeout} s "
+                                   f"({len(self.data)} bytes)")
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+# --------------------------------------------------------------------------------- bench files
+
+BENCH_KEYS = {
+    "name": "bench name (pytest ids, skip messages)",
+    "description": "one line for people",
+    "port": "where the meter sends: pty:PATH or serial:DEVICE[:BAUD:8N1]",
+    "reader": "what the device under test (or the tap) opens",
+    "line": "the reader's line settings, BAUD:8N1",
+    "meter": "meter profile (hansim profiles)",
+    "device": "the device under test: a command printing one JSON line a frame ({reader}, {baud}, {key_file})",
+    "requires": "device paths that must exist, else tests needing the bench are skipped",
+}
+
+
+@dataclass
+class BenchFile:
+    """A bench description (YAML): which real port, line settings and device."""
+
+    name: str
+    port: str
+    reader: str
+    line: str = "2400:8N1"
+    meter: str = "kamstrup-no-3p"
+    description: str = ""
+    device: str = ""
+    requires: list = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def baud(self) -> int:
+        return int(self.line.split(":")[0])
+
+    def missing(self) -> Optional[str]:
+        """Why this bench cannot run here, or None."""
+        for path in self.requires:
+            if not os.path.exists(path):
+                return f"bench {self.name}: {path} not present"
+        return None
+
+
+def load_bench_file(path: "str | os.PathLike", tmp: "str | os.PathLike | None" = None) -> BenchFile:
+    """Reads a bench file with python3-yaml. `{tmp}` in port/reader/requires becomes `tmp`.
+    Raises BenchError naming the file, the line and the key."""
+    import yaml
+
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise BenchError(f"bench file {path}: {error.strerror}") from None
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise BenchError(f"bench file {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise BenchError(f"bench file {path}: expected a mapping of {', '.join(BENCH_KEYS)}")
+    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
+    for key in data:
+        if key not in BENCH_KEYS:
+            raise BenchError(f"{path}:{lines.get(key, '?')}: unknown key '{key}'; known keys: {', '.join(BENCH_KEYS)}")
+    for key in ("name", "port", "reader"):
+        if key not in data:
+            raise BenchError(f"bench file {path}: '{key}' is required ({BENCH_KEYS[key]})")
+    requires = data.get("requires") or []
+    if not isinstance(requires, list):
+        raise BenchError(f"{path}:{lines.get('requires', '?')}: requires: expected a list of device paths")
+
+    def sub(value: Any) -> str:
+        return str(value).replace("{tmp}", str(tmp)) if tmp is not None else str(value)
+
+    line = str(data.get("line", "2400:8N1"))
+    if not line.split(":")[0].isdigit():
+        raise BenchError(f"{path}:{lines.get('line', '?')}: line: expected BAUD:8N1, got '{line}'")
+    return BenchFile(name=str(data["name"]), port=sub(data["port"]), reader=sub(data["reader"]), line=line,
+                     meter=str(data.get("meter", "kamstrup-no-3p")), description=str(data.get("description", "")),
+                     device=str(data.get("device", "")), requires=[sub(p) for p in requires], source=str(path))
+
+
+__all__ = ["BenchError", "BenchFile", "MeterBench", "PtyPort", "SerialPort", "Tap", "frame_clock",
+           "load_bench_file", "open_port"]
