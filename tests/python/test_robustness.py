@@ -68,3 +68,21 @@ def test_a_summary_on_a_full_disk_is_a_runtime_error(hansim_bin, tmp_path):
     code, err = run.finish()
     assert code == 1, err
     assert "cannot write summary /dev/full" in err and "No space left on device" in err, err
+
+
+def test_profiles_show_their_caveats(hansim_bin):
+    out = subprocess.run([str(hansim_bin), "profiles"], capture_output=True, text=True, check=True).stdout
+    blocks = {}
+    name = None
+    for line in out.splitlines():
+        if line and not line.startswith(" "):
+            name = line.split()[0]
+            blocks[name] = ""
+        else:
+            blocks[name] += line.strip() + " "
+    for unseen in ("itron-a300", "kaifa-cl109", "sanxing-sx631"):
+        assert "caveat:" in blocks[unseen] and "no public capture" in blocks[unseen] or "unknown" in blocks[unseen], \
+            (unseen, blocks[unseen])
+    assert "caveat:" in blocks["kamstrup-ch-3p"] and "clock" in blocks["kamstrup-ch-3p"]
+    assert blocks["kamstrup-no-3p"] == ""
+    assert all(len(line) <= 100 for line in out.splitlines())

@@ -45,8 +45,13 @@ meter_config p1_meter(std::string name, std::uint32_t serial) {
 
 std::vector<meter_profile> make_profiles() {
     std::vector<meter_profile> all;
-    auto add = [&](std::string description, meter_config config) {
-        all.push_back(meter_profile{config.profile, std::move(description), std::move(config)});
+    auto add = [&](std::string description, meter_config config, std::string caveats = {}) {
+        if (caveats.empty() && !config.p1_profile.empty()) {
+            // A P1 profile whose ident is a placeholder says so, and what else is unknown.
+            if (const p1_profile* p1 = find_p1_profile(config.p1_profile); p1 != nullptr && !p1->ident_confirmed)
+                caveats = p1->description;
+        }
+        all.push_back(meter_profile{config.profile, std::move(description), std::move(config), std::move(caveats)});
     };
     const std::vector<push_kind> nve{push_kind::list1, push_kind::list2};
     const std::vector<push_kind> push1{push_kind::push1};
@@ -89,11 +94,23 @@ std::vector<meter_profile> make_profiles() {
         add("Kamstrup OMNIPOWER CT meter (685), Denmark: DLMS push 1, 0.001 A, plain", std::move(ct));
     }
     {
+        // Clock rule: the only Swiss capture (amsreader issue 350, 2022-10-31 11:27:00, a
+        // Monday after the DST change) carries deviation 0x8000 and status 0x00, which both
+        // cet_fixed and local_dst send on that winter day, so it cannot decide. The DLMS push 1
+        // firmware it shares with Denmark is configuration dependent (PROTOCOLS.md 2.2); the
+        // newest evidence, an NTP-checked Danish capture from September 2025, shows CET in
+        // summer with status 0x00, as every Norwegian meter does. So cet_fixed, stated as an
+        // assumption (profile_test checks the capture's date-time against it).
         meter_config ch =
             kamstrup("kamstrup-ch-3p", 28639955, country::switzerland, wiring::three_phase_4wire, push1,
                      clock_rule::cet_fixed);
         ch.security = security_policy::encrypt_authenticate;
-        add("Kamstrup OMNIPOWER three-phase, Switzerland: DLMS push 1, encrypted + authenticated", std::move(ch));
+        add("Kamstrup OMNIPOWER three-phase, Switzerland: DLMS push 1, encrypted + authenticated, CET all year",
+            std::move(ch),
+            "The clock rule is an assumption: the only Swiss capture (2022-10-31, winter time) has clock status 00, "
+            "which CET-all-year and CET/CEST meters both send then. cet_fixed follows the newest push 1 evidence "
+            "(a Danish meter in September 2025: CET in summer, status 00); set clock_rule: local_dst for a meter "
+            "that follows summer time with status 80.");
     }
     {
         meter_config p1 = p1_meter("kamstrup-p1", 33132352);
@@ -102,7 +119,9 @@ std::vector<meter_profile> make_profiles() {
     }
     add("Sagemcom T211 (Ellevio, /ELL5), Sweden: P1 every 10 s", p1_meter("sagemcom-t211", 25383363));
     add("Landis+Gyr E360 (/LGF5E360), Sweden: P1 every 10 s", p1_meter("landisgyr-e360", 36000001));
-    add("Kaifa MA304H4E (Nacka), Sweden: P1 every 10 s", p1_meter("kaifa-ma304h4e", 43040001));
+    add("Kaifa MA304H4E (Nacka), Sweden: P1 every 10 s", p1_meter("kaifa-ma304h4e", 43040001),
+        "The header /KFM5KAIFA-METER is the one the only Swedish capture shows, but that reader logged it apart "
+        "from the telegram (it is also the Dutch Kaifa ident); override p1_ident if your meter differs.");
     add("Kaifa CL109 (Oresundskraft), Sweden: P1 every 10 s", p1_meter("kaifa-cl109", 10900001));
     add("Itron A300 (Boras), Sweden: P1 every 10 s", p1_meter("itron-a300", 30000001));
     add("Sanxing SX631 S34U18 (Vattenfall), Sweden: P1 every 10 s", p1_meter("sanxing-sx631", 63100001));

@@ -27,6 +27,10 @@ struct meter_profile {
     std::string name;
     std::string description;  ///< one line
     meter_config defaults;    ///< defaults.profile == name
+    /// What is assumed rather than seen on a real meter (an ident no public capture shows, a
+    /// clock rule the captures cannot decide), and why the default was chosen. Empty when
+    /// the profile reproduces public captures in every respect. `hansim profiles` shows it.
+    std::string caveats;
 };
 
 /// All profiles, the default (kamstrup-no-3p) first.
