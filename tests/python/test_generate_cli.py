@@ -153,3 +153,24 @@ def test_scenario_with_several_meters_is_merged_in_send_order(hansim_bin):
     assert {r["meter"] for r in records} == {"no-3p", "no-it", "no-1p", "se-3p", "dk-ct"}
     sends = [r["send"] for r in records]
     assert sends == sorted(sends)
+
+
+def test_the_autumn_night_list2_records_carry_the_clock_status_the_wire_carries(hansim_bin):
+    """The two 02:00:05 list-2 frames of the autumn DST night read alike; the record's clock
+    (status byte, DST flag, deviation) tells them apart and matches the decoded date-time."""
+    records = jsonl(generate(hansim_bin, "--meter", "kamstrup-se-3p", "--start", "2024-10-26T23:30:00Z",
+                             "--duration", "2h", "--format", "jsonl"))
+    at_two = [r for r in records if r["list"] == "list2" and r["clock"]["local"] == "2024-10-27T02:00:05"]
+    assert len(at_two) == 2
+    assert [r["clock"]["dst"] for r in at_two] == [True, False]
+    assert json.dumps(at_two[0]) != json.dumps(at_two[1])
+    for record in records:
+        if record["list"] not in ("list1", "list2"):
+            continue
+        apdu = decode_hdlc(bytes.fromhex(record["hex"])).information[3:]  # after the LLC header
+        note = decode_notification(apdu)
+        clock_bytes = note.values.get("0-1:1.0.0.255", note.date_time)  # list 1: the header's date-time
+        assert record["clock"]["status"] == clock_bytes[11]
+        assert record["clock"]["dst"] == bool(clock_bytes[11] & 0x80)
+        deviation = int.from_bytes(clock_bytes[9:11], "big", signed=True)
+        assert record["clock"]["deviation_minutes"] == (None if deviation == -0x8000 else deviation)

@@ -55,6 +55,20 @@ report::json p1_values(const snapshot& values, const meter_config& config) {
     return out;
 }
 
+// The wall clock the frame's date-time carries; `local` without zone, as on the wire.
+report::json clock_json(const codec::cosem_date_time& clock) {
+    report::json out = report::json::object();
+    codec::cosem_date_time local = clock;
+    local.deviation = codec::cosem_date_time::deviation_not_specified;  // the zone is given apart
+    out["local"] = local.to_iso8601();
+    out["dst"] = (clock.clock_status & codec::cosem_date_time::status_daylight_saving) != 0;
+    out["deviation_minutes"] = clock.deviation == codec::cosem_date_time::deviation_not_specified
+                                   ? report::json()
+                                   : report::json(static_cast<int>(clock.deviation));
+    out["status"] = static_cast<unsigned>(clock.clock_status);
+    return out;
+}
+
 }  // namespace
 
 report::json push_values_json(const push_frame& frame, const meter_config& config) {
@@ -76,6 +90,7 @@ report::json push_record_json(const push_frame& frame, const meter_config& confi
     record["start_offset_ms"] = static_cast<std::int64_t>(frame.start_offset.count());
     record["hex"] = codec::to_hex(frame.wire);
     record["values"] = push_values_json(frame, config);
+    record["clock"] = clock_json(frame.values.clock);
     record["invocation_counter"] =
         frame.invocation_counter ? report::json(static_cast<std::uint64_t>(*frame.invocation_counter)) : report::json();
     record["fault"] = frame.fault.empty() ? report::json() : report::json(frame.fault);

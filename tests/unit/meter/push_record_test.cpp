@@ -68,3 +68,39 @@ TEST(push_record, record_fields_and_times) {
         << line;
     EXPECT_NE(line.find("\"invocation_counter\":null,\"fault\":null}"), std::string::npos);
 }
+
+// On the autumn DST night a local_dst meter sends list 2 at 02:00:05 twice: once in CEST
+// (status 0x80) and an hour later in CET (status 0x00). Their clock values read the same;
+// the record's clock tells them apart, and it says what the decoded wire carries.
+TEST(push_record, the_two_autumn_0200_list2_frames_differ_by_their_clock_status) {
+    meter_config c = profile_config("kamstrup-se-3p");
+    ASSERT_EQ(c.clock, clock_rule::local_dst);
+    c.start = sys_time<milliseconds>{sys_days{year{2024} / 10 / 26} + 23h + 30min};  // 01:30 CEST
+    auto source = make_push_source(c, nullptr, nullptr);
+    std::vector<push_frame> list2;
+    while (list2.size() < 3) {
+        push_frame f = source->next();
+        if (f.list == "list2") list2.push_back(std::move(f));
+    }
+    // 00:00:05 UTC (02:00:05 CEST), 01:00:05 UTC (02:00:05 CET), 02:00:05 UTC (03:00:05 CET)
+    const auto first = push_record_json(list2[0], c);
+    const auto second = push_record_json(list2[1], c);
+    ASSERT_NE(member(first, "clock"), nullptr);
+    EXPECT_EQ(member(first, "clock")->dump(),
+              R"({"local":"2024-10-27T02:00:05","dst":true,"deviation_minutes":null,"status":128})");
+    EXPECT_EQ(member(second, "clock")->dump(),
+              R"({"local":"2024-10-27T02:00:05","dst":false,"deviation_minutes":null,"status":0})");
+    // The clock value alone (what a decoder shows) is the same text twice.
+    EXPECT_EQ(member(*member(first, "values"), "0-1:1.0.0.255")->dump(),
+              member(*member(second, "values"), "0-1:1.0.0.255")->dump());
+    EXPECT_NE(first.dump(), second.dump());
+
+    // The record's clock is what the wire carries: the date-time's status byte in the frame.
+    for (const auto& frame : {list2[0], list2[1]}) {
+        const auto record = push_record_json(frame, c);
+        const auto wire = frame.values.clock.to_bytes();
+        const std::string hex = codec::to_hex(frame.wire);
+        EXPECT_NE(hex.find(codec::to_hex(wire)), std::string::npos) << hex;
+        EXPECT_EQ(member(*member(record, "clock"), "status")->get<unsigned>(), wire.back());
+    }
+}

@@ -18,9 +18,12 @@ namespace hansim::meter {
 ///   timestamp; lines with several groups give an array.
 report::json push_values_json(const push_frame& frame, const meter_config& config);
 
-/// {meter, list, sequence, scheduled, send, start_offset_ms, hex, values,
+/// {meter, list, sequence, scheduled, send, start_offset_ms, hex, values, clock,
 ///  invocation_counter (null when plain), fault (null when none)}; times ISO 8601 UTC with
-/// milliseconds when not whole seconds.
+/// milliseconds when not whole seconds. `clock` is the meter's wall clock as the date-time on
+/// the wire carries it (PROTOCOLS.md 2.2): {local, dst (status bit 7), deviation_minutes
+/// (null: 0x8000, not specified), status (the byte)}. It tells apart the two 02:00:05
+/// list-2 frames of an autumn DST night, whose values are otherwise identical.
 report::json push_record_json(const push_frame& frame, const meter_config& config);
 
 }  // namespace hansim::meter
