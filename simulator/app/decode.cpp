@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capture_input.hpp"
 #include "hansim/meter/wire_decoder.hpp"
 #include "hansim/security/keys.hpp"
 #include "subcommands.hpp"
@@ -23,6 +24,9 @@ constexpr const char* decode_usage =
     "with \"error\", \"error_kind\" and the byte offset for each broken one. Keys for ciphered frames come from\n"
     "--key-file or HANSIM_ENCRYPTION_KEY/HANSIM_AUTHENTICATION_KEY, never the command line;\n"
     "ciphered P1 is opened with the fixed public authentication key, else the key file's.\n"
+    "A FILE in the capture format (`hansim record`, simulator/docs/CAPTURE.md) is recognised by\n"
+    "its first line; --capture also reads `+SECONDS HEX` logs and `hansim generate --format\n"
+    "jsonl` output. A bad line in a capture is an error (exit 2) unless --skip-bad.\n"
     "\noptions";
 
 struct emitter {
@@ -73,6 +77,16 @@ bool pump(std::istream& in, const std::string& name, bool hex, meter::wire_decod
     return true;
 }
 
+/// Peeks at the start of a file (and rewinds): is it a hansim capture?
+bool starts_like_capture(std::ifstream& file) {
+    std::string head(4096, '\0');
+    file.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(file.gcount()));
+    file.clear();
+    file.seekg(0);
+    return looks_like_capture(head);
+}
+
 }  // namespace
 
 int decode_main(int argc, char** argv) {
@@ -83,7 +97,9 @@ int decode_main(int argc, char** argv) {
         "auto (by the first byte: 0x7E HDLC, '/' P1, 0xDB raw ciphered P1), hdlc, p1, glo, or apdu / llc (a bare "
         "APDU or LLC PDU: one per input, or one per line with --hex)")(
         "key-file", po::value<std::string>(), "file with encryption_key=<32 hex> and authentication_key=<32 hex>")(
-        "strict", po::bool_switch(), "exit 1 when any frame is broken or fails authentication");
+        "strict", po::bool_switch(), "exit 1 when any frame is broken or fails authentication")(
+        "capture", po::bool_switch(), "FILEs are captures or imports (see above), not raw bytes")(
+        "skip-bad", po::bool_switch(), "decode the valid lines of a capture that has bad ones");
     po::options_description hidden;
     hidden.add_options()("input", po::value<std::vector<std::string>>());
     po::options_description all;
@@ -127,6 +143,16 @@ int decode_main(int argc, char** argv) {
         if (!file) {
             std::fprintf(stderr, "hansim decode: cannot open input file '%s'\n", name.c_str());
             return 2;
+        }
+        if (vm["capture"].as<bool>() || starts_like_capture(file)) {
+            const auto recording = load_capture(name, "decode", vm["skip-bad"].as<bool>());
+            if (!recording) return 2;
+            for (const auto& r : recording->records) {
+                if (r.kind != capture::record_kind::data) continue;
+                decoder.feed(r.bytes);
+                out.write(decoder.drain());
+            }
+            continue;
         }
         if (!pump(file, name, hex, decoder, out)) return 2;
     }

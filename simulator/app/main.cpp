@@ -15,6 +15,8 @@ void print_usage(std::FILE* out) {
         "  run        simulate meters on a PTY, serial port, TCP socket or file\n"
         "  generate   write what a meter would push over a period, without waiting\n"
         "  decode     decode HDLC frames and P1 telegrams from a byte stream\n"
+        "  record     capture what arrives on a port, with its timing, into a capture file\n"
+        "  replay     send a capture again on a port, with the recorded timing\n"
         "  profiles   list the meter profiles\n"
         "  version    print the version\n"
         "\n"

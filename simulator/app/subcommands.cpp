@@ -9,6 +9,8 @@ std::span<const subcommand> subcommands() {
         subcommand{"run", &run_main},
         subcommand{"generate", &generate_main},
         subcommand{"decode", &decode_main},
+        subcommand{"record", &record_main},
+        subcommand{"replay", &replay_main},
         subcommand{"profiles", &profiles_main},
     };
     return table;

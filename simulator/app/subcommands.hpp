@@ -14,6 +14,8 @@ int decode_main(int argc, char** argv);
 int generate_main(int argc, char** argv);
 int run_main(int argc, char** argv);
 int profiles_main(int argc, char** argv);
+int record_main(int argc, char** argv);
+int replay_main(int argc, char** argv);
 
 std::span<const subcommand> subcommands();
 

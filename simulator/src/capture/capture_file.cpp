@@ -73,7 +73,9 @@ std::optional<codec::bytes> hex_bytes(std::string_view text, std::string& why) {
         }
         return bytes;
     } catch (const std::invalid_argument& e) {
-        why = std::string("bad hex: ") + e.what();
+        std::string_view what = e.what();
+        if (what.substr(0, 5) == "hex: ") what.remove_prefix(5);
+        why = "bad hex: " + std::string(what);
         return std::nullopt;
     }
 }

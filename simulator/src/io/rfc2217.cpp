@@ -162,4 +162,46 @@ void rfc2217_session::subnegotiate(codec::bytes& out) {
     }
 }
 
+codec::bytes rfc2217_client::hello() {
+    return {telnet::iac, telnet::will, telnet::binary, telnet::iac, telnet::do_,   telnet::binary,
+            telnet::iac, telnet::do_,  telnet::sga,    telnet::iac, telnet::will, telnet::com_port};
+}
+
+codec::bytes rfc2217_client::receive(codec::byte_view from_server, codec::bytes& data) {
+    codec::bytes out;
+    for (const auto b : from_server) {
+        switch (state_) {
+            case state::data:
+                if (b == telnet::iac) state_ = state::iac;
+                else data.push_back(b);
+                break;
+            case state::iac:
+                if (b == telnet::iac) {
+                    data.push_back(b);
+                    state_ = state::data;
+                } else if (b == telnet::will || b == telnet::wont || b == telnet::do_ || b == telnet::dont) {
+                    command_ = b;
+                    state_ = state::option;
+                } else {
+                    state_ = b == telnet::sb ? state::subnegotiation : state::data;
+                }
+                break;
+            case state::option: {
+                const bool ours = b == telnet::binary || b == telnet::sga || b == telnet::com_port;
+                if (!ours && command_ == telnet::do_) out.insert(out.end(), {telnet::iac, telnet::wont, b});
+                if (!ours && command_ == telnet::will) out.insert(out.end(), {telnet::iac, telnet::dont, b});
+                state_ = state::data;
+                break;
+            }
+            case state::subnegotiation:
+                if (b == telnet::iac) state_ = state::subnegotiation_iac;
+                break;
+            case state::subnegotiation_iac:
+                state_ = b == telnet::se ? state::data : state::subnegotiation;
+                break;
+        }
+    }
+    return out;
+}
+
 }  // namespace hansim::io

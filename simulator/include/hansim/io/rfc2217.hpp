@@ -55,4 +55,20 @@ private:
     bool rts_ = false;
 };
 
+/// The client side, as `hansim record` needs it to read from an RFC 2217 server (ser2net,
+/// `hansim run --port rfc2217:`), without I/O: hello() is what to send first (WILL/DO BINARY,
+/// WILL COM-PORT-OPTION); receive() strips Telnet commands from what the server sent,
+/// appending the serial data (IAC IAC unescaped) to `data`, and returns replies (WONT/DONT
+/// for options it does not use). The line settings the server reports are not interpreted.
+class rfc2217_client {
+public:
+    static codec::bytes hello();
+    codec::bytes receive(codec::byte_view from_server, codec::bytes& data);
+
+private:
+    enum class state { data, iac, option, subnegotiation, subnegotiation_iac };
+    state state_ = state::data;
+    std::uint8_t command_ = 0;
+};
+
 }  // namespace hansim::io

@@ -1,0 +1,74 @@
+#include "progress.hpp"
+
+#include <unistd.h>
+
+#include "hansim/scenario/meter_settings.hpp"
+
+namespace hansim::app {
+
+namespace {
+std::string clock_text(double seconds) {
+    const auto total = static_cast<long long>(seconds + 0.5);
+    char text[32];
+    if (total >= 3600)
+        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
+    else
+        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
+    return text;
+}
+}  // namespace
+
+progress::progress(std::string label, bool quiet)
+    : label_(std::move(label)),
+      enabled_(!quiet && ::isatty(STDOUT_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1),
+      started_(std::chrono::steady_clock::now()) {}
+
+progress::~progress() { clear(); }
+
+void progress::update(const progress_state& state) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_draw_ < std::chrono::milliseconds(250)) return;
+    draw(state);
+}
+
+void progress::draw(const progress_state& state) {
+    const auto now = std::chrono::steady_clock::now();
+    last_draw_ = now;
+    const double elapsed = std::chrono::duration<double>(now - started_).count();
+    std::string line = "\r\033[K" + label_ + ":";
+    if (state.simulated) line += " " + scenario::format_utc_time(*state.simulated);
+    line += ", " + std::to_string(state.frames) + " frames";
+    line += ", " + std::to_string(state.faults) + " faults";
+    char text[64];
+    if (elapsed > 0.05) {
+        std::snprintf(text, sizeof text, ", %.1f frames/s", static_cast<double>(state.frames) / elapsed);
+        line += text;
+    }
+    if (state.done) {
+        std::snprintf(text, sizeof text, ", %.0f %%", *state.done * 100.0);
+        line += text;
+        if (*state.done > 0.001 && elapsed > 0.05)
+            line += ", " + clock_text(elapsed * (1.0 - *state.done) / *state.done) + " left";
+    }
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+    drawn_ = true;
+}
+
+void progress::clear() {
+    if (!enabled_ || !drawn_) return;
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    drawn_ = false;
+}
+
+void progress::finish(const progress_state& state) {
+    if (!enabled_) return;
+    draw(state);
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+    drawn_ = false;
+}
+
+}  // namespace hansim::app
