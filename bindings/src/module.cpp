@@ -9,4 +9,5 @@ PYBIND11_MODULE(_hansim, m) {
     hansim::bindings::register_security(m);
     hansim::bindings::register_meter(m);
     hansim::bindings::register_io(m);
+    hansim::bindings::register_capture(m);
 }

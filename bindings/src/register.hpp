@@ -6,4 +6,5 @@ void register_codec(pybind11::module_& m);
 void register_security(pybind11::module_& m);
 void register_meter(pybind11::module_& m);
 void register_io(pybind11::module_& m);
+void register_capture(pybind11::module_& m);
 }  // namespace hansim::bindings

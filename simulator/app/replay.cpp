@@ -40,34 +40,6 @@ constexpr const char* replay_usage =
     "0 done (also after Ctrl-C/SIGTERM), 1 runtime failure, 2 usage error or bad file.\n"
     "\noptions";
 
-struct replay_line {
-    io::line_settings line;
-    std::string why;  // where it came from, for people
-};
-
-replay_line choose_line(const po::variables_map& vm, const capture::capture& recording, const std::string& path) {
-    if (vm.count("line")) {
-        try {
-            return {io::parse_line_settings(vm["line"].as<std::string>()), "--line"};
-        } catch (const std::invalid_argument& e) {
-            throw usage_error(std::string("--line: ") + e.what());
-        }
-    }
-    if (!recording.head.line.empty()) {
-        try {
-            return {io::parse_line_settings(recording.head.line), "recorded"};
-        } catch (const std::invalid_argument& e) {
-            throw usage_error(path + ":" + std::to_string(recording.head.line_at) + ": line: " + e.what());
-        }
-    }
-    // Not in the file (an import): P1 telegrams run at 115200, HAN at 2400.
-    for (const auto& r : recording.records)
-        if (r.kind == capture::record_kind::data && !r.bytes.empty())
-            return r.bytes.front() == '/' ? replay_line{{115200, 8, io::parity::none, 1}, "assumed for P1, give --line"}
-                                          : replay_line{{2400, 8, io::parity::none, 1}, "assumed for HAN, give --line"};
-    return {{2400, 8, io::parity::none, 1}, "assumed"};
-}
-
 std::string summary_text(const io::run_summary& s) {
     char text[512];
     std::snprintf(text, sizeof text,
@@ -138,7 +110,12 @@ int replay_main(int argc, char** argv) {
         }
         const auto recording = load_capture(path, "replay", vm["skip-bad"].as<bool>(), parse_options);
         if (!recording) return 2;
-        const auto line = choose_line(vm, *recording, path);
+        io::chosen_line line;
+        try {
+            line = io::replay_line(*recording, vm.count("line") ? std::optional(vm["line"].as<std::string>()) : std::nullopt);
+        } catch (const std::invalid_argument& e) {
+            throw usage_error(vm.count("line") ? std::string("--") + e.what() : path + ":" + e.what());
+        }
         const bool quiet = vm["quiet"].as<bool>();
         const double speed = vm["speed"].as<double>();
         const auto port = io::parse_port_spec(vm["port"].as<std::string>());
@@ -159,7 +136,7 @@ int replay_main(int argc, char** argv) {
         if (!options.loop) settings.end_utc = replay.end_utc();
         std::fprintf(log, "hansim replay: %s (%s, %zu transmissions, %zu bytes) -> %s, %s (%s), speed %g%s\n",
                      path.c_str(), std::string(capture::to_string(recording->format)).c_str(), replay.burst_count(),
-                     replay.byte_count(), sink->describe().c_str(), line.line.to_string().c_str(), line.why.c_str(),
+                     replay.byte_count(), sink->describe().c_str(), line.line.to_string().c_str(), line.origin.c_str(),
                      speed, options.loop ? ", looping" : "");
         std::fflush(log);
         session.add_meter(path, std::move(source), std::move(sink), nullptr, settings);

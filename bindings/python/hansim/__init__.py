@@ -16,6 +16,7 @@ The native core is ``hansim._hansim``; this package adds plain-Python convenienc
 from __future__ import annotations
 
 from ._hansim import crc16_arc, crc16_x25  # noqa: F401
+from .capture import ReplaySummary, replay  # noqa: F401
 from .meter import Frame, Meter, decode, profiles, setting_keys  # noqa: F401
 from .running import FrameReport, RunningMeter, run_meter  # noqa: F401
 from .bench import BenchError, MeterBench, Tap, load_bench_file  # noqa: F401
@@ -27,6 +28,7 @@ __all__ = [
     "FrameReport",
     "Meter",
     "MeterBench",
+    "ReplaySummary",
     "RunningMeter",
     "Tap",
     "assert_reported",
@@ -35,6 +37,7 @@ __all__ = [
     "decode",
     "load_bench_file",
     "profiles",
+    "replay",
     "run_meter",
     "setting_keys",
 ]

@@ -53,3 +53,7 @@ def protect_with_fault(fault: str, apdu: bytes, encryption_key: bytes, authentic
                        previous_counter: Optional[int] = None,
                        counter_jump: int = 1000) -> tuple[bytes, int, str]: ...
 CIPHER_FAULTS: list[str]
+
+def replay(path: str, port: str, speed: float = 1.0, loop: bool = False, fast: bool = False,
+           skip_bad: bool = False, line: Optional[str] = None, duration: Optional[str] = None,
+           gap: str = "10s") -> dict: ...

@@ -1,10 +1,33 @@
 #include "hansim/io/replay_source.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "hansim/io/pacer.hpp"
 
 namespace hansim::io {
+
+chosen_line replay_line(const capture::capture& recording, const std::optional<std::string>& override_text) {
+    if (override_text) {
+        try {
+            return {parse_line_settings(*override_text), "--line"};
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::string("line: ") + e.what());
+        }
+    }
+    if (!recording.head.line.empty()) {
+        try {
+            return {parse_line_settings(recording.head.line), "recorded"};
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::to_string(recording.head.line_at) + ": line: " + e.what());
+        }
+    }
+    for (const auto& r : recording.records)
+        if (r.kind == capture::record_kind::data && !r.bytes.empty())
+            return r.bytes.front() == '/' ? chosen_line{{115200, 8, parity::none, 1}, "assumed for P1, give --line"}
+                                          : chosen_line{{2400, 8, parity::none, 1}, "assumed for HAN, give --line"};
+    return {{2400, 8, parity::none, 1}, "assumed"};
+}
 
 replay_source::replay_source(const capture::capture& recording, replay_options options)
     : options_(std::move(options)) {

@@ -33,7 +33,7 @@ TEST(CaptureFile, ExampleHasHeaderChunksAndEvents) {
     EXPECT_EQ(c.records[0].kind, record_kind::event);
     EXPECT_EQ(c.records[0].event, "opened");
     EXPECT_EQ(c.records[0].text, "pty:/tmp/ttyHAN0 -> /dev/pts/7");
-    EXPECT_EQ(c.records[1].offset, 1050ms);
+    EXPECT_EQ(c.records[1].offset, 1100ms);
     EXPECT_EQ(c.records[1].line, 9u);
     EXPECT_EQ(c.records[4].event, "note");
     EXPECT_EQ(c.records[6].event, "closed");

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,18 @@ struct replay_options {
     std::chrono::nanoseconds burst_gap = std::chrono::milliseconds(50);
     std::string name = "replay";  ///< push_frame::meter
 };
+
+/// The line a capture is replayed at, and where that came from (for people).
+struct chosen_line {
+    line_settings line;
+    std::string origin;  ///< "--line", "recorded", "assumed for P1, give --line", ...
+};
+
+/// `override_text` (BAUD:DPS) when given, else the capture's `line` header, else assumed from
+/// the first byte (an import has no header): '/' (P1) 115200 8N1, anything else 2400 8N1.
+/// Throws std::invalid_argument: "line: ..." for a bad override, "LINE: line: ..." (the text
+/// line of the header) for a bad header.
+chosen_line replay_line(const capture::capture& recording, const std::optional<std::string>& override_text);
 
 class replay_source final : public meter::push_source {
 public:
