@@ -1,7 +1,7 @@
 #include "convert.hpp"
 
-#include "hansim/meter/profile.hpp"
-#include "hansim/scenario/meter_settings.hpp"
+#include <chrono>
+#include <cstdint>
 
 namespace py = pybind11;
 
@@ -14,25 +14,55 @@ codec::bytes to_bytes(const py::bytes& b) {
 
 py::bytes to_py_bytes(const codec::bytes& b) { return py::bytes(reinterpret_cast<const char*>(b.data()), b.size()); }
 
-meter::meter_config config_from(const std::string& profile, const std::map<std::string, std::string>& settings,
-                                const std::string& start) {
-    if (!meter::find_profile(profile)) throw py::value_error("unknown meter profile '" + profile + "' (see profiles())");
-    auto config = meter::profile_config(profile);
-    if (!start.empty()) {
-        try {
-            config.start = scenario::parse_utc_time(start);
-        } catch (const std::invalid_argument& e) {
-            throw py::value_error(std::string("start: ") + e.what());
+py::object to_python(const report::json& value) {
+    using value_t = report::json::value_t;
+    switch (value.type()) {
+        case value_t::null:
+        case value_t::discarded: return py::none();
+        case value_t::boolean: return py::bool_(value.get<bool>());
+        case value_t::number_integer: return py::int_(value.get<std::int64_t>());
+        case value_t::number_unsigned: return py::int_(value.get<std::uint64_t>());
+        case value_t::number_float: return py::float_(value.get<double>());
+        case value_t::string: {
+            const auto& text = value.get_ref<const std::string&>();
+            PyObject* decoded = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+            if (!decoded) throw py::error_already_set();
+            return py::reinterpret_steal<py::object>(decoded);
         }
-    }
-    for (const auto& [key, value] : settings) {
-        try {
-            scenario::apply_meter_setting(config, key, value);
-        } catch (const std::invalid_argument& e) {
-            throw py::value_error(key + ": " + e.what());
+        case value_t::array: {
+            py::list out;
+            for (const auto& item : value) out.append(to_python(item));
+            return out;
         }
+        case value_t::object: {
+            py::dict out;
+            for (const auto& [key, item] : value.items()) out[py::str(key)] = to_python(item);
+            return out;
+        }
+        case value_t::binary: break;
     }
-    return config;
+    throw std::logic_error("to_python: binary JSON values are not used by hansim");
+}
+
+std::vector<scenario::setting> to_settings(const std::map<std::string, std::string>& settings) {
+    std::vector<scenario::setting> out;
+    for (const auto& [key, value] : settings) out.push_back({key, value, key});
+    return out;
+}
+
+scenario::run_request python_request() {
+    scenario::run_request request;
+    request.names = {"scenario", "profile", "count", "start", "duration", "speed", "chunk_ms", "port"};
+    return request;
+}
+
+scenario::run_plan plan_from(const scenario::run_request& request, const scenario::plan_defaults& defaults) {
+    const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    try {
+        return scenario::make_run_plan(request, defaults, now);
+    } catch (const scenario::plan_error& e) {
+        throw py::value_error(e.what());
+    }
 }
 
 }  // namespace hansim::bindings

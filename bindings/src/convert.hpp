@@ -5,9 +5,11 @@
 #include <array>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "hansim/codec/bytes.hpp"
-#include "hansim/meter/meter_config.hpp"
+#include "hansim/report/json.hpp"
+#include "hansim/scenario/run_plan.hpp"
 
 namespace hansim::bindings {
 
@@ -27,9 +29,18 @@ std::array<std::uint8_t, N> fixed(const pybind11::bytes& b, const char* name) {
     return out;
 }
 
-/// A profile's defaults with settings applied (keys and spellings as in scenario files) and
-/// the simulation start (ISO 8601; empty: keep the default). Raises ValueError naming the setting.
-meter::meter_config config_from(const std::string& profile, const std::map<std::string, std::string>& settings,
-                                const std::string& start);
+/// A record as Python objects (dict, list, str, int, float, bool, None), built here so Python
+/// never parses JSON text. Strings that are not UTF-8 (wire text) get U+FFFD, as in report::dump.
+pybind11::object to_python(const report::json& value);
+
+/// Python keyword settings (already text) as run-plan settings, named as the user wrote them.
+std::vector<scenario::setting> to_settings(const std::map<std::string, std::string>& settings);
+
+/// A run request with the option names Python uses in messages ("start: ...", "profile: ...").
+scenario::run_request python_request();
+
+/// A run plan from Python arguments; plan errors become ValueError with the same message
+/// the command line gives.
+scenario::run_plan plan_from(const scenario::run_request& request, const scenario::plan_defaults& defaults);
 
 }  // namespace hansim::bindings

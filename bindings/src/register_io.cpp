@@ -30,61 +30,71 @@ public:
     std::size_t add_meter(const std::string& profile, const std::map<std::string, std::string>& settings,
                           std::optional<std::string> key_file) {
         if (started_) throw py::value_error("add meters before start()");
-        planned_.push_back({config_from(profile, settings, ""), std::move(key_file)});
-        if (planned_.back().config.port.empty()) throw py::value_error("port: every running meter needs a port");
-        return planned_.size() - 1;
+        scenario::meter_request wanted{profile, to_settings(settings)};
+        if (key_file) wanted.settings.push_back({"key_file", *key_file, "key_file"});
+        // Checked now, with the same rules the run applies (unknown profile, bad setting, no port).
+        scenario::run_request request = python_request();
+        request.meters.push_back(wanted);
+        plan_from(request, defaults());
+        requested_.push_back(std::move(wanted));
+        return requested_.size() - 1;
     }
 
-    void start(double speed, bool fast, const std::string& start, const std::string& duration) {
+    /// Plans the run (as `hansim run` does), checks every port, then opens them and starts.
+    void start(const py::object& speed, bool fast, const std::string& start, const std::string& duration) {
         if (started_) throw py::value_error("already started");
-        if (!(speed > 0)) throw py::value_error("speed must be > 0");
-        io::time_mapping mapping;
-        mapping.speed = speed;
-        try {
-            mapping.start_utc = start.empty()
-                                    ? std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now())
-                                    : scenario::parse_utc_time(start);
-        } catch (const std::invalid_argument& e) {
-            throw py::value_error(std::string("start: ") + e.what());
-        }
-        io::run_settings settings;
-        settings.pacing = fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
-        if (!duration.empty()) {
+        if (requested_.empty()) throw py::value_error("add a meter before start()");
+        scenario::run_request request = python_request();
+        request.meters = requested_;
+        request.speed = py::str(speed).cast<std::string>();
+        request.fast = fast;
+        if (!start.empty()) request.start = start;
+        if (!duration.empty()) request.duration = duration;
+        const scenario::run_plan plan = plan_from(request, defaults());
+
+        std::vector<io::port_spec> ports;
+        for (const auto& config : plan.meters) {
             try {
-                settings.end_utc = mapping.start_utc + scenario::parse_duration(duration);
-            } catch (const std::invalid_argument& e) {
-                throw py::value_error(std::string("duration: ") + e.what());
+                ports.push_back(io::parse_port_spec(config.port));
+            } catch (const io::port_error& e) {
+                throw py::value_error("meter '" + config.name + "': " + e.what());
             }
         }
-        for (auto& plan : planned_) {
-            plan.config.start = mapping.start_utc;
-            scenario::meter_setup_options options;
-            if (plan.key_file) options.fallback_key_file = *plan.key_file;
+        io::run_settings settings;
+        settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
+        settings.granularity = plan.chunk;
+        settings.end_utc = plan.end;
+        for (const auto& config : plan.meters) {
             try {
-                prepared_.push_back(scenario::prepare_meter(plan.config, options));
+                prepared_.push_back(scenario::prepare_meter(config));
             } catch (const scenario::meter_setup_error& e) {
                 throw py::value_error(e.what());
             }
-            auto& meter = prepared_.back();
+        }
+        for (std::size_t i = 0; i < prepared_.size(); ++i) {
+            auto& meter = prepared_[i];
             std::unique_ptr<io::byte_sink> sink;
             try {
-                sink = io::make_sink(session_.context(), io::parse_port_spec(meter.config.port),
-                                     io::line_for(*meter.source));
+                sink = io::make_sink(session_.context(), ports[i], io::line_for(*meter.source));
             } catch (const io::port_error& e) {
                 throw py::value_error(e.what());
             }
             descriptions_.push_back(sink->describe());
-            auto request = std::make_unique<io::manual_data_request>(true);
-            requests_.push_back(request.get());
-            session_.add_meter(meter.config.name, std::move(meter.source), std::move(sink), std::move(request), settings);
+            auto request_line = std::make_unique<io::manual_data_request>(true);
+            requests_.push_back(request_line.get());
+            session_.add_meter(meter.config.name, std::move(meter.source), std::move(sink), std::move(request_line),
+                               settings);
         }
+        io::time_mapping mapping;
+        mapping.speed = plan.speed;
+        mapping.start_utc = plan.start;
         session_.on_frame([this](std::size_t index, const io::frame_report& report) {
             auto record = meter::push_record_json(report.frame, prepared_[index].config);
             record["outcome"] = io::outcome_name(report.outcome);
             record["lateness_ms"] = std::chrono::duration<double, std::milli>(report.lateness).count();
             record["bytes_written"] = report.bytes_written;
             std::lock_guard lock(mutex_);
-            reports_.emplace_back(report::dump(record), report.frame.wire);
+            reports_.emplace_back(std::move(record), report.frame.wire);
             changed_.notify_all();
         });
         started_ = true;
@@ -120,15 +130,16 @@ public:
         return !running_;
     }
 
-    std::vector<std::pair<std::string, py::bytes>> take_reports() {
-        std::vector<std::pair<std::string, codec::bytes>> taken;
+    /// (record as a dict, wire bytes) of every frame that ended since the last call.
+    std::vector<std::pair<py::object, py::bytes>> take_reports() {
+        std::vector<std::pair<report::json, codec::bytes>> taken;
         {
             std::lock_guard lock(mutex_);
             taken.swap(reports_);
         }
-        std::vector<std::pair<std::string, py::bytes>> out;
+        std::vector<std::pair<py::object, py::bytes>> out;
         out.reserve(taken.size());
-        for (auto& [record, wire] : taken) out.emplace_back(std::move(record), to_py_bytes(wire));
+        for (auto& [record, wire] : taken) out.emplace_back(to_python(record), to_py_bytes(wire));
         return out;
     }
 
@@ -142,20 +153,22 @@ public:
     void set_data_request(std::size_t index, bool asserted) { requests_.at(index)->set(asserted); }
 
 private:
-    struct planned_meter {
-        meter::meter_config config;
-        std::optional<std::string> key_file;
-    };
+    static scenario::plan_defaults defaults() {
+        scenario::plan_defaults d;  // as hansim run's, with the meters always given
+        d.source = scenario::plan_defaults::meter_source::default_profile;
+        d.ports_required = true;
+        return d;
+    }
 
     io::session session_{io::signal_handling::leave_to_host};
-    std::vector<planned_meter> planned_;
+    std::vector<scenario::meter_request> requested_;
     std::vector<scenario::prepared_meter> prepared_;  // configs and counter stores outlive the run
     std::vector<std::string> descriptions_;
     std::vector<io::manual_data_request*> requests_;  // owned by the session
     std::thread thread_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::vector<std::pair<std::string, codec::bytes>> reports_;
+    std::vector<std::pair<report::json, codec::bytes>> reports_;
     bool started_ = false;
     bool running_ = false;
 };

@@ -16,18 +16,18 @@ namespace py = pybind11;
 namespace hansim::bindings {
 namespace {
 
-/// One simulated meter producing pushes in send order, without waiting.
+/// One simulated meter producing pushes in send order, without waiting: a run plan of one
+/// meter (the same settings, defaults and errors as `hansim generate --meter`).
 class py_meter {
 public:
     py_meter(const std::string& profile, const std::map<std::string, std::string>& settings, const std::string& start,
              std::optional<std::string> key_file)
-        : prepared_(prepare(config_from(profile, settings, start), std::move(key_file))) {}
+        : prepared_(prepare(plan(profile, settings, start, std::move(key_file)))) {}
 
-    /// The next push: (ground-truth JSON record, wire bytes).
-    std::pair<std::string, py::bytes> next() {
+    /// The next push: (ground-truth record, wire bytes).
+    std::pair<py::object, py::bytes> next() {
         auto frame = prepared_.source->next();
-        auto record = report::dump(meter::push_record_json(frame, prepared_.config));
-        return {record, to_py_bytes(frame.wire)};
+        return {to_python(meter::push_record_json(frame, prepared_.config)), to_py_bytes(frame.wire)};
     }
 
     /// What one unit on the wire means for this meter (the wire carries no scalers).
@@ -45,11 +45,20 @@ public:
     unsigned bits_per_character() const { return prepared_.source->bits_per_character(); }
 
 private:
-    static scenario::prepared_meter prepare(const meter::meter_config& config, std::optional<std::string> key_file) {
-        scenario::meter_setup_options options;
-        if (key_file) options.fallback_key_file = *key_file;
+    static meter::meter_config plan(const std::string& profile, const std::map<std::string, std::string>& settings,
+                                    const std::string& start, std::optional<std::string> key_file) {
+        scenario::run_request request = python_request();
+        request.meters.push_back({profile, to_settings(settings)});
+        if (key_file) request.settings.push_back({"key_file", *key_file, "key_file"});
+        if (!start.empty()) request.start = start;
+        scenario::plan_defaults defaults;  // as hansim generate's
+        defaults.source = scenario::plan_defaults::meter_source::default_profile;
+        defaults.start = scenario::parse_utc_time("2024-01-01T00:00:00Z");
+        return plan_from(request, defaults).meters.front();
+    }
+    static scenario::prepared_meter prepare(const meter::meter_config& config) {
         try {
-            return scenario::prepare_meter(config, options);
+            return scenario::prepare_meter(config);
         } catch (const scenario::meter_setup_error& e) {
             throw py::value_error(e.what());
         }
@@ -57,7 +66,7 @@ private:
     scenario::prepared_meter prepared_;
 };
 
-std::vector<std::string> decode(const py::bytes& data, const std::string& protocol, std::optional<py::bytes> ek,
+py::list decode(const py::bytes& data, const std::string& protocol, std::optional<py::bytes> ek,
                                 std::optional<py::bytes> ak) {
     meter::wire_decoder_options options;
     try {
@@ -75,9 +84,8 @@ std::vector<std::string> decode(const py::bytes& data, const std::string& protoc
         decoder.feed(bytes);
         records = decoder.finish();
     }
-    std::vector<std::string> out;
-    out.reserve(records.size());
-    for (const auto& r : records) out.push_back(report::dump(r));
+    py::list out;
+    for (const auto& r : records) out.append(to_python(r));
     return out;
 }
 
@@ -93,18 +101,38 @@ void register_meter(py::module_& m) {
         },
         "(name, description) of every meter profile");
     m.def("setting_keys", &scenario::meter_setting_keys, "the meter setting keys (as in scenario files)");
+    m.def(
+        "parse_duration",
+        [](const std::string& text) {
+            try {
+                return scenario::parse_duration(text).count();
+            } catch (const std::invalid_argument& e) {
+                throw py::value_error(e.what());
+            }
+        },
+        py::arg("text"), "milliseconds of a duration as the CLI and scenarios read it (90s, 1h30m, 2d, 500ms)");
+    m.def(
+        "parse_utc_time",
+        [](const std::string& text) {
+            try {
+                return scenario::parse_utc_time(text).time_since_epoch().count();
+            } catch (const std::invalid_argument& e) {
+                throw py::value_error(e.what());
+            }
+        },
+        py::arg("text"), "milliseconds since 1970 (UTC) of an ISO 8601 time as the CLI and scenarios read it");
     m.def("default_scenario_text", [] { return std::string(scenario::default_scenario_text()); },
           "the embedded default scenario (YAML)");
     m.def("decode", &decode, py::arg("data"), py::arg("protocol") = "auto", py::arg("encryption_key") = py::none(),
           py::arg("authentication_key") = py::none(),
-          "decode a byte stream: one JSON record a frame/telegram (see `hansim decode`)");
+          "decode a byte stream: one record (dict) a frame/telegram (see `hansim decode`)");
 
     py::class_<py_meter>(m, "Meter", "a simulated meter producing its pushes without waiting")
         .def(py::init<const std::string&, const std::map<std::string, std::string>&, const std::string&,
                       std::optional<std::string>>(),
              py::arg("profile"), py::arg("settings") = std::map<std::string, std::string>{},
              py::arg("start") = "2024-01-01T00:00:00Z", py::arg("key_file") = py::none())
-        .def("next", &py_meter::next, "next push: (JSON ground-truth record, wire bytes)")
+        .def("next", &py_meter::next, "next push: (ground-truth record as a dict, wire bytes)")
         .def_property_readonly("warnings", &py_meter::warnings)
         .def_property_readonly("resolution", &py_meter::resolution,
                                "what one wire unit means: energy_wh, current_a, voltage_v, power_multiplier")

@@ -1,6 +1,7 @@
 // hansim decode: bytes in (file or stdin, raw or hex), one JSON line out per frame/telegram.
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -138,6 +139,11 @@ int decode_main(int argc, char** argv) {
         if (name == "-") {
             if (!pump(std::cin, "<stdin>", hex, decoder, out)) return 2;
             continue;
+        }
+        std::error_code ec;
+        if (std::filesystem::is_directory(name, ec)) {
+            std::fprintf(stderr, "hansim decode: input '%s' is a folder, not a file\n", name.c_str());
+            return 2;
         }
         std::ifstream file(name, std::ios::binary);
         if (!file) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -29,7 +30,9 @@
 #include "hansim/scenario/meter_settings.hpp"
 #include "hansim/scenario/scenario.hpp"
 #include "hansim/scenario/prepared_meter.hpp"
+#include "hansim/scenario/run_plan.hpp"
 #include "hansim/security/keys.hpp"
+#include "plan_options.hpp"
 #include "subcommands.hpp"
 
 namespace hansim::app {
@@ -39,39 +42,14 @@ namespace {
 namespace po = boost::program_options;
 using namespace std::chrono_literals;
 
-/// A configuration mistake: exit code 2.
-class usage_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
 // ---- options ---------------------------------------------------------------------------
 
 po::options_description run_options() {
-    po::options_description meter("Meter");
-    meter.add_options()
-        ("meter", po::value<std::string>(), "meter profile (see `hansim profiles`) instead of the default scenario")
-        ("name", po::value<std::string>(), "meter name (with --count: NAME1, NAME2, ...)")
-        ("serial", po::value<std::uint32_t>(), "8-digit serial number (with --count: serial, serial+1, ...)")
-        ("security", po::value<std::string>(), "none | encrypt | authenticate | encrypt+authenticate")
-        ("key-file", po::value<std::string>(), "suite-0 keys (else HANSIM_ENCRYPTION_KEY / HANSIM_AUTHENTICATION_KEY)")
-        ("ic-file", po::value<std::string>(), "invocation-counter store (with --count: one file per meter, suffix .N)")
-        ("seed", po::value<std::uint64_t>(), "seed for jitter and load (with --count: seed, seed+1, ...)")
-        ("set", po::value<std::vector<std::string>>()->composing(),
-         "KEY=VALUE: any meter setting (repeatable; keys as in scenario files, e.g. lists=list1, "
-         "jitter=uniform:0:500, load=constant:2000, clock_rule=utc)")
-        ("count", po::value<unsigned>()->default_value(1), "run this many meters of the profile; '{n}' in --port is replaced by 1..N");
-
     po::options_description port("Port and timing");
     port.add_options()
-        ("port", po::value<std::string>(),
-         "pty:PATH | serial:DEVICE[:BAUD:8N1] | tcp:HOST:PORT | rfc2217:HOST:PORT | file:PATH | -  "
-         "(default: the scenario's port, pty:/tmp/ttyHAN0)")
-        ("speed", po::value<double>()->default_value(1.0), "meter clock runs this many times faster than real time")
+        ("speed", po::value<std::string>(), "meter clock runs this many times faster than real time (default 1)")
         ("fast", po::bool_switch(), "send each frame at once instead of at the line rate")
-        ("chunk-ms", po::value<unsigned>()->default_value(10), "pacing granularity in ms (wire-true mode)")
-        ("start", po::value<std::string>(), "meter UTC at start, ISO 8601 (e.g. 2024-03-01T11:59:58Z); default now")
-        ("duration", po::value<std::string>(), "meter time to run (e.g. 90s, 10m, 2h, 1d); default until SIGINT/SIGTERM")
+        ("chunk-ms", po::value<std::string>(), "pacing granularity in ms (wire-true mode; default 10)")
         ("data-request", po::value<std::string>()->default_value("none"),
          "P1 data-request line: none | cts | dsr (serial ports) | dtr | rts (set by an rfc2217 client) | "
          "file:PATH (asserted while PATH exists)")
@@ -82,12 +60,11 @@ po::options_description run_options() {
     general.add_options()
         ("help,h", "this help")
         ("config", po::value<std::string>(), "INI file with any of these options (command line wins)")
-        ("scenario", po::value<std::string>(), "scenario file: meters with their ports")
         ("quiet,q", po::bool_switch(), "no line per frame")
         ("summary-json", po::value<std::string>(), "write the counters as JSON here on exit");
 
     po::options_description all;
-    all.add(meter).add(port).add(general);
+    all.add(plan_options("now", "until SIGINT/SIGTERM")).add(port).add(general).add(setting_options());
     return all;
 }
 
@@ -116,130 +93,48 @@ struct parsed_run {
     io::run_settings settings;
     double speed = 1.0;
     meter::utc_ms start{};
-    std::optional<std::string> key_file;
     std::string data_request = "none";
     bool quiet = false;
     std::optional<std::string> summary_json;
 };
 
-std::string numbered(std::string text, unsigned n) {
-    for (auto at = text.find("{n}"); at != std::string::npos; at = text.find("{n}"))
-        text.replace(at, 3, std::to_string(n));
-    return text;
-}
-
-void apply_setting(meter::meter_config& config, std::string_view option, std::string_view key, std::string_view value) {
-    try {
-        scenario::apply_meter_setting(config, key, value);
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(std::string(option) + ": " + e.what());
-    }
-}
-
-/// The meters before command-line overrides: from --scenario, from --meter (one meter of
-/// that profile), or the embedded default scenario.
-std::vector<meter::meter_config> base_meters(const po::variables_map& vm, std::optional<meter::utc_ms> start,
-                                             meter::utc_ms now) {
-    if (vm.count("scenario") && vm.count("meter"))
-        throw usage_error("give --scenario or --meter, not both");
-    if (vm.count("meter")) {
-        meter::meter_config config;
-        try {
-            config = meter::profile_config(vm["meter"].as<std::string>());
-        } catch (const std::invalid_argument& e) {
-            throw usage_error(std::string("--meter: ") + e.what());
-        }
-        config.start = start.value_or(now);
-        return {config};
-    }
-    try {
-        const auto loaded = vm.count("scenario") ? scenario::load_scenario(vm["scenario"].as<std::string>())
-                                                 : scenario::default_scenario();
-        return loaded.configs(start ? start : (loaded.start ? loaded.start : std::optional<meter::utc_ms>(now)));
-    } catch (const scenario::scenario_error& e) {
-        throw usage_error(e.what());
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(e.what());
-    }
-}
-
+/// Everything checked before any port is opened: the plan, the ports' syntax, the summary file.
 parsed_run plan_run(const po::variables_map& vm) {
     parsed_run run;
     run.quiet = vm["quiet"].as<bool>();
-    run.speed = vm["speed"].as<double>();
-    if (!(run.speed > 0)) throw usage_error("--speed must be positive");
-    run.settings.pacing = vm["fast"].as<bool>() ? io::pacing_mode::fast : io::pacing_mode::wire_true;
-    const auto chunk_ms = vm["chunk-ms"].as<unsigned>();
-    if (chunk_ms == 0) throw usage_error("--chunk-ms must be at least 1");
-    run.settings.granularity = std::chrono::milliseconds(chunk_ms);
     const auto& drop = vm["on-request-drop"].as<std::string>();
     if (drop == "finish") run.settings.on_request_drop = io::request_drop_policy::finish;
     else if (drop == "abort") run.settings.on_request_drop = io::request_drop_policy::abort;
     else throw usage_error("--on-request-drop '" + drop + "': expected finish or abort");
     run.data_request = vm["data-request"].as<std::string>();
-    if (vm.count("key-file")) run.key_file = vm["key-file"].as<std::string>();
-    if (vm.count("summary-json")) run.summary_json = vm["summary-json"].as<std::string>();
 
-    std::optional<meter::utc_ms> start;
-    if (vm.count("start")) {
-        try {
-            start = scenario::parse_utc_time(vm["start"].as<std::string>());
-        } catch (const std::invalid_argument& e) {
-            throw usage_error(std::string("--start: ") + e.what());
-        }
-    }
+    auto request = request_from(vm);
+    if (vm.count("speed")) request.speed = vm["speed"].as<std::string>();
+    if (vm.count("chunk-ms")) request.chunk_ms = vm["chunk-ms"].as<std::string>();
+    request.fast = vm["fast"].as<bool>();
+    scenario::plan_defaults defaults;
+    defaults.source = scenario::plan_defaults::meter_source::default_scenario;
+    defaults.ports_required = true;
     const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    auto bases = base_meters(vm, start, now);
-    if (bases.empty()) throw usage_error("the scenario has no meters");
-    run.start = bases.front().start;
-    if (vm.count("duration")) {
-        try {
-            run.settings.end_utc = run.start + scenario::parse_duration(vm["duration"].as<std::string>());
-        } catch (const std::invalid_argument& e) {
-            throw usage_error(std::string("--duration: ") + e.what());
-        }
-    }
+    auto plan = scenario::make_run_plan(request, defaults, now);
 
-    const auto count = vm["count"].as<unsigned>();
-    if (count == 0) throw usage_error("--count must be at least 1");
-    if (count > 1 && bases.size() > 1) throw usage_error("--count replicates one meter; the scenario has several");
-    const std::size_t total = bases.size() * count;
-    const std::optional<std::string> port_option =
-        vm.count("port") ? std::optional(vm["port"].as<std::string>()) : std::nullopt;
-    if (port_option && total > 1 && port_option->find("{n}") == std::string::npos && *port_option != "-")
-        throw usage_error("--port '" + *port_option + "': each of the " + std::to_string(total) +
-                          " meters needs its own port; put {n} in it (replaced by 1.." + std::to_string(total) + ")");
-
-    for (std::size_t index = 0; index < total; ++index) {
-        const unsigned n = static_cast<unsigned>(index + 1);
-        const unsigned copy = static_cast<unsigned>(index % count);  // 0 for the first of each base
+    run.speed = plan.speed;
+    run.start = plan.start;
+    run.settings.end_utc = plan.end;
+    run.settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
+    run.settings.granularity = plan.chunk;
+    for (auto& config : plan.meters) {
         planned_meter planned;
-        auto& config = planned.config;
-        config = bases[index / count];
-        if (vm.count("set"))
-            for (const auto& assignment : vm["set"].as<std::vector<std::string>>()) {
-                const auto equals = assignment.find('=');
-                if (equals == std::string::npos) throw usage_error("--set '" + assignment + "': expected KEY=VALUE");
-                apply_setting(config, "--set " + assignment, assignment.substr(0, equals), assignment.substr(equals + 1));
-            }
-        if (vm.count("name")) config.name = vm["name"].as<std::string>() + (total > 1 ? std::to_string(n) : "");
-        else if (count > 1) config.name += "-" + std::to_string(copy + 1);
-        if (vm.count("serial")) config.serial = vm["serial"].as<std::uint32_t>() + static_cast<std::uint32_t>(index);
-        else config.serial += copy;
-        if (vm.count("seed")) config.seed = vm["seed"].as<std::uint64_t>() + index;
-        else config.seed += copy;
-        if (vm.count("security")) apply_setting(config, "--security", "security", vm["security"].as<std::string>());
-        if (vm.count("ic-file"))
-            config.invocation_counter_file = vm["ic-file"].as<std::string>() + (total > 1 ? "." + std::to_string(n) : "");
-        if (port_option) config.port = total > 1 ? numbered(*port_option, n) : *port_option;
-        if (config.port.empty()) throw usage_error("meter " + config.name + ": no port (give --port)");
-        try {
-            meter::validate(config);
-        } catch (const std::invalid_argument& e) {
-            throw usage_error("meter " + config.name + ": " + e.what());
-        }
         planned.port = io::parse_port_spec(config.port);
+        planned.config = std::move(config);
         run.meters.push_back(std::move(planned));
+    }
+    if (vm.count("summary-json")) {
+        run.summary_json = vm["summary-json"].as<std::string>();
+        std::ofstream probe(*run.summary_json);  // fails now, not after the whole run
+        if (!probe)
+            throw usage_error("--summary-json " + *run.summary_json + ": cannot write there (" +
+                              std::strerror(errno) + ")");
     }
     return run;
 }
@@ -339,14 +234,12 @@ int run_meters(parsed_run run) {
 
     // The prepared meters (configs, counter stores) outlive the session, whose sources hand
     // out counters from the stores.
-    scenario::meter_setup_options setup;
-    if (run.key_file) setup.fallback_key_file = *run.key_file;
     std::vector<scenario::prepared_meter> prepared;
     std::set<std::string> warned;
     io::session session;
     for (const auto& planned : run.meters) {
         try {
-            prepared.push_back(scenario::prepare_meter(planned.config, setup));
+            prepared.push_back(scenario::prepare_meter(planned.config));
         } catch (const scenario::meter_setup_error& e) {
             throw usage_error(e.what());
         }
@@ -395,17 +288,12 @@ int run_main(int argc, char** argv) {
     const auto options = run_options();
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        po::store(parse_command_line(argc, argv, options), vm);
         if (vm.count("help")) {
             print_help(options);
             return 0;
         }
-        if (vm.count("config")) {
-            const auto path = vm["config"].as<std::string>();
-            std::ifstream file(path);
-            if (!file) throw usage_error("--config " + path + ": cannot read the file");
-            po::store(po::parse_config_file(file, options), vm);
-        }
+        if (vm.count("config")) store_config_file(vm["config"].as<std::string>(), options, vm);
         po::notify(vm);
     } catch (const po::error& e) {
         std::fprintf(stderr, "hansim run: %s\n(see hansim run --help)\n", e.what());
@@ -418,6 +306,9 @@ int run_main(int argc, char** argv) {
     try {
         return run_meters(plan_run(vm));
     } catch (const usage_error& e) {
+        std::fprintf(stderr, "hansim run: %s\n", e.what());
+        return 2;
+    } catch (const scenario::plan_error& e) {
         std::fprintf(stderr, "hansim run: %s\n", e.what());
         return 2;
     } catch (const io::port_error& e) {

@@ -1,9 +1,6 @@
 """Meters that produce their pushes without waiting, and the decoder."""
 from __future__ import annotations
 
-import json
-import re
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
@@ -33,18 +30,11 @@ class Frame:
                      invocation_counter=record.get("invocation_counter"), fault=record.get("fault"))
 
 
-_DURATION = re.compile(r"(\d+)(ms|s|m|h|d)")
-_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-
-
 def _duration_ms(duration: "str | float | int") -> int:
+    """A number is seconds; text is read by the one duration grammar, in C++ (90s, 1h30m, 2d)."""
     if isinstance(duration, (int, float)):
         return int(duration * 1000)
-    text = duration.strip()
-    parts = _DURATION.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"duration must look like 90s, 10m, 1h30m or 2d, got {duration!r}")
-    return sum(int(n) * _UNIT_MS[u] for n, u in parts)
+    return _hansim.parse_duration(duration)
 
 
 def _settings(settings: Mapping[str, Any]) -> dict:
@@ -85,7 +75,7 @@ class Meter:
 
     def next(self) -> Frame:
         record, wire = self._native.next()
-        return Frame.from_record(json.loads(record), wire)
+        return Frame.from_record(record, wire)
 
     def __iter__(self) -> Iterator[Frame]:
         while True:
@@ -107,18 +97,15 @@ class Meter:
 
 
 def _iso_ms(text: str) -> int:
-    """Milliseconds since the epoch of an ISO 8601 UTC time ("...Z" or with an offset)."""
-    stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return round(stamp.timestamp() * 1000)
+    """Milliseconds since the epoch of an ISO 8601 UTC time, read by the C++ grammar."""
+    return _hansim.parse_utc_time(text)
 
 
 def decode(data: bytes, *, protocol: str = "auto", encryption_key: "bytes | None" = None,
            authentication_key: "bytes | None" = None) -> list:
     """Decodes a byte stream as `hansim decode` does: one dict per frame or telegram, with
     "error" and "offset" for broken ones. Keys are 16-byte values."""
-    return [json.loads(r) for r in _hansim.decode(bytes(data), protocol, encryption_key, authentication_key)]
+    return _hansim.decode(bytes(data), protocol, encryption_key, authentication_key)
 
 
 def profiles() -> dict:

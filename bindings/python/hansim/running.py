@@ -6,7 +6,6 @@ RunningMeter.set_data_request() (see README, "Physical layer").
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -65,8 +64,8 @@ class RunningMeter:
     @property
     def reports(self) -> list:
         """Every frame report so far, in the order the frames ended."""
-        for text, wire in self._native.take_reports():
-            self._reports.append(FrameReport.from_report(json.loads(text), wire))
+        for record, wire in self._native.take_reports():
+            self._reports.append(FrameReport.from_report(record, wire))
         return list(self._reports)
 
     def wait_for(self, count: int, *, outcome: str = "sent", timeout: float = 30.0) -> list:

@@ -288,6 +288,8 @@ void apply_meter_setting(meter_config& config, std::string_view key, std::string
 
 milliseconds parse_duration(std::string_view text) {
     const std::string expected = "a duration like 90s, 1h30m, 2d or 500ms";
+    // Longer than any run or offset makes sense for, and far from where milliseconds overflow.
+    constexpr std::int64_t limit_ms = std::int64_t{max_duration_days} * 86'400'000;
     std::string_view rest = text;
     bool negative = false;
     if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
@@ -295,25 +297,33 @@ milliseconds parse_duration(std::string_view text) {
         rest.remove_prefix(1);
     }
     if (rest.empty()) bad(expected, text);
-    milliseconds total{0};
+    std::int64_t total = 0;
     while (!rest.empty()) {
         std::size_t digits = 0;
         while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
         if (digits == 0) bad(expected, text);
-        const auto number = static_cast<std::int64_t>(parse_unsigned(rest.substr(0, digits), 1'000'000'000'000ull, expected));
+        const std::string_view number_text = rest.substr(0, digits);
         rest.remove_prefix(digits);
         std::size_t unit_len = 0;
         while (unit_len < rest.size() && std::isalpha(static_cast<unsigned char>(rest[unit_len]))) ++unit_len;
         const std::string unit = lower(rest.substr(0, unit_len));
         rest.remove_prefix(unit_len);
-        if (unit == "ms") total += milliseconds(number);
-        else if (unit == "s" || (unit.empty() && rest.empty() && total == 0ms)) total += seconds(number);
-        else if (unit == "m" || unit == "min") total += minutes(number);
-        else if (unit == "h") total += hours(number);
-        else if (unit == "d") total += days(number);
+        std::int64_t unit_ms = 0;
+        if (unit == "ms") unit_ms = 1;
+        else if (unit == "s" || (unit.empty() && rest.empty() && total == 0)) unit_ms = 1000;
+        else if (unit == "m" || unit == "min") unit_ms = 60'000;
+        else if (unit == "h") unit_ms = 3'600'000;
+        else if (unit == "d") unit_ms = 86'400'000;
         else bad(expected, text);
+        std::uint64_t number = 0;
+        const auto [end, ec] = std::from_chars(number_text.data(), number_text.data() + number_text.size(), number);
+        if (ec != std::errc{} || number > static_cast<std::uint64_t>(limit_ms / unit_ms) ||
+            total + static_cast<std::int64_t>(number) * unit_ms > limit_ms)
+            throw std::invalid_argument("expected a duration of at most " + std::to_string(max_duration_days) +
+                                        "d, got '" + std::string(text) + "'");
+        total += static_cast<std::int64_t>(number) * unit_ms;
     }
-    return negative ? -total : total;
+    return milliseconds(negative ? -total : total);
 }
 
 utc_ms parse_utc_time(std::string_view text) {

@@ -5,15 +5,11 @@
 namespace hansim::scenario {
 namespace {
 
-std::filesystem::path resolve(const std::filesystem::path& path, const meter_setup_options& options) {
-    return path.is_relative() && !options.base_directory.empty() ? options.base_directory / path : path;
-}
-
 security::security_keys load_keys(const meter::meter_config& config, const meter_setup_options& options,
                                   std::vector<std::string>& warnings) {
     std::optional<std::filesystem::path> file;
     if (!config.key_file.empty())
-        file = resolve(config.key_file, options);
+        file = config.key_file;
     else if (options.fallback_key_file)
         file = *options.fallback_key_file;
     if (file) {
@@ -36,7 +32,7 @@ prepared_meter prepare_meter(const meter::meter_config& config, const meter_setu
         if (config.security != security::security_policy::none) meter.keys = load_keys(config, options, meter.warnings);
         if (!config.invocation_counter_file.empty() && config.security != security::security_policy::none)
             meter.counters = std::make_unique<security::invocation_counter_store>(
-                resolve(config.invocation_counter_file, options), security::invocation_counter_store::default_block,
+                config.invocation_counter_file, security::invocation_counter_store::default_block,
                 config.initial_invocation_counter);
         meter.source =
             meter::make_push_source(config, meter.keys ? &*meter.keys : nullptr, meter.counters.get());

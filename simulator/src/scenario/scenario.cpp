@@ -315,7 +315,18 @@ scenario load_scenario(const std::filesystem::path& path) {
     if (!in) throw scenario_error(path.string(), 0, "", "cannot open the scenario file");
     std::ostringstream text;
     text << in.rdbuf();
-    return load_scenario_text(text.str(), path.string());
+    scenario loaded = load_scenario_text(text.str(), path.string());
+    loaded.directory = path.parent_path();
+    for (auto& m : loaded.meters) {
+        m.config.key_file = loaded.resolve(m.config.key_file);
+        m.config.invocation_counter_file = loaded.resolve(m.config.invocation_counter_file);
+    }
+    return loaded;
+}
+
+std::string scenario::resolve(const std::string& path) const {
+    if (path.empty() || directory.empty() || std::filesystem::path(path).is_absolute()) return path;
+    return (directory / path).string();
 }
 
 std::string_view default_scenario_text() { return detail::default_scenario_yaml; }

@@ -70,7 +70,11 @@ const std::vector<std::string>& meter_setting_keys();
 /// A one-line description of a key (for --help); empty for unknown keys.
 std::string_view meter_setting_help(std::string_view key);
 
-/// "90s", "1h30m", "2d", "500ms", "-30s", "15" (seconds). Throws std::invalid_argument.
+/// The longest duration parse_duration accepts (about 273 years), either sign.
+inline constexpr std::int64_t max_duration_days = 100'000;
+
+/// "90s", "1h30m", "2d", "500ms", "-30s", "15" (seconds); at most max_duration_days in
+/// total. Throws std::invalid_argument (never overflows).
 std::chrono::milliseconds parse_duration(std::string_view text);
 
 /// ISO 8601 as described above. Throws std::invalid_argument.

@@ -31,9 +31,6 @@ struct meter_setup_options {
     /// Key file for ciphered meters whose config names none (e.g. `--key-file`); after it,
     /// HANSIM_ENCRYPTION_KEY / HANSIM_AUTHENTICATION_KEY are tried.
     std::optional<std::filesystem::path> fallback_key_file;
-    /// Relative key_file / invocation_counter_file paths are taken relative to this folder
-    /// (a scenario's folder); empty: the working directory.
-    std::filesystem::path base_directory;
 };
 
 /// A meter ready to push. Keep it alive as long as `source` is used: the source refers to
@@ -46,6 +43,8 @@ struct prepared_meter {
     std::vector<std::string> warnings;  ///< e.g. a key file readable by others; for the caller to show
 };
 
+/// Paths in the config are taken as they are (relative: to the working directory); a
+/// scenario's paths were made relative to its file when it was loaded.
 /// Loads keys (the config's key_file, else options.fallback_key_file, else the environment)
 /// only when config.security ciphers, opens the counter store when the meter ciphers and
 /// config.invocation_counter_file is set, and makes the push source. Throws

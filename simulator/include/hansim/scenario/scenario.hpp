@@ -72,6 +72,14 @@ struct scenario {
     std::optional<utc_ms> start;             ///< nullopt: "now" (or not given)
     std::uint64_t seed = 1;
     std::vector<scenario_meter> meters;
+    /// The folder of the scenario file (empty for text and the embedded default). Every path
+    /// a scenario names is relative to it, for every command: load_scenario resolves
+    /// key_file and invocation_counter_file; a new file-valued field must use resolve() too.
+    std::filesystem::path directory;
+
+    /// `path` relative to the scenario's folder (unchanged when absolute, empty, or the
+    /// scenario has no folder).
+    std::string resolve(const std::string& path) const;
 
     /// Ready-to-run configurations: start = `start` (the scenario's own start unless
     /// `override_start` is given, which also covers "now"), relative events resolved, seeds
@@ -80,7 +88,8 @@ struct scenario {
     std::vector<meter::meter_config> configs(std::optional<utc_ms> override_start = std::nullopt) const;
 };
 
-/// Reads a scenario file. Throws scenario_error (also for an unreadable file, line 0).
+/// Reads a scenario file; relative paths in it are resolved against its folder. Throws
+/// scenario_error (also for an unreadable file, line 0).
 scenario load_scenario(const std::filesystem::path& path);
 
 /// Parses scenario text; `name` stands for the file name in error messages.

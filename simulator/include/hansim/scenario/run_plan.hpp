@@ -1,0 +1,132 @@
+#pragma once
+/// @file
+/// The run plan: the one place a scenario, command-line options or Python arguments become
+/// the meters of a run (validated meter configurations with their ports), its start, end,
+/// speed and pacing. `hansim run`, `hansim generate` and the Python session only fill a
+/// run_request with what the user wrote (text, spelled as on the command line) and call
+/// make_run_plan; so an option has the same name, default, meaning and error message in
+/// every front end. They differ only in plan_defaults (what happens when the user says
+/// nothing: see below) and in what they do with the plan (virtual time and an output file
+/// for generate, real time and ports for run and Python).
+///
+/// Rules, in the order they are applied:
+/// 1. Meters come from the scenario file, else from the requested profiles (one meter each),
+///    else from the front end's default (plan_defaults::source).
+/// 2. Each meter's own settings (a profile request's settings), then the request's settings
+///    for every meter, in the order given (`--KEY VALUE`, `--set KEY=VALUE`, Python keyword
+///    arguments): keys and spellings of the settings table (meter_settings.hpp), nothing else.
+///    With a scenario, a `seed` setting is the scenario seed (meters without their own seed
+///    derive theirs from it), as if written in the file.
+/// 3. `count` copies of a single meter: copy n (1-based) is named NAME-n (or NAMEn when the
+///    request names it), its serial and seed are the first's + n-1, `{n}` in the port is n,
+///    and an invocation-counter file given for all meters gets the suffix ".n", so no two
+///    meters ever share a counter store.
+/// 4. Paths a scenario file names (key_file, invocation_counter_file, and any later file
+///    setting) are relative to the scenario file's folder, for every command; paths given as
+///    options are relative to the working directory.
+/// 5. Everything is checked before anything is opened: settings, counts, speed, duration,
+///    start, ports' syntax (a front end with ports parses them before opening the first).
+/// Every problem is a plan_error whose message names the option or the meter and field and
+/// says what was expected (exit 2 in the CLI, ValueError in Python).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "hansim/meter/meter_config.hpp"
+#include "hansim/scenario/meter_settings.hpp"
+
+namespace hansim::scenario {
+
+/// A usage or configuration mistake in a run request.
+class plan_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One `key = value` from the user. `origin` is how the user wrote it, for messages
+/// ("--jitter", "--set jitter=x", "jitter"); empty: "KEY".
+struct setting {
+    std::string key;
+    std::string value;
+    std::string origin;
+};
+
+/// One meter of a profile with its own settings (`--meter PROFILE`, Python's add()).
+struct meter_request {
+    std::string profile;
+    std::vector<setting> settings;
+};
+
+/// How the front end spells its options, for messages ("--start: ..." on the command line,
+/// "start: ..." in Python).
+struct option_names {
+    std::string scenario = "--scenario";
+    std::string meter = "--meter";
+    std::string count = "--count";
+    std::string start = "--start";
+    std::string duration = "--duration";
+    std::string speed = "--speed";
+    std::string chunk = "--chunk-ms";
+    std::string port = "--port";
+};
+
+/// What the user asked for, as text. Empty optionals: not given.
+struct run_request {
+    option_names names;
+    std::optional<std::filesystem::path> scenario_file;  ///< --scenario
+    std::vector<meter_request> meters;                   ///< --meter (not with a scenario)
+    std::vector<setting> settings;                       ///< for every meter, after its own
+    std::optional<std::string> count;                    ///< --count: copies of a single meter (default 1)
+    std::optional<std::string> start;                    ///< --start: ISO 8601 UTC, or "now"
+    std::optional<std::string> duration;                 ///< --duration: meter time, > 0
+    std::optional<std::string> speed;                    ///< --speed: meter clock / real time (default 1)
+    bool fast = false;                                   ///< --fast: each frame at once, not at the line rate
+    std::optional<std::string> chunk_ms;                 ///< --chunk-ms: pacing granularity (default 10)
+};
+
+/// What a front end does when the user says nothing.
+struct plan_defaults {
+    enum class meter_source { default_scenario, default_profile };
+    /// hansim run: the embedded default scenario (a meter on pty:/tmp/ttyHAN0);
+    /// hansim generate and Python: one meter of the default profile.
+    meter_source source = meter_source::default_profile;
+    /// Start when neither the request nor the scenario gives one; nullopt: `now`.
+    std::optional<utc_ms> start;
+    /// Run length when not requested; nullopt: until stopped.
+    std::optional<std::chrono::milliseconds> duration;
+    /// Every meter must have a port (run, Python session).
+    bool ports_required = false;
+};
+
+/// The speeds a run accepts: the meter clock may run from 1/1000 of real time to a million
+/// times faster.
+inline constexpr double min_speed = 1e-3;
+inline constexpr double max_speed = 1e6;
+
+/// A run, ready to set up: every meter validated, with start set and file paths resolved.
+struct run_plan {
+    std::vector<meter::meter_config> meters;
+    utc_ms start{};
+    std::optional<utc_ms> end;       ///< start + duration; nullopt: until stopped
+    double speed = 1.0;
+    bool fast = false;
+    std::chrono::milliseconds chunk{10};
+};
+
+/// Builds the plan. `now` is the wall clock (the plan reads no clock). Throws plan_error.
+run_plan make_run_plan(const run_request& request, const plan_defaults& defaults, utc_ms now);
+
+/// "--KEY" for a settings-table key (underscores become dashes): the option that sets it.
+std::string option_for_setting(std::string_view key);
+
+/// Parsers for the request's numbers, shared with front ends that take them typed; each
+/// throws plan_error naming `option` and the accepted range.
+std::uint32_t parse_count(std::string_view text, std::string_view option);
+double parse_speed(std::string_view text, std::string_view option);
+
+}  // namespace hansim::scenario

@@ -1,0 +1,202 @@
+#include "hansim/scenario/run_plan.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "hansim/meter/profile.hpp"
+#include "hansim/scenario/scenario.hpp"
+
+namespace hansim::scenario {
+
+using namespace std::chrono;
+
+namespace {
+
+std::string where(const setting& s) { return s.origin.empty() ? s.key : s.origin; }
+
+void apply(meter::meter_config& config, const setting& s) {
+    try {
+        apply_meter_setting(config, s.key, s.value);
+    } catch (const std::invalid_argument& e) {
+        throw plan_error(where(s) + ": " + e.what());
+    }
+}
+
+const setting* last_setting(const std::vector<setting>& settings, std::string_view key) {
+    const setting* found = nullptr;
+    for (const auto& s : settings)
+        if (s.key == key) found = &s;
+    return found;
+}
+
+std::string numbered(std::string text, std::size_t n) {
+    for (auto at = text.find("{n}"); at != std::string::npos; at = text.find("{n}"))
+        text.replace(at, 3, std::to_string(n));
+    return text;
+}
+
+/// The meters before the request's settings, with start set.
+std::vector<meter::meter_config> base_meters(const run_request& request, const plan_defaults& defaults,
+                                             utc_ms now, std::optional<utc_ms> start) {
+    if (request.scenario_file && !request.meters.empty())
+        throw plan_error("give " + request.names.scenario + " or " + request.names.meter + ", not both");
+    const bool from_scenario =
+        request.scenario_file || (request.meters.empty() && defaults.source == plan_defaults::meter_source::default_scenario);
+    if (from_scenario) {
+        scenario loaded;
+        try {
+            loaded = request.scenario_file ? load_scenario(*request.scenario_file) : default_scenario();
+        } catch (const scenario_error& e) {
+            throw plan_error(e.what());
+        }
+        // A seed given for every meter is the scenario seed: meters without their own derive from it.
+        if (const setting* seed = last_setting(request.settings, "seed")) {
+            meter::meter_config scratch;
+            apply(scratch, *seed);
+            loaded.seed = scratch.seed;
+        }
+        if (loaded.meters.empty()) throw plan_error(loaded.name + ": the scenario has no meters");
+        const std::optional<utc_ms> begin = start ? start : loaded.start ? loaded.start : defaults.start ? defaults.start : now;
+        return loaded.configs(begin);
+    }
+    std::vector<meter_request> wanted = request.meters;
+    if (wanted.empty()) wanted.push_back({std::string(meter::default_profile_name), {}});
+    std::vector<meter::meter_config> out;
+    for (const auto& m : wanted) {
+        meter::meter_config config;
+        try {
+            config = meter::profile_config(m.profile);
+        } catch (const std::invalid_argument& e) {
+            throw plan_error(request.names.meter + ": " + e.what());
+        }
+        for (const auto& s : m.settings) apply(config, s);
+        config.start = start ? *start : defaults.start ? *defaults.start : now;
+        out.push_back(std::move(config));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string option_for_setting(std::string_view key) {
+    std::string name = "--" + std::string(key);
+    for (char& c : name)
+        if (c == '_') c = '-';
+    return name;
+}
+
+std::uint32_t parse_count(std::string_view text, std::string_view option) {
+    std::uint32_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 100'000)
+        throw plan_error(std::string(option) + ": expected a whole number from 1 to 100000, got '" + std::string(text) +
+                         "'");
+    return value;
+}
+
+double parse_speed(std::string_view text, std::string_view option) {
+    const std::string s(text);
+    char* end = nullptr;
+    const double value = s.empty() ? 0.0 : std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(value) || value < min_speed || value > max_speed) {
+        char range[96];
+        std::snprintf(range, sizeof range, "a number from %g (slower than real time) to %g", min_speed, max_speed);
+        throw plan_error(std::string(option) + ": expected " + range + ", got '" + s + "'");
+    }
+    return value;
+}
+
+run_plan make_run_plan(const run_request& request, const plan_defaults& defaults, utc_ms now) {
+    run_plan plan;
+    plan.fast = request.fast;
+    if (request.speed) plan.speed = parse_speed(*request.speed, request.names.speed);
+    if (request.chunk_ms) {
+        const std::string& text = *request.chunk_ms;
+        unsigned value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 10'000)
+            throw plan_error(request.names.chunk + ": expected a whole number of milliseconds from 1 to 10000, got '" + text + "'");
+        plan.chunk = milliseconds(value);
+    }
+    const std::uint32_t count = request.count ? parse_count(*request.count, request.names.count) : 1;
+
+    std::optional<utc_ms> start;
+    if (request.start && *request.start != "now") {
+        try {
+            start = parse_utc_time(*request.start);
+        } catch (const std::invalid_argument& e) {
+            throw plan_error(request.names.start + ": " + e.what());
+        }
+    } else if (request.start) {
+        start = now;
+    }
+    std::optional<milliseconds> duration = defaults.duration;
+    if (request.duration) {
+        try {
+            duration = parse_duration(*request.duration);
+        } catch (const std::invalid_argument& e) {
+            throw plan_error(request.names.duration + ": " + e.what());
+        }
+        if (*duration <= milliseconds(0))
+            throw plan_error(request.names.duration + ": expected a positive duration like 90s, 1h30m or 2d, got '" +
+                             *request.duration + "'");
+    }
+
+    const auto bases = base_meters(request, defaults, now, start);
+    plan.start = bases.front().start;
+    if (duration) plan.end = plan.start + *duration;
+    if (count > 1 && bases.size() > 1)
+        throw plan_error(request.names.count + ": copies one meter; there are " + std::to_string(bases.size()));
+    const std::size_t total = bases.size() * count;
+
+    const setting* name_setting = last_setting(request.settings, "name");
+    const setting* serial_setting = last_setting(request.settings, "serial");
+    const setting* seed_setting = request.scenario_file ? nullptr : last_setting(request.settings, "seed");
+    const setting* counter_setting = last_setting(request.settings, "invocation_counter_file");
+    const setting* port_setting = last_setting(request.settings, "port");
+    if (port_setting && total > 1 && port_setting->value.find("{n}") == std::string::npos && port_setting->value != "-")
+        throw plan_error(where(*port_setting) + " '" + port_setting->value + "': each of the " + std::to_string(total) +
+                         " meters needs its own port; put {n} in it (replaced by 1.." + std::to_string(total) + ")");
+
+    for (std::size_t index = 0; index < total; ++index) {
+        const std::size_t n = index + 1;
+        const std::uint32_t copy = static_cast<std::uint32_t>(index % count);  // 0 for the first of each base
+        meter::meter_config config = bases[index / count];
+        for (const auto& s : request.settings) {
+            if (s.key == "seed" && request.scenario_file) continue;  // the scenario seed, applied above
+            if (s.key == "port") continue;                           // numbered below
+            apply(config, s);
+        }
+        if (name_setting && total > 1) config.name += std::to_string(n);
+        else if (count > 1) config.name += "-" + std::to_string(copy + 1);
+        config.serial += serial_setting ? static_cast<std::uint32_t>(index) : copy;
+        config.seed += seed_setting ? index : copy;
+        if (counter_setting && total > 1) config.invocation_counter_file += "." + std::to_string(n);
+        else if (count > 1 && !config.invocation_counter_file.empty())
+            config.invocation_counter_file += "." + std::to_string(copy + 1);
+        if (port_setting) config.port = total > 1 ? numbered(port_setting->value, n) : port_setting->value;
+        else if (count > 1 && !config.port.empty()) config.port = numbered(config.port, copy + 1);
+        if (defaults.ports_required && config.port.empty())
+            throw plan_error("meter '" + config.name + "': no port (give " + request.names.port + ")");
+        try {
+            meter::validate(config);
+        } catch (const std::invalid_argument& e) {
+            throw plan_error("meter '" + config.name + "': " + e.what());
+        }
+        plan.meters.push_back(std::move(config));
+    }
+    for (std::size_t i = 0; i < plan.meters.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (plan.meters[i].name == plan.meters[j].name)
+                throw plan_error("two meters are named '" + plan.meters[i].name + "'; names must be unique");
+    for (std::size_t i = 0; defaults.ports_required && i < plan.meters.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (!plan.meters[i].port.empty() && plan.meters[i].port != "-" && plan.meters[i].port == plan.meters[j].port)
+                throw plan_error("meters '" + plan.meters[j].name + "' and '" + plan.meters[i].name +
+                                 "' are both on port " + plan.meters[i].port + "; give each its own (" +
+                                 request.names.port + " with {n})");
+    return plan;
+}
+
+}  // namespace hansim::scenario
