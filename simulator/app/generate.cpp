@@ -18,6 +18,7 @@
 #include "hansim/scenario/run_plan.hpp"
 #include "hansim/security/keys.hpp"
 #include "plan_options.hpp"
+#include "progress.hpp"
 #include "subcommands.hpp"
 
 namespace po = boost::program_options;
@@ -48,7 +49,8 @@ int run(int argc, char** argv) {
     po::options_description general(generate_usage);
     general.add_options()("help,h", "show this help")
         ("format", po::value<std::string>()->default_value("hex"), "hex, raw or jsonl")
-        ("output,o", po::value<std::string>(), "write to this file instead of standard output");
+        ("output,o", po::value<std::string>(), "write to this file instead of standard output")
+        ("quiet,q", po::bool_switch(), "no progress line (shown on a terminal while writing to --output)");
     po::options_description all;
     all.add(general).add(plan_options(default_start, "1h")).add(setting_options());
 
@@ -90,6 +92,9 @@ int run(int argc, char** argv) {
     std::ostream& out = vm.count("output") ? static_cast<std::ostream&>(file) : std::cout;
 
     const scenario::utc_ms end = *plan.end;
+    // Progress on a terminal (progress.hpp); not while the frames themselves go to the terminal.
+    progress bar("generate", vm["quiet"].as<bool>() || !vm.count("output"));
+    progress_state state;
     // Merge the meters in send order (ties: scenario order).
     for (auto& m : meters) m.pending = m.meter.source->next();
     for (;;) {
@@ -107,8 +112,11 @@ int run(int argc, char** argv) {
         } else {
             out << report::dump(meter::push_record_json(frame, next->meter.config)) << '\n';
         }
+        state.count(frame, true, plan.start, end);
+        bar.update(state);
         next->pending = next->meter.source->next();
     }
+    bar.finish(state);
     out.flush();
     if (!out) throw std::runtime_error("writing the output failed");
     return 0;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "hansim/scenario/meter_settings.hpp"
 
 namespace hansim::app {
@@ -17,6 +19,15 @@ std::string clock_text(double seconds) {
     return text;
 }
 }  // namespace
+
+void progress_state::count(const meter::push_frame& frame, bool sent, meter::utc_ms start,
+                           std::optional<meter::utc_ms> end) {
+    if (!simulated || frame.send_utc() > *simulated) simulated = frame.send_utc();
+    frames += sent ? 1 : 0;
+    faults += frame.fault.empty() ? 0 : 1;
+    if (end && *end > start)
+        done = std::min(1.0, static_cast<double>((*simulated - start).count()) / static_cast<double>((*end - start).count()));
+}
 
 progress::progress(std::string label, bool quiet)
     : label_(std::move(label)),

@@ -19,6 +19,9 @@ struct progress_state {
     std::uint64_t frames = 0;                ///< frames sent (or written)
     std::uint64_t faults = 0;                ///< frames with a fault injected
     std::optional<double> done;              ///< fraction of the work done, 0..1, when known
+
+    /// Counts one frame of a run from `start` to `end` (unknown end: no fraction, no time left).
+    void count(const meter::push_frame& frame, bool sent, meter::utc_ms start, std::optional<meter::utc_ms> end);
 };
 
 class progress {

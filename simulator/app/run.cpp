@@ -33,6 +33,7 @@
 #include "hansim/scenario/run_plan.hpp"
 #include "hansim/security/keys.hpp"
 #include "plan_options.hpp"
+#include "progress.hpp"
 #include "subcommands.hpp"
 
 namespace hansim::app {
@@ -263,11 +264,27 @@ int run_meters(parsed_run run) {
                  run.settings.end_utc ? (", until " + scenario::format_utc_time(*run.settings.end_utc)).c_str() : "");
     std::fflush(log);
 
-    if (!run.quiet)
-        session.on_frame([&](std::size_t meter, const io::frame_report& r) { print_frame(log, session.meter_name(meter), r); });
+    // An accelerated run shows progress on a terminal (progress.hpp), redrawn below the frame lines.
+    progress bar("run", run.quiet || run.speed <= 1.0 || to_stdout);
+    progress_state state;
+    if (!run.quiet || bar.enabled())
+        session.on_frame([&](std::size_t meter, const io::frame_report& r) {
+            if (!run.quiet) {
+                bar.clear();
+                print_frame(log, session.meter_name(meter), r);
+            }
+            state.count(r.frame, r.outcome == io::frame_outcome::sent, run.start, run.settings.end_utc);
+            bar.update(state);
+        });
 
     const int signal = session.run({run.start, io::mono_clock::now(), run.speed});
 
+    if (signal == 0 && run.settings.end_utc) {  // ran to its end: show where it ended
+        state.simulated = *run.settings.end_utc;
+        state.done = 1.0;
+        bar.finish(state);
+    }
+    bar.clear();
     if (signal != 0) std::fprintf(log, "hansim run: stopped by signal %d\n", signal);
     if (run.meters.size() > 1 && run.meters.size() <= 10)
         for (std::size_t i = 0; i < session.meter_count(); ++i)

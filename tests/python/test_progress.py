@@ -54,3 +54,48 @@ def test_replay_progress_is_silent_off_a_terminal_and_with_quiet(hansim_bin, dat
         assert "+0.000 s #0" in output  # the per-transmission lines are there, only progress is not
     assert code == 0, output
     assert "\x1b[K" not in output and "frames/s" not in output
+
+
+def test_generate_of_a_long_period_shows_progress_while_writing_to_a_file(hansim_bin, tmp_path):
+    keys = tmp_path / "keys.txt"
+    keys.write_text("encryption_key=000102030405060708090A0B0C0D0E0F\n"
+                    "authentication_key=D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n")
+    keys.chmod(0o600)
+    args = [str(hansim_bin), "generate", "--meter", "kamstrup-dk-3p", "--key-file", str(keys),
+            "--start", "2024-01-01T00:00:00Z", "--duration", "2d", "--faults", "corrupted_tag@every:1000",
+            "--output", str(tmp_path / "two-days.hex")]
+    code, output = run_on_terminal(args)
+    assert code == 0, output
+    assert PROGRESS + "generate: 2024-01-0" in output
+    last = output.rsplit(PROGRESS, 1)[1].splitlines()[0]
+    frames = len((tmp_path / "two-days.hex").read_text().splitlines())
+    assert f"{frames} frames" in last and "100 %" in last and "0:00 left" in last
+    decoded = subprocess.run([str(hansim_bin), "decode", "--hex", "--key-file", str(keys),
+                              str(tmp_path / "two-days.hex")], capture_output=True, text=True, timeout=60)
+    failed = sum('"authentication_failed"' in line for line in decoded.stdout.splitlines())
+    assert failed > 0 and f"{failed} faults" in last  # every corrupted tag, as a reader sees it
+
+    quiet = run_on_terminal(args + ["--quiet"])
+    piped = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    to_terminal = run_on_terminal(args[:-2])  # the frames themselves go to the terminal
+    for code, output in (quiet, (piped.returncode, piped.stdout + piped.stderr), to_terminal):
+        assert code == 0, output
+        assert "\x1b[K" not in output and "frames/s" not in output
+
+
+def test_accelerated_run_shows_progress_below_its_frame_lines(hansim_bin, tmp_path):
+    args = [str(hansim_bin), "run", "--meter", "kamstrup-no-3p", "--port", f"file:{tmp_path / 'out.bin'}",
+            "--start", "2024-01-01T00:00:00Z", "--speed", "200", "--fast", "--duration", "5m"]
+    code, output = run_on_terminal(args)
+    assert code == 0, output
+    assert PROGRESS + "run: 2024-01-01T00:0" in output
+    # the frame lines stay whole: the progress line is wiped before each one
+    frame_lines = [line.rsplit("\x1b[K", 1)[-1] for line in output.splitlines() if " list1 " in line]
+    assert len(frame_lines) == 30 and all(line.startswith("2024-01-01T") for line in frame_lines)
+    assert "100 %" in output.rsplit(PROGRESS, 1)[1]
+
+    quiet = run_on_terminal(args + ["--quiet"])
+    piped = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    for code, output in (quiet, (piped.returncode, piped.stdout + piped.stderr)):
+        assert code == 0, output
+        assert "\x1b[K" not in output and "frames/s" not in output
