@@ -21,6 +21,16 @@ int hex_value(char c) {
     return -1;
 }
 
+/// True for text with a run of 8 or more hex digits: possibly (part of) a key.
+bool looks_like_key_material(std::string_view text) {
+    std::size_t run = 0;
+    for (const char c : text) {
+        run = hex_value(c) >= 0 ? run + 1 : 0;
+        if (run >= 8) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 aes_key parse_key_hex(std::string_view hex, std::string_view what) {
@@ -68,6 +78,9 @@ loaded_keys load_key_file(const std::filesystem::path& path) {
         std::optional<aes_key>* slot = nullptr;
         if (name == "encryption_key") slot = &encryption;
         else if (name == "authentication_key") slot = &authentication;
+        else if (looks_like_key_material(name))  // a key pasted where the name goes: never echo it
+            throw std::runtime_error(at + "unknown key name (not shown: it looks like key material; "
+                                          "expected encryption_key or authentication_key)");
         else
             throw std::runtime_error(at + "unknown key '" + std::string(name) +
                                      "' (expected encryption_key or authentication_key)");

@@ -84,6 +84,10 @@ TEST_F(key_file_test, missing_unknown_duplicate_and_malformed_lines) {
     const auto unknown = error_for(std::string("encryption_key=") + ek_hex + "\nauth_key=" + ak_hex + "\n");
     EXPECT_NE(unknown.find("line 2: unknown key 'auth_key'"), std::string::npos) << unknown;
     EXPECT_EQ(unknown.find("d0d1"), std::string::npos) << unknown;
+    // A key pasted in place of the name (found by fuzz_key_file) is not echoed either.
+    const auto pasted = error_for(std::string("encryption_key=") + ek_hex + "\n" + ak_hex + "=x\n");
+    EXPECT_NE(pasted.find("line 2: unknown key name (not shown"), std::string::npos) << pasted;
+    EXPECT_EQ(pasted.find("d0d1"), std::string::npos) << pasted;
     const auto twice = error_for(std::string("encryption_key=") + ek_hex + "\nencryption_key=" + ek_hex + "\n");
     EXPECT_NE(twice.find("line 2: encryption_key given twice"), std::string::npos) << twice;
     const auto no_equals = error_for(std::string(ek_hex) + "\n");
