@@ -330,6 +330,16 @@ utc_ms parse_utc_time(std::string_view text) {
     const std::string expected = "an ISO 8601 time like 2024-01-15T12:00:00Z";
     std::string s(text);
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, consumed = 0;
+    // Fixed width digits: sscanf alone would also take signs and blanks ("2024-01-15T-1:00").
+    constexpr std::string_view form = "dddd-dd-ddTdd:dd";
+    if (s.size() < form.size()) bad(expected, text);
+    for (std::size_t i = 0; i < form.size(); ++i) {
+        const char c = s[i];
+        const bool fits = form[i] == 'd' ? std::isdigit(static_cast<unsigned char>(c)) != 0
+                          : form[i] == 'T' ? (c == 'T' || c == ' ')
+                                           : c == form[i];
+        if (!fits) bad(expected, text);
+    }
     if (std::sscanf(s.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &consumed) != 5) bad(expected, text);
     std::string_view rest = std::string_view(s).substr(static_cast<std::size_t>(consumed));
     milliseconds fraction{0};

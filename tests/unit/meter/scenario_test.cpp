@@ -154,6 +154,11 @@ TEST(scenario, durations_and_times) {
     EXPECT_EQ(parse_duration("15"), 15s);
     EXPECT_THROW(parse_duration("1x"), std::invalid_argument);
     EXPECT_THROW(parse_duration(""), std::invalid_argument);
+    // These overflowed a 64-bit millisecond count (UB, found by fuzz_value_parsers).
+    EXPECT_THROW(parse_duration("999999999999d"), std::invalid_argument);
+    EXPECT_THROW(parse_duration("900000000000h900000000000h"), std::invalid_argument);
+    EXPECT_EQ(parse_duration("100000d"), days(100000));  // max_duration_days
+    EXPECT_THROW(parse_duration("100000d1ms"), std::invalid_argument);
     const utc_ms t = parse_utc_time("2024-01-15T13:00:00+01:00");
     EXPECT_EQ(t, utc_ms{sys_days{year{2024} / 1 / 15} + 12h});
     EXPECT_EQ(parse_utc_time("2024-01-15T12:00Z"), t);
@@ -161,4 +166,9 @@ TEST(scenario, durations_and_times) {
     EXPECT_EQ(format_utc_time(t + 250ms), "2024-01-15T12:00:00.250Z");
     EXPECT_EQ(format_utc_time(t), "2024-01-15T12:00:00Z");
     EXPECT_THROW(parse_utc_time("2024-02-30T00:00:00Z"), std::invalid_argument);
+    // Signs and blanks inside the fixed-width fields were read as numbers (fuzz_value_parsers).
+    EXPECT_THROW(parse_utc_time("2024-01-15T-1:00Z"), std::invalid_argument);
+    EXPECT_THROW(parse_utc_time(" 2024-01-15T12:00Z"), std::invalid_argument);
+    EXPECT_THROW(parse_utc_time("2024-1-15T12:00:00Z"), std::invalid_argument);
+    EXPECT_THROW(parse_utc_time("+024-01-15T12:00Z"), std::invalid_argument);
 }
