@@ -340,4 +340,6 @@ int run_main(int argc, char** argv) {
     }
 }
 
+po::options_description run_option_table() { return run_options(); }
+
 }  // namespace hansim::app

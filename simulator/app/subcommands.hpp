@@ -3,6 +3,8 @@
 #include <span>
 #include <string_view>
 
+#include <boost/program_options/options_description.hpp>
+
 namespace hansim::app {
 
 struct subcommand {
@@ -18,5 +20,8 @@ int record_main(int argc, char** argv);
 int replay_main(int argc, char** argv);
 
 std::span<const subcommand> subcommands();
+
+/// The options of `hansim run` (command line and --config INI file), for the INI fuzz target.
+boost::program_options::options_description run_option_table();
 
 }  // namespace hansim::app
