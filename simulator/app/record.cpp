@@ -132,10 +132,17 @@ int record_main(int argc, char** argv) {
     }
     catch_stop_signals();
     io::recorder recorder(settings, out_fd);
+    bool first_open = true;
     recorder.on_event([&](std::string_view name, std::string_view text) {
-        if (!quiet)
-            std::fprintf(stderr, "hansim record: %.*s %.*s\n", static_cast<int>(name.size()), name.data(),
-                         static_cast<int>(text.size()), text.data());
+        if (quiet) return;
+        if (name == "opened" && first_open) {
+            first_open = false;
+            std::fprintf(stderr, "hansim record: recording %.*s into %s (Ctrl-C stops)\n", static_cast<int>(text.size()),
+                         text.data(), out_path.c_str());
+            return;
+        }
+        std::fprintf(stderr, "hansim record: %.*s %.*s\n", static_cast<int>(name.size()), name.data(),
+                     static_cast<int>(text.size()), text.data());
     });
     if (decoder)
         recorder.on_data([&](codec::byte_view chunk) {
@@ -145,7 +152,6 @@ int record_main(int argc, char** argv) {
         });
     int status = 0;
     try {
-        if (!quiet) std::fprintf(stderr, "hansim record: %s -> %s (Ctrl-C stops)\n", settings.port.to_string().c_str(), out_path.c_str());
         const auto stats = recorder.run([] { return stop_signal != 0; });
         if (decoder)
             for (const auto& record : decoder->finish()) std::printf("%s\n", record.dump().c_str());
@@ -154,8 +160,9 @@ int record_main(int argc, char** argv) {
                          static_cast<unsigned long long>(stats.chunks), static_cast<unsigned long long>(stats.bytes),
                          static_cast<unsigned long long>(stats.reopened),
                          stop_signal != 0 ? (", stopped by signal " + std::to_string(stop_signal)).c_str() : "");
-    } catch (const io::port_error& e) {
+    } catch (const io::port_error& e) {  // the port could not be opened: nothing was recorded
         std::fprintf(stderr, "hansim record: %s\n", e.what());
+        ::unlink(out_path.c_str());
         status = 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "hansim record: %s\n", e.what());

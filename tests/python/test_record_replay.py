@@ -12,8 +12,9 @@ import pytest
 from capture_helpers import (kill, read_capture, start, stop, transmissions, wait_for, wait_for_data_lines)
 from run_helpers import whole_frames
 
-# list 1 at x0 s; at --speed 5 one every 2 s of real time, the first 1 s after the start
-START = "2024-03-01T12:00:25Z"
+# list 1 at x0 s; at --speed 5 one every 2 s of real time, the first 1.8 s after the start (time
+# for a recorder to start, also when the replay of its recording begins)
+START = "2024-03-01T12:00:21Z"
 
 
 def run_meter(hansim_bin, port, duration="30s", *extra):
@@ -67,7 +68,7 @@ def test_record_of_a_run_then_replay_reproduces_bytes_and_timing(hansim_bin, tmp
         spans = [(at, data) for at, data in chunks]
         first_frame = [c for c in spans if c[0] - spans[0][0] < 1.5]
         duration = first_frame[-1][0] - first_frame[0][0] + len(first_frame[0][1]) * 10 / 2400
-        assert duration == pytest.approx(228 * 10 / 2400, rel=0.05)
+        assert duration == pytest.approx(228 * 10 / 2400, rel=0.1)
     assert "3 sent, 0 lost" in out and "lateness max" in out
 
 
@@ -158,7 +159,7 @@ def test_decode_monitor_prints_one_line_per_frame(hansim_bin, tmp_path):
     try:
         wait_for(lambda: os.path.lexists(link), what="the meter's PTY")
         recorder = subprocess.run([str(hansim_bin), "record", "--port", f"pty:{link}", "--out",
-                                   str(tmp_path / "m.capture"), "--decode", "--duration", "4600ms"],
+                                   str(tmp_path / "m.capture"), "--decode", "--duration", "5500ms"],
                                   capture_output=True, text=True, timeout=20)
     finally:
         kill(run)
@@ -214,21 +215,18 @@ def test_replay_loop_starts_over(hansim_bin, data_dir, tmp_path):
     ("unknown_version.capture", 1, "unknown capture format version 7"),
     ("truncated.capture", 4, "incomplete last line"),
 ])
-def test_bad_capture_is_named_by_file_and_line_and_replayed_only_with_skip_bad(hansim_bin, data_dir, tmp_path,
-                                                                               name, line, message):
+def test_bad_capture_is_named_by_file_and_line_and_replayed_only_with_skip_bad(bad_input, hansim_bin, data_dir,
+                                                                               tmp_path, name, line, message):
     path = data_dir / "captures" / name
     out = tmp_path / "out.bin"
-    done = replay_to_file(hansim_bin, path, out)
-    assert done.returncode == 2
-    assert f"{path}:{line}: {message}" in done.stderr
+    bad_input.cli("replay", path, "--port", "file:{tmp}/out.bin", "--quiet", expect=f"{path}:{line}: {message}")
     assert not out.exists() or out.read_bytes() == b""
-    decoded = subprocess.run([str(hansim_bin), "decode", str(path)], capture_output=True, text=True)
-    assert decoded.returncode == 2 and f"{path}:{line}: {message}" in decoded.stderr
+    bad_input.cli("decode", path, expect=f"{path}:{line}: {message}")
 
-    skipped = replay_to_file(hansim_bin, path, out, "--skip-bad", "--fast", "--speed", "100")
     if name == "unknown_version.capture":  # nothing valid in it
-        assert skipped.returncode == 2 and "no data" in skipped.stderr
+        bad_input.cli("replay", path, "--port", "file:{tmp}/out.bin", "--skip-bad", expect="no data")
         return
+    skipped = replay_to_file(hansim_bin, path, out, "--skip-bad", "--fast", "--speed", "100")
     assert skipped.returncode == 0, skipped.stderr
     assert "skipped 1 bad line" in skipped.stderr
     valid = {"bad_hex.capture": "7EA02B21", "backwards.capture": "7EA02113",
@@ -236,8 +234,26 @@ def test_bad_capture_is_named_by_file_and_line_and_replayed_only_with_skip_bad(h
     assert out.read_bytes() == bytes.fromhex(valid)
 
 
-def test_record_refuses_a_missing_port_naming_it(hansim_bin, tmp_path):
-    missing = tmp_path / "nothing-here"
-    done = subprocess.run([str(hansim_bin), "record", "--port", f"pty:{missing}", "--out", str(tmp_path / "x")],
-                          capture_output=True, text=True, timeout=10)
-    assert done.returncode == 2 and str(missing) in done.stderr
+def test_record_and_replay_usage_errors(bad_input, data_dir):
+    capture = data_dir / "captures" / "nve_list1_list2.capture"
+    bad_input.cli("record", "--port", "pty:{tmp}/nothing-here", "--out", "{tmp}/x.capture",
+                  expect="cannot open {tmp}/nothing-here")
+    assert not (bad_input.tmp / "x.capture").exists()  # no empty capture left behind
+    bad_input.cli("record", "--port", "tcp:127.0.0.1:1", "--out", "{tmp}/x.capture",
+                  expect="cannot connect to 127.0.0.1:1")
+    bad_input.cli("record", "--port", "file:{tmp}/x.bin", "--out", "{tmp}/x.capture", expect="a file is not a port")
+    bad_input.cli("record", "--out", "{tmp}/x.capture", expect="--port is required")
+    bad_input.cli("record", "--port", "pty:{tmp}/p", "--out", "{tmp}/x.capture", "--line", "2400:9Q1",
+                  expect="--line")
+    bad_input.cli("record", "--port", "pty:{tmp}/p", "--out", "{tmp}/x.capture", "--key-file", "{tmp}/k",
+                  expect="--key-file is only used with --decode")
+    bad_input.cli("record", "--port", "pty:{tmp}/p", "--out", "{tmp}/no-dir/x.capture",
+                  expect="cannot write {tmp}/no-dir/x.capture")
+    bad_input.cli("replay", "{tmp}/missing.capture", "--port", "file:{tmp}/out.bin",
+                  expect="cannot open capture file '{tmp}/missing.capture'")
+    bad_input.cli("replay", capture, expect="--port is required")
+    bad_input.cli("replay", capture, "--port", "file:{tmp}/out.bin", "--speed", "0", expect="--speed must be positive")
+    bad_input.cli("replay", capture, "--port", "file:{tmp}/out.bin", "--line", "fast", expect="--line")
+    bad_input.cli("replay", "{tmp}/bad-line.capture", "--port", "file:{tmp}/out.bin",
+                  files={"bad-line.capture": "hansim-capture 1\nline 2400:9Q1\ndata +1 - 7E\n"},
+                  expect="{tmp}/bad-line.capture:2: line:")

@@ -43,12 +43,11 @@ def test_replay_on_a_pty_read_by_a_python_thread(data_dir, tmp_path):
     assert t1 - t0 == pytest.approx(4.0 / 2, rel=0.01)  # list 1 at +1 s, list 2 at +5 s, speed 2
 
 
-def test_replay_of_a_bad_file_names_file_and_line(data_dir, tmp_path):
+def test_replay_of_a_bad_file_names_file_and_line(bad_input, data_dir, tmp_path):
     bad = data_dir / "captures" / "backwards.capture"
-    with pytest.raises(ValueError, match=rf"{bad}:3: time goes backwards"):
-        hansim.replay(bad, port=f"file:{tmp_path / 'out.bin'}")
+    bad_input.raises(ValueError, rf"{bad}:3: time goes backwards", hansim.replay, bad, port=f"file:{tmp_path / 'out.bin'}")
     summary = hansim.replay(bad, port=f"file:{tmp_path / 'out.bin'}", skip_bad=True, fast=True, speed=100)
     assert summary.frames_sent == 2
     assert (tmp_path / "out.bin").read_bytes() == bytes.fromhex("7EA02113")
-    with pytest.raises(ValueError, match="line:"):
-        hansim.replay(bad, port=f"file:{tmp_path / 'out.bin'}", skip_bad=True, line="2400:9Q1")
+    bad_input.raises(ValueError, "line: ", hansim.replay, bad, port=f"file:{tmp_path / 'out.bin'}", skip_bad=True,
+                     line="2400:9Q1")
