@@ -18,6 +18,7 @@ void print_usage(std::FILE* out) {
         "  record     capture what arrives on a port, with its timing, into a capture file\n"
         "  replay     send a capture again on a port, with the recorded timing\n"
         "  profiles   list the meter profiles\n"
+        "  faults     list the fault catalogue (what --faults can ask for)\n"
         "  version    print the version\n"
         "\n"
         "`hansim <command> --help` describes each command's options.\n",

@@ -12,6 +12,7 @@ std::span<const subcommand> subcommands() {
         subcommand{"record", &record_main},
         subcommand{"replay", &replay_main},
         subcommand{"profiles", &profiles_main},
+        subcommand{"faults", &faults_main},
     };
     return table;
 }

@@ -18,6 +18,7 @@ int run_main(int argc, char** argv);
 int profiles_main(int argc, char** argv);
 int record_main(int argc, char** argv);
 int replay_main(int argc, char** argv);
+int faults_main(int argc, char** argv);
 
 std::span<const subcommand> subcommands();
 

@@ -1,72 +1,69 @@
 #include "hansim/meter/fault_plan.hpp"
 
-#include <cctype>
-#include <charconv>
+#include <cstdio>
 #include <stdexcept>
 
 namespace hansim::meter {
 namespace {
 
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
+std::uint64_t splitmix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
 }
 
-std::uint64_t frame_number(std::string_view text, std::string_view what) {
-    text = trimmed(text);
-    std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
-        throw std::invalid_argument(std::string(what) + " '" + std::string(text) +
-                                    "' is not a frame sequence number (0, 1, 2, …)");
-    return value;
-}
-
-fault_rule parse_rule(std::string_view text) {
-    const std::size_t at = text.find('@');
-    if (at == std::string_view::npos)
-        throw std::invalid_argument("expected FAULT@N, FAULT@A-B or FAULT@every:K");
-    fault_rule rule;
-    rule.fault = security::parse_cipher_fault(trimmed(text.substr(0, at)));
-    const std::string_view frames = trimmed(text.substr(at + 1));
-    if (frames.starts_with("every:")) {
-        rule.selection = frame_selection::every;
-        rule.period = frame_number(frames.substr(6), "period");
-        if (rule.period == 0) throw std::invalid_argument("every:0 selects no frame; K must be at least 1");
-    } else if (const std::size_t dash = frames.find('-'); dash != std::string_view::npos) {
-        rule.selection = frame_selection::range;
-        rule.first = frame_number(frames.substr(0, dash), "range start");
-        rule.last = frame_number(frames.substr(dash + 1), "range end");
-        if (rule.last < rule.first)
-            throw std::invalid_argument("range end " + std::to_string(rule.last) + " is before its start " +
-                                        std::to_string(rule.first));
-    } else {
-        rule.first = frame_number(frames, "frame");
+std::string time_text(const fault_time& t) {
+    using namespace std::chrono;
+    if (t.relative) {
+        const auto ms = t.value.count();
+        if (ms % 1000 != 0) return "+" + std::to_string(ms) + "ms";
+        return "+" + std::to_string(ms / 1000) + "s";
     }
-    return rule;
+    const sys_time<milliseconds> when(t.value);
+    const auto day = floor<days>(when);
+    const year_month_day ymd(day);
+    const hh_mm_ss hms(floor<seconds>(when - day));
+    char text[40];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
+                  static_cast<long long>(hms.seconds().count()));
+    return text;
 }
 
 }  // namespace
 
-bool fault_rule::selects(std::uint64_t sequence) const {
-    switch (selection) {
-        case frame_selection::single: return sequence == first;
-        case frame_selection::range: return sequence >= first && sequence <= last;
-        case frame_selection::every: return period != 0 && sequence != 0 && sequence % period == 0;
-    }
-    return false;
+std::int64_t fault_rule::param(std::string_view key, std::int64_t fallback) const {
+    for (const auto& [k, v] : params)
+        if (k == key) return v;
+    return fallback;
 }
 
-std::uint64_t fault_rule::first_selected() const { return selection == frame_selection::every ? period : first; }
+std::uint64_t fault_rule::first_selected() const {
+    switch (selection) {
+        case frame_selection::every: return period;
+        case frame_selection::single:
+        case frame_selection::range: return first;
+        default: return 0;
+    }
+}
 
 std::string to_string(const fault_rule& rule) {
-    std::string text(security::to_string(rule.fault));
+    std::string text = rule.name;
+    for (const auto& [k, v] : rule.params) text += ":" + k + "=" + std::to_string(v);
+    text += "@";
     switch (rule.selection) {
-        case frame_selection::single: return text + "@" + std::to_string(rule.first);
-        case frame_selection::range:
-            return text + "@" + std::to_string(rule.first) + "-" + std::to_string(rule.last);
-        case frame_selection::every: return text + "@every:" + std::to_string(rule.period);
+        case frame_selection::single: return text + std::to_string(rule.first);
+        case frame_selection::range: return text + std::to_string(rule.first) + "-" + std::to_string(rule.last);
+        case frame_selection::every: return text + "every:" + std::to_string(rule.period);
+        case frame_selection::rate: {
+            char p[32];
+            std::snprintf(p, sizeof p, "%g", rule.rate);
+            return text + "rate:" + p;
+        }
+        case frame_selection::time_point: return text + "time:" + time_text(rule.from);
+        case frame_selection::time_window: return text + "time:" + time_text(rule.from) + ".." + time_text(rule.to);
     }
     return text;
 }
@@ -77,46 +74,50 @@ std::string to_string(const fault_plan& plan) {
     return text;
 }
 
-fault_plan parse_fault_plan(std::string_view text) {
-    fault_plan plan;
-    if (trimmed(text).empty()) return plan;
-    std::size_t from = 0;
-    for (std::size_t index = 1;; ++index) {
-        const std::size_t comma = text.find(',', from);
-        const std::string_view entry =
-            trimmed(text.substr(from, comma == std::string_view::npos ? std::string_view::npos : comma - from));
-        try {
-            if (entry.empty()) throw std::invalid_argument("empty rule (two commas or a trailing comma)");
-            plan.push_back(parse_rule(entry));
-        } catch (const std::invalid_argument& e) {
-            throw std::invalid_argument("fault " + std::to_string(index) + " '" + std::string(entry) + "': " + e.what());
+fault_selector::fault_selector(fault_plan plan, std::uint64_t seed, std::chrono::sys_time<std::chrono::milliseconds> start)
+    : plan_(std::move(plan)), seed_(seed), start_(start), fired_(plan_.size(), false) {}
+
+bool fault_selector::matches(std::size_t index, std::uint64_t sequence,
+                             std::chrono::sys_time<std::chrono::milliseconds> when) const {
+    const fault_rule& rule = plan_[index];
+    switch (rule.selection) {
+        case frame_selection::single: return sequence == rule.first;
+        case frame_selection::range: return sequence >= rule.first && sequence <= rule.last;
+        case frame_selection::every: return rule.period != 0 && sequence != 0 && sequence % rule.period == 0;
+        case frame_selection::rate: {
+            const std::uint64_t draw = splitmix(seed_ ^ splitmix(index + 0x51ED) ^ splitmix(sequence * 2 + 1));
+            return static_cast<double>(draw >> 11) * 0x1.0p-53 < rule.rate;
         }
-        if (comma == std::string_view::npos) return plan;
-        from = comma + 1;
+        case frame_selection::time_point: return !fired_[index] && when >= rule.from.resolve(start_);
+        case frame_selection::time_window: return when >= rule.from.resolve(start_) && when < rule.to.resolve(start_);
     }
+    return false;
 }
 
-std::optional<security::cipher_fault> fault_for(const fault_plan& plan, std::uint64_t sequence) {
+bool has_cipher_faults(const fault_plan& plan) {
     for (const auto& rule : plan)
-        if (rule.selects(sequence)) return rule.fault;
-    return std::nullopt;
+        if (rule.cipher) return true;
+    return false;
 }
 
 void validate(const fault_plan& plan, security::security_policy policy) {
     using security::cipher_fault;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const fault_rule& rule = plan[i];
+        if (!rule.cipher) continue;
         const std::string who = "fault " + std::to_string(i + 1) + " '" + to_string(rule) + "': ";
         if (policy == security::security_policy::none)
             throw std::invalid_argument(who + "ciphering faults need security encrypt, authenticate or "
                                               "encrypt+authenticate (security is none)");
-        const bool needs_tag = rule.fault == cipher_fault::wrong_authentication_key ||
-                               rule.fault == cipher_fault::corrupted_tag;
+        const bool needs_tag = *rule.cipher == cipher_fault::wrong_authentication_key ||
+                               *rule.cipher == cipher_fault::corrupted_tag;
         if (needs_tag && policy == security::security_policy::encrypt)
             throw std::invalid_argument(who + "has no effect with security encrypt (SC 0x20 carries no tag)");
-        const bool needs_previous = rule.fault == cipher_fault::counter_stuck ||
-                                    rule.fault == cipher_fault::counter_backwards;
-        if (needs_previous && rule.first_selected() == 0)
+        const bool needs_previous = *rule.cipher == cipher_fault::counter_stuck ||
+                                    *rule.cipher == cipher_fault::counter_backwards;
+        // (A rate or time rule that lands on push 0 leaves it alone: see meter_source.hpp.)
+        const bool by_sequence = rule.selection == frame_selection::single || rule.selection == frame_selection::range;
+        if (needs_previous && by_sequence && rule.first_selected() == 0)
             throw std::invalid_argument(who + "frame 0 has no previous frame whose counter it could repeat or undercut");
     }
 }

@@ -72,7 +72,7 @@ void validate(const meter_config& c) {
         c.security != security::security_policy::encrypt_authenticate)
         fail("security", "ciphered P1 (the Luxembourg-style wrapper) is always encrypt+authenticate, got " +
                              std::string(security::to_string(c.security)));
-    if (wants_p1 && !c.faults.empty())
+    if (wants_p1 && has_cipher_faults(c.faults))
         fail("faults", "ciphering faults apply to HAN pushes (list1, list2, push1), not to P1 telegrams");
     if (c.baud_rate < 300 || c.baud_rate > 1'000'000)
         fail("baud", "expected 300 .. 1000000, got " + std::to_string(c.baud_rate));

@@ -61,7 +61,7 @@ codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter
 security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_kind kind, const snapshot& values,
                                              const meter_config& config, const security::security_keys* keys,
                                              std::uint32_t invocation_counter,
-                                             std::optional<std::uint32_t> previous_counter) {
+                                             std::optional<std::uint32_t> previous_counter, std::uint32_t counter_jump) {
     if (kind == push_kind::p1 || config.security == security::security_policy::none)
         throw std::invalid_argument("faults: " + std::string(security::to_string(fault)) +
                                     " needs a ciphered HAN push (security is none or the push is a P1 telegram)");
@@ -74,6 +74,7 @@ security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_
     request.invocation_counter = invocation_counter;
     request.security_control = security::security_control_for(config.security);
     request.previous_counter = previous_counter;
+    request.counter_jump = counter_jump;
     security::faulty_apdu faulty = security::protect_with_fault(fault, request);
     faulty.apdu = frame_push_apdu(faulty.apdu, ciphered_push_addressing());
     return faulty;
@@ -89,7 +90,8 @@ public:
           keys_(keys ? std::optional<security::security_keys>(*keys) : std::nullopt),
           counters_(counters),
           next_counter_(config.initial_invocation_counter),
-          schedule_(make_schedule()) {
+          schedule_(make_schedule()),
+          faults_(config.faults, config.seed, config.start) {
         clock_offset_ = model_.meter_clock(config.start) - config.start;
         wants_list2_ = std::find(config.lists.begin(), config.lists.end(), push_kind::list2) != config.lists.end();
         next_checkpoint_ = ceil<hours>(model_.meter_clock(config.start));
@@ -121,12 +123,31 @@ public:
             ic = counters_ ? counters_->next() : next_memory_counter();
             frame.invocation_counter = ic;
         }
-        const auto fault = ciphered ? fault_for(config.faults, frame.sequence) : std::nullopt;
+        // Only ciphering rules are the meter's; the others belong to the fault stage after
+        // framing. A counter fault that a rate or time rule puts on the first push (which has
+        // no previous counter) is left out.
+        const auto rule_index = faults_.select(frame.sequence, trigger, [&](const fault_rule& rule) {
+            if (!rule.cipher || !ciphered) return false;
+            const bool needs_previous = *rule.cipher == security::cipher_fault::counter_stuck ||
+                                        *rule.cipher == security::cipher_fault::counter_backwards;
+            return !needs_previous || previous_wire_counter_.has_value();
+        });
+        const auto fault = rule_index ? faults_.plan()[*rule_index].cipher : std::nullopt;
         if (fault) {
-            auto faulty = build_faulty_push_wire(*fault, slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic,
-                                                 previous_wire_counter_);
+            const auto& rule = faults_.plan()[*rule_index];
+            auto faulty = build_faulty_push_wire(
+                *fault, slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic, previous_wire_counter_,
+                static_cast<std::uint32_t>(rule.param("by", security::default_counter_jump)));
+            frame.fault_rule = to_string(rule);
             frame.wire = std::move(faulty.apdu);
             frame.fault = std::string(security::to_string(*fault));
+            frame.effect.description = faulty.description;
+            // What a reader with the keys sees: the counter faults authenticate (the monitor
+            // flags them); every other one fails to open or to parse.
+            const bool counter = *fault == security::cipher_fault::counter_stuck ||
+                                 *fault == security::cipher_fault::counter_backwards ||
+                                 *fault == security::cipher_fault::counter_jump;
+            frame.effect.pieces = {wire_piece{0, frame.wire.size(), !counter, counter ? "counter_anomaly" : "ciphering"}};
             frame.invocation_counter = faulty.invocation_counter;
             if (*fault == security::cipher_fault::counter_jump) continue_above(faulty.invocation_counter);
         } else {
@@ -204,6 +225,7 @@ private:
     std::map<utc_ms, checkpoint> checkpoints_;
     utc_ms line_free_{};
     std::uint64_t sequence_ = 0;
+    fault_selector faults_;
 };
 
 }  // namespace

@@ -89,11 +89,35 @@ report::json push_record_json(const push_frame& frame, const meter_config& confi
     record["send"] = iso_utc(frame.send_utc());
     record["start_offset_ms"] = static_cast<std::int64_t>(frame.start_offset.count());
     record["hex"] = codec::to_hex(frame.wire);
-    record["values"] = push_values_json(frame, config);
+    report::json values = push_values_json(frame, config);
+    for (const auto& [key, value] : frame.effect.values_patch.items()) {
+        if (value.is_null())
+            values.erase(key);
+        else
+            values[key] = value;
+    }
+    record["values"] = std::move(values);
     record["clock"] = clock_json(frame.values.clock);
     record["invocation_counter"] =
         frame.invocation_counter ? report::json(static_cast<std::uint64_t>(*frame.invocation_counter)) : report::json();
     record["fault"] = frame.fault.empty() ? report::json() : report::json(frame.fault);
+    if (!frame.fault.empty()) {
+        report::json effect = report::json::object();
+        effect["rule"] = frame.fault_rule;
+        effect["description"] = frame.effect.description;
+        effect["changed"] = frame.effect.changed;
+        effect["cut_at"] = frame.effect.cut_at ? report::json(*frame.effect.cut_at) : report::json();
+        report::json pauses = report::json::array();
+        for (const auto& p : frame.pauses)
+            pauses.push_back({{"offset", p.offset}, {"ms", static_cast<std::int64_t>(p.length.count())}});
+        effect["pauses"] = std::move(pauses);
+        report::json pieces = report::json::array();
+        for (const auto& piece : frame.effect.pieces)
+            pieces.push_back({{"offset", piece.offset}, {"length", piece.length}, {"reject", piece.reject},
+                              {"why", piece.why}});
+        effect["pieces"] = std::move(pieces);
+        record["fault_effect"] = std::move(effect);
+    }
     return record;
 }
 

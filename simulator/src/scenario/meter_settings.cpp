@@ -1,5 +1,7 @@
 #include "hansim/scenario/meter_settings.hpp"
 
+#include "hansim/faults/catalogue.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -231,8 +233,8 @@ const std::vector<setting>& setters() {
         {"initial_invocation_counter", "first invocation counter without a store", [](meter_config& c, std::string_view v) {
              c.initial_invocation_counter = static_cast<std::uint32_t>(parse_unsigned(v, 0xFFFFFFFFu, "0 .. 4294967295"));
          }},
-        {"faults", "ciphering faults per push, e.g. corrupted_tag@3,counter_jump@10-12,sc_mismatch@every:5",
-         [](meter_config& c, std::string_view v) { c.faults = meter::parse_fault_plan(v); }},
+        {"faults", "faults per push (see `hansim faults`), e.g. bad_fcs@3,truncated:at=40@every:10,corrupted_tag@rate:0.01",
+         [](meter_config& c, std::string_view v) { c.faults = faults::parse_fault_plan(v); }},
         {"port", "port for hansim run, e.g. pty:/tmp/ttyHAN0", [](meter_config& c, std::string_view v) { c.port = std::string(v); }},
         {"baud", "line speed (HAN 2400, P1 115200)", [](meter_config& c, std::string_view v) {
              c.baud_rate = static_cast<unsigned>(parse_unsigned(v, 1'000'000, "a baud rate"));

@@ -1,5 +1,7 @@
 #include "hansim/scenario/prepared_meter.hpp"
 
+#include "hansim/faults/catalogue.hpp"
+#include "hansim/faults/fault_stage.hpp"
 #include "hansim/meter/meter_source.hpp"
 
 namespace hansim::scenario {
@@ -34,8 +36,13 @@ prepared_meter prepare_meter(const meter::meter_config& config, const meter_setu
             meter.counters = std::make_unique<security::invocation_counter_store>(
                 config.invocation_counter_file, security::invocation_counter_store::default_block,
                 config.initial_invocation_counter);
-        meter.source =
-            meter::make_push_source(config, meter.keys ? &*meter.keys : nullptr, meter.counters.get());
+        try {
+            faults::check_applicable(config.faults, config, config.port);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::string("faults: ") + e.what());
+        }
+        meter.source = faults::make_fault_stage(
+            meter::make_push_source(config, meter.keys ? &*meter.keys : nullptr, meter.counters.get()), config);
     } catch (const security::counter_store_in_use& e) {  // a runtime conflict, not a setting to fix
         throw security::counter_store_in_use("meter '" + config.name + "': " + e.what());
     } catch (const std::exception& e) {  // keys, key file, counter store, invalid config

@@ -1,5 +1,7 @@
 #include "hansim/meter/fault_plan.hpp"
 
+#include "hansim/faults/catalogue.hpp"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -14,6 +16,15 @@ using hansim::security::cipher_fault;
 using hansim::security::security_policy;
 
 namespace {
+
+using hansim::faults::parse_fault_plan;
+
+/// The ciphering fault the plan puts on push `sequence` (sequence rules only: no time).
+std::optional<cipher_fault> fault_for(const fault_plan& plan, std::uint64_t sequence) {
+    fault_selector selector(plan, 1, {});
+    const auto index = selector.select(sequence, {}, [](const fault_rule& r) { return r.cipher.has_value(); });
+    return index ? plan[*index].cipher : std::nullopt;
+}
 
 std::string error_of(std::string_view text) {
     try {
@@ -38,10 +49,17 @@ std::string validation_error(const fault_plan& plan, security_policy policy) {
 TEST(fault_plan, parses_single_range_and_every_rules) {
     const fault_plan plan = parse_fault_plan("corrupted_tag@3, counter_jump@10-12 ,sc_mismatch@every:5");
     ASSERT_EQ(plan.size(), 3u);
-    EXPECT_EQ(plan[0], (fault_rule{cipher_fault::corrupted_tag, frame_selection::single, 3, 0, 0}));
-    EXPECT_EQ(plan[1], (fault_rule{cipher_fault::counter_jump, frame_selection::range, 10, 12, 0}));
-    EXPECT_EQ(plan[2], (fault_rule{cipher_fault::sc_mismatch, frame_selection::every, 0, 0, 5}));
-    EXPECT_EQ(to_string(plan), "corrupted_tag@3,counter_jump@10-12,sc_mismatch@every:5");
+    EXPECT_EQ(plan[0].cipher, cipher_fault::corrupted_tag);
+    EXPECT_EQ(plan[0].selection, frame_selection::single);
+    EXPECT_EQ(plan[0].first, 3u);
+    EXPECT_EQ(plan[1].cipher, cipher_fault::counter_jump);
+    EXPECT_EQ(plan[1].selection, frame_selection::range);
+    EXPECT_EQ(plan[1].first, 10u);
+    EXPECT_EQ(plan[1].last, 12u);
+    EXPECT_EQ(plan[1].param("by"), 1000);  // the default, filled in
+    EXPECT_EQ(plan[2].selection, frame_selection::every);
+    EXPECT_EQ(plan[2].period, 5u);
+    EXPECT_EQ(to_string(plan), "corrupted_tag@3,counter_jump:by=1000@10-12,sc_mismatch@every:5");
     EXPECT_EQ(parse_fault_plan(to_string(plan)), plan);
 }
 
@@ -50,8 +68,8 @@ TEST(fault_plan, every_fault_name_round_trips) {
         const std::string text = std::string(hansim::security::to_string(fault)) + "@7";
         const fault_plan plan = parse_fault_plan(text);
         ASSERT_EQ(plan.size(), 1u);
-        EXPECT_EQ(plan[0].fault, fault);
-        EXPECT_EQ(to_string(plan), text);
+        EXPECT_EQ(plan[0].cipher, fault);
+        EXPECT_EQ(parse_fault_plan(to_string(plan)), plan);
     }
 }
 
@@ -83,11 +101,11 @@ TEST(fault_plan, errors_name_the_entry_and_the_known_faults) {
     for (const auto fault : hansim::security::all_cipher_faults())
         EXPECT_NE(unknown.find(hansim::security::to_string(fault)), std::string::npos) << unknown;
 
-    EXPECT_NE(error_of("corrupted_tag").find("fault 1 'corrupted_tag': expected FAULT@N"), std::string::npos);
+    EXPECT_NE(error_of("corrupted_tag").find("fault 1 'corrupted_tag': expected FAULT[:PARAM=VALUE]@N"), std::string::npos);
     EXPECT_NE(error_of("counter_jump@12-10").find("range end 10 is before its start 12"), std::string::npos);
     EXPECT_NE(error_of("sc_mismatch@every:0").find("K must be at least 1"), std::string::npos);
     EXPECT_NE(error_of("sc_mismatch@every:x").find("period 'x'"), std::string::npos);
-    EXPECT_NE(error_of("corrupted_tag@three").find("frame 'three'"), std::string::npos);
+    EXPECT_NE(error_of("corrupted_tag@three").find("push 'three'"), std::string::npos);
     EXPECT_NE(error_of("corrupted_tag@-3").find("range start ''"), std::string::npos);
     EXPECT_NE(error_of("corrupted_tag@3,").find("fault 2 '': empty rule"), std::string::npos);
 }

@@ -1,6 +1,8 @@
 // Every ciphering fault, injected by a simulated meter and recognised by the wire decoder.
 #include <gtest/gtest.h>
 
+#include "hansim/faults/catalogue.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -37,7 +39,7 @@ meter_config danish_meter(security_policy policy, const std::string& faults) {
     meter_config c = profile_config("kamstrup-dk-3p");
     c.start = std::chrono::sys_days{std::chrono::year{2024} / 3 / 1} + std::chrono::hours{9};
     c.security = policy;
-    c.faults = parse_fault_plan(faults);
+    c.faults = hansim::faults::parse_fault_plan(faults);
     return c;
 }
 

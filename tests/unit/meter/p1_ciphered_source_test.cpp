@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "hansim/faults/catalogue.hpp"
 #include "hansim/meter/meter_config.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/p1_profile.hpp"
@@ -61,6 +62,6 @@ TEST(p1_ciphered_source, only_encrypt_authenticate_and_no_faults) {
     config.security = security::security_policy::encrypt;
     EXPECT_THROW(meter::validate(config), std::invalid_argument);
     config.security = security::security_policy::encrypt_authenticate;
-    config.faults = meter::parse_fault_plan("corrupted_tag@2");
+    config.faults = faults::parse_fault_plan("corrupted_tag@2");
     EXPECT_THROW(meter::validate(config), std::invalid_argument);
 }

@@ -11,12 +11,15 @@
 /// Times: push_frame.trigger_utc and send_utc() are true simulation UTC (what a transport
 /// paces by); the meter's own clock (clock_offset, unset clock) shows in values.clock and
 /// values.utc, and the schedule's x0 / xx:00:05 slots are slots of that meter clock.
-/// Faults: when config.faults selects a ciphered push (by push_frame.sequence), it is sealed
+/// Faults: when a ciphering rule of config.faults selects a ciphered push, it is sealed
 /// with security::protect_with_fault instead, previous_counter being the IC the meter's
 /// previous ciphered push carried on the wire; push_frame.fault names the fault and
 /// push_frame.invocation_counter is the IC actually written. The counter drawn for a faulty
 /// push is used up either way; after a counter_jump the meter counts on above the jumped
-/// value (invocation_counter_store::skip_past, or the in-memory counter).
+/// value (invocation_counter_store::skip_past, or the in-memory counter). A counter_stuck or
+/// counter_backwards rule by rate or time that lands on the first push leaves it alone (it
+/// has no previous counter). Rules for other faults are not the meter's: the fault stage
+/// (faults/fault_stage.hpp) applies them after framing.
 /// Frames never overlap on the line: a push whose jittered start falls while the previous
 /// frame is still being sent starts when the line is free (start_offset grows accordingly).
 
@@ -48,7 +51,8 @@ codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter
 security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_kind kind, const snapshot& values,
                                              const meter_config& config, const security::security_keys* keys,
                                              std::uint32_t invocation_counter,
-                                             std::optional<std::uint32_t> previous_counter);
+                                             std::optional<std::uint32_t> previous_counter,
+                                             std::uint32_t counter_jump = security::default_counter_jump);
 
 /// A push_source for one meter. `keys` is copied and required when config.security is not
 /// none; `counters` (kept by reference, may be null) hands out invocation counters; without

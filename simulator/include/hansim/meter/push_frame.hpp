@@ -7,13 +7,44 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hansim/codec/bytes.hpp"
 #include "hansim/meter/snapshot.hpp"
+#include "hansim/report/json.hpp"
 
 namespace hansim::meter {
 
 using utc_ms = std::chrono::sys_time<std::chrono::milliseconds>;
+
+/// A pause on the line before byte `offset` of the wire (timing faults): the port sends bytes
+/// [0, offset), waits `length`, then goes on. Offsets ascend.
+struct wire_pause {
+    std::size_t offset = 0;
+    std::chrono::milliseconds length{0};
+    friend bool operator==(const wire_pause&, const wire_pause&) = default;
+};
+
+/// One frame (or run of noise) a correct reader finds in a faulty push's wire, in order.
+struct wire_piece {
+    std::size_t offset = 0;   ///< within push_frame.wire
+    std::size_t length = 0;
+    bool reject = false;      ///< a correct reader rejects it (one error record)
+    std::string why;          ///< what a reader should report, e.g. "bad_fcs", "garbage"
+    friend bool operator==(const wire_piece&, const wire_piece&) = default;
+};
+
+/// What a fault did to a push: the ground truth a test computes expectations from.
+struct fault_effect {
+    std::string description;              ///< for people: "FCS byte 227 XOR 0xFF"
+    std::vector<std::size_t> changed;     ///< offsets (in wire) of bytes changed
+    std::optional<std::size_t> cut_at;    ///< the wire was cut after this many bytes
+    /// What a correct reader finds in the wire. Empty for a push without a fault: the wire is
+    /// then exactly one good frame.
+    std::vector<wire_piece> pieces;
+    /// Changes to the values the push carries, by OBIS key as in `values` (null: removed).
+    report::json values_patch = report::json::object();
+};
 
 struct push_frame {
     std::string meter;                 ///< meter name (unique within a run)
@@ -25,6 +56,9 @@ struct push_frame {
     snapshot values;                   ///< ground truth that was encoded
     std::optional<std::uint32_t> invocation_counter;  ///< when ciphered
     std::string fault;                 ///< injected fault name, empty when none
+    std::string fault_rule;            ///< the rule that chose it, as text (name, parameters, selection)
+    fault_effect effect;               ///< what the fault did (empty without a fault)
+    std::vector<wire_pause> pauses;    ///< pauses inside the wire (timing faults), honoured by the pacer
 
     utc_ms send_utc() const { return trigger_utc + start_offset; }
 };
