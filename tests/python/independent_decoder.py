@@ -175,6 +175,8 @@ def glo_decrypt(apdu: bytes, ek: bytes, ak: bytes) -> bytes:
     title = apdu[2:2 + title_len]
     length, pos = _length(apdu, 2 + title_len)
     content = apdu[pos:pos + length]
+    if len(content) != length or pos + length != len(apdu):
+        raise ValueError(f"ciphered length {length} but {len(apdu) - pos} bytes follow")
     sc, ic = content[0], content[1:5]
     iv = title + ic
     body = content[5:]
@@ -228,4 +230,70 @@ def as_hansim_values(values: dict) -> dict:
                 out[key] = value.hex().upper()
         elif value is not None:
             out[key] = value
+    return out
+
+
+def read_hdlc_piece(piece: bytes) -> bytes:
+    """What a strict reader makes of a piece of the line that should hold one frame, or one
+    message sent as HDLC segments: the LLC PDU (segments joined). Fill flags between frames
+    are allowed; anything else (a bad check, a short or long frame, stray bytes) raises
+    ValueError."""
+    pos, frames = 0, []
+    while pos < len(piece):
+        if piece[pos] == 0x7E and (pos + 1 == len(piece) or piece[pos + 1] == 0x7E):
+            pos += 1  # fill flag (or a closing flag shared with the next frame)
+            continue
+        if piece[pos] != 0x7E or pos + 3 > len(piece):
+            raise ValueError(f"no frame at offset {pos}")
+        length = ((piece[pos + 1] << 8) | piece[pos + 2]) & 0x7FF
+        end = pos + length + 2
+        if end > len(piece):
+            raise ValueError(f"frame at offset {pos} declares {length} bytes, only {len(piece) - pos - 2} follow")
+        frames.append(decode_hdlc(piece[pos:end]))
+        pos = end - 1 if end < len(piece) and piece[end] != 0x7E else end
+    if not frames:
+        raise ValueError("no frame")
+    for frame in frames[:-1]:
+        if not frame.segmented:
+            raise ValueError("several frames where one message was expected")
+    if frames[-1].segmented:
+        raise ValueError("the last segment has the segmentation bit set")
+    return b"".join(f.information for f in frames)
+
+
+_P1_OBIS = __import__("re").compile(r"^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}$")
+
+
+def read_p1_piece(piece: bytes) -> tuple[str, dict]:
+    """A strict P1 reader: '/' first, '!' then four hex digits and CR LF last, the CRC right
+    (ValueError otherwise). Returns (ident, {OBIS: raw value text}); lines whose OBIS token is
+    malformed (e.g. 1-0:4:24.7.0) are dropped, as a careful reader must."""
+    if not piece.startswith(b"/"):
+        raise ValueError("no '/' at the start")
+    bang = piece.find(b"!")
+    if bang < 0 or len(piece) != bang + 7 or piece[-2:] != b"\r\n":
+        raise ValueError("no '!' + CRC + CR LF at the end")
+    crc_text = piece[bang + 1:bang + 5].decode("ascii", "replace")
+    if any(c not in "0123456789ABCDEF" for c in crc_text):
+        raise ValueError("CRC is not four hex digits")
+    if int(crc_text, 16) != crc16_arc(piece[:bang + 1]):
+        raise ValueError("P1 CRC mismatch")
+    ident, values = decode_p1(piece)
+    return ident, {k: v for k, v in values.items() if _P1_OBIS.match(k)}
+
+
+def p1_as_hansim_values(values: dict) -> dict:
+    """P1 raw value texts in hansim's JSON form (numbers with units; timestamps; text)."""
+    out = {}
+    for key, text in values.items():
+        if ")(" in text:
+            continue  # multi-group lines: not compared here
+        if "*" in text:
+            number, unit = text.split("*")
+            out[key] = {"value": float(number), "unit": unit}
+        elif len(text) == 13 and text[-1] in "SW" and text[:12].isdigit():
+            t = text
+            out[key] = {"time": f"20{t[0:2]}-{t[2:4]}-{t[4:6]}T{t[6:8]}:{t[8:10]}:{t[10:12]}", "dst": t[-1] == "S"}
+        else:
+            out[key] = text
     return out

@@ -136,7 +136,7 @@ def test_every_fault_is_generated_and_recognised(hansim_bin, tmp_path, key_file,
 
 @pytest.mark.parametrize("args, needles", [
     (["--meter", "kamstrup-no-3p", "--faults", "corrupted_tag@2"], ["faults", "security is none"]),
-    (["--meter", "kamstrup-dk-3p", "--faults", "corruptd_tag@2"], ["--faults", "corruptd_tag", "counter_jump"]),
+    (["--meter", "kamstrup-dk-3p", "--faults", "corruptd_tag@2"], ["--faults", "corruptd_tag", "did you mean corrupted_tag?"]),
     (["--meter", "kamstrup-dk-3p", "--security", "encrypt", "--faults", "corrupted_tag@2"], ["faults", "SC 0x20"]),
     (["--meter", "kamstrup-dk-3p", "--faults", "counter_stuck@0"], ["faults", "frame 0"]),
     (["--meter", "kamstrup-dk-3p", "--faults", "sc_mismatch@5-1"], ["--faults", "before its start"]),

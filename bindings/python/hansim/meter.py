@@ -21,13 +21,17 @@ class Frame:
     values: dict = field(default_factory=dict)   # OBIS text -> value as on the wire
     invocation_counter: Optional[int] = None
     fault: Optional[str] = None
+    # what the fault did (hansim faults): rule, description, changed, cut_at, pauses, and the
+    # pieces a correct reader finds in `wire` with which of them it must reject
+    fault_effect: Optional[dict] = None
 
     @staticmethod
     def from_record(record: Mapping[str, Any], wire: bytes) -> "Frame":
         return Frame(meter=record["meter"], list=record["list"], sequence=record["sequence"],
                      scheduled=record["scheduled"], send=record["send"],
                      start_offset_ms=record["start_offset_ms"], wire=wire, values=record["values"],
-                     invocation_counter=record.get("invocation_counter"), fault=record.get("fault"))
+                     invocation_counter=record.get("invocation_counter"), fault=record.get("fault"),
+                     fault_effect=record.get("fault_effect"))
 
 
 def _duration_ms(duration: "str | float | int") -> int:

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
+#include <vector>
 
 #include "hansim/meter/push_list.hpp"
 
@@ -195,6 +196,21 @@ void parse_selection(meter::fault_rule& rule, std::string_view frames) {
     }
 }
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
 meter::fault_rule parse_rule(std::string_view text) {
     const std::size_t at = text.find('@');
     if (at == std::string_view::npos)
@@ -204,10 +220,13 @@ meter::fault_rule parse_rule(std::string_view text) {
     const std::string_view name = trimmed(head.substr(0, colon));
     const fault_spec* spec = find_fault(name);
     if (!spec) {
-        std::string known;
-        for (const auto& f : catalogue()) known += (known.empty() ? "" : ", ") + std::string(f.name);
-        throw std::invalid_argument("unknown fault '" + std::string(name) + "' (known: " + known +
-                                    "; `hansim faults` describes them)");
+        std::string near;
+        for (const auto& f : catalogue())
+            if (edit_distance(name, f.name) <= 2 || (name.size() >= 4 && f.name.starts_with(name.substr(0, 4))))
+                near += (near.empty() ? "" : ", ") + std::string(f.name);
+        throw std::invalid_argument("unknown fault '" + std::string(name) + "'" +
+                                    (near.empty() ? "" : " (did you mean " + near + "?)") + "; `hansim faults` lists all " +
+                                    std::to_string(catalogue().size()));
     }
     meter::fault_rule rule;
     rule.name = std::string(spec->name);

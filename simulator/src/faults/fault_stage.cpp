@@ -436,7 +436,7 @@ bool apply_fault(const meter::fault_rule& rule, push_frame& f, std::uint64_t ran
             std::string new_line;
             if (rule.param("what") == 0) {
                 static const std::pair<const char*, const char*> swaps[] = {
-                    {"kWh", "Wh"}, {"kvarh", "varh"}, {"kW", "W"}, {"kvar", "var"}, {"V", "kV"}, {"A", "mA"}};
+                    {"kWh", "Wh"}, {"kVArh", "VArh"}, {"kvarh", "varh"}, {"kW", "W"}, {"kVAr", "VAr"}, {"kvar", "var"}, {"V", "kV"}, {"A", "mA"}};
                 std::string wrong = "k" + unit;
                 for (const auto& [from, to] : swaps)
                     if (unit == from) wrong = to;

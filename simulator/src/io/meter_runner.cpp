@@ -110,7 +110,7 @@ void meter_runner::schedule_next() {
         return;
     }
     scheduled_ = mapping_.to_mono(current_.send_utc());
-    chunks_ = pacer_.plan(current_.wire.size());
+    chunks_ = pacer_.plan(current_.wire.size(), current_.pauses);
     clock_.call_at(std::max(scheduled_, line_free_), [this] { begin_frame(); });
 }
 
@@ -120,9 +120,9 @@ void meter_runner::begin_frame() {
     next_chunk_ = 0;
     in_frame_ = true;
     // The meter transmits whether or not anybody listens: the line is busy either way.
-    line_free_ = settings_.pacing == pacing_mode::wire_true
-                     ? started_ + pacer_.wire_time(current_.wire.size())
-                     : started_;
+    line_free_ = (settings_.pacing == pacing_mode::wire_true ? started_ + pacer_.wire_time(current_.wire.size())
+                                                             : started_) +
+                 pacer::pause_time(current_.wire.size(), current_.pauses);
     if (request_ != nullptr && !request_->asserted()) return end_frame(frame_outcome::not_requested);
     const auto status = sink_.frame_begin();
     if (status == sink_status::failed) return fail();

@@ -47,4 +47,36 @@ std::vector<wire_chunk> pacer::plan(std::size_t frame_bytes) const {
     return chunks;
 }
 
+std::chrono::nanoseconds pacer::pause_time(std::size_t frame_bytes, std::span<const meter::wire_pause> pauses) {
+    std::chrono::nanoseconds total{0};
+    for (const auto& p : pauses)
+        if (p.offset > 0 && p.offset < frame_bytes) total += p.length;
+    return total;
+}
+
+std::vector<wire_chunk> pacer::plan(std::size_t frame_bytes, std::span<const meter::wire_pause> pauses) const {
+    if (pauses.empty()) return plan(frame_bytes);
+    std::vector<wire_chunk> chunks;
+    std::chrono::nanoseconds paused{0};
+    std::size_t begin = 0;
+    std::size_t next_pause = 0;
+    while (begin < frame_bytes) {
+        while (next_pause < pauses.size() && pauses[next_pause].offset <= begin) {
+            if (pauses[next_pause].offset == begin && begin > 0) paused += pauses[next_pause].length;
+            ++next_pause;
+        }
+        const std::size_t stop = next_pause < pauses.size() ? std::min(frame_bytes, pauses[next_pause].offset) : frame_bytes;
+        if (mode_ == pacing_mode::fast) {
+            chunks.push_back({begin, stop, paused});
+            begin = stop;
+            continue;
+        }
+        for (; begin < stop; begin = std::min(stop, begin + chunk_bytes_)) {
+            const std::size_t end = std::min(stop, begin + chunk_bytes_);
+            chunks.push_back({begin, end, wire_time(end) + paused});
+        }
+    }
+    return chunks;
+}
+
 }  // namespace hansim::io

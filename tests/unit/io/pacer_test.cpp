@@ -90,3 +90,30 @@ TEST(pacer, rejects_zero_rates) {
     EXPECT_THROW(pacer(0, 10), std::invalid_argument);
     EXPECT_THROW(pacer(2400, 0), std::invalid_argument);
 }
+
+TEST(pacer, pauses_inside_a_frame_split_chunks_and_delay_the_rest) {
+    using namespace std::chrono_literals;
+    const std::vector<hansim::meter::wire_pause> pauses{{100, 1500ms}, {150, 20ms}};
+    const hansim::io::pacer wire(2400, 10, hansim::io::pacing_mode::wire_true, 10ms);
+    const auto chunks = wire.plan(228, pauses);
+    ASSERT_FALSE(chunks.empty());
+    EXPECT_EQ(chunks.back().end, 228u);
+    EXPECT_EQ(chunks.back().due, wire.wire_time(228) + 1520ms);
+    bool split_at_100 = false;
+    for (const auto& c : chunks) {
+        EXPECT_FALSE(c.begin < 100 && c.end > 100);  // never spans a pause
+        if (c.begin == 100) {
+            split_at_100 = true;
+            EXPECT_EQ(c.due, wire.wire_time(c.end) + 1500ms);
+        }
+    }
+    EXPECT_TRUE(split_at_100);
+    EXPECT_EQ(hansim::io::pacer::pause_time(228, pauses), 1520ms);
+
+    const hansim::io::pacer fast(2400, 10, hansim::io::pacing_mode::fast);
+    const auto pieces = fast.plan(228, pauses);
+    ASSERT_EQ(pieces.size(), 3u);
+    EXPECT_EQ(pieces[0], (hansim::io::wire_chunk{0, 100, 0ms}));
+    EXPECT_EQ(pieces[1], (hansim::io::wire_chunk{100, 150, 1500ms}));
+    EXPECT_EQ(pieces[2], (hansim::io::wire_chunk{150, 228, 1520ms}));
+}

@@ -97,9 +97,8 @@ TEST(fault_plan, selection_by_sequence) {
 TEST(fault_plan, errors_name_the_entry_and_the_known_faults) {
     const std::string unknown = error_of("corrupted_tag@2,corrupted_tg@3");
     EXPECT_NE(unknown.find("fault 2 'corrupted_tg@3'"), std::string::npos) << unknown;
-    EXPECT_NE(unknown.find("known:"), std::string::npos) << unknown;
-    for (const auto fault : hansim::security::all_cipher_faults())
-        EXPECT_NE(unknown.find(hansim::security::to_string(fault)), std::string::npos) << unknown;
+    EXPECT_NE(unknown.find("did you mean corrupted_tag?"), std::string::npos) << unknown;
+    EXPECT_NE(unknown.find("`hansim faults` lists all"), std::string::npos) << unknown;
 
     EXPECT_NE(error_of("corrupted_tag").find("fault 1 'corrupted_tag': expected FAULT[:PARAM=VALUE]@N"), std::string::npos);
     EXPECT_NE(error_of("counter_jump@12-10").find("range end 10 is before its start 12"), std::string::npos);

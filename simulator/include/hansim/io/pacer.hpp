@@ -11,7 +11,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <vector>
+
+#include "hansim/meter/push_frame.hpp"
 
 #include "hansim/io/line_settings.hpp"
 
@@ -53,6 +56,15 @@ public:
     /// chunk due at 0. Wire-true: consecutive chunks covering the frame, the last due at
     /// wire_time(frame_bytes).
     std::vector<wire_chunk> plan(std::size_t frame_bytes) const;
+
+    /// The same with pauses inside the frame (timing faults, meter/push_frame.hpp): a chunk
+    /// never spans a pause offset, and every chunk after a pause is due that much later. In
+    /// fast mode the frame is one chunk per stretch between pauses, each due after the pauses
+    /// before it: a pause is the fault, so it is kept even with --fast.
+    std::vector<wire_chunk> plan(std::size_t frame_bytes, std::span<const meter::wire_pause> pauses) const;
+
+    /// Sum of the pauses that fall inside a frame of `frame_bytes`.
+    static std::chrono::nanoseconds pause_time(std::size_t frame_bytes, std::span<const meter::wire_pause> pauses);
 
 private:
     unsigned baud_;

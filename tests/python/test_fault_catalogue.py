@@ -1,0 +1,218 @@
+"""Every fault of the catalogue (`hansim faults`), generated and then read back twice: by
+`hansim decode` and by the independent decoder. The ground truth of each push says which
+pieces of its bytes a correct reader must reject; both decoders must reject exactly those,
+and every other frame must decode to its ground-truth values (issue 9)."""
+import json
+import subprocess
+
+import pytest
+
+import hansim
+from independent_decoder import (as_hansim_values, decode_notification, glo_decrypt, p1_as_hansim_values,
+                                 read_hdlc_piece, read_p1_piece)
+
+KEYS = ("000102030405060708090A0B0C0D0E0F", "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF")
+
+
+def catalogue(hansim_bin):
+    out = subprocess.run([str(hansim_bin), "faults"], capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        name, params, rest = line.split(None, 2)
+        rows.append({"name": name, "params": params, "line": line})
+    return rows
+
+
+def setup_for(row):
+    """(meter profile, extra generate args, duration) a fault applies to."""
+    line = row["line"]
+    if "hdlc (ciphered)" in line:
+        return "kamstrup-dk-3p", "25min"
+    if " p1 " in line.replace("hdlc, p1", "") or row["name"].startswith("p1_"):
+        return "kamstrup-p1", "3min"
+    return "kamstrup-no-3p", "25min"
+
+
+def key_file(tmp_path):
+    path = tmp_path / "keys.txt"
+    path.write_text(f"encryption_key={KEYS[0]}\nauthentication_key={KEYS[1]}\n")
+    path.chmod(0o600)
+    return path
+
+
+def generate(hansim_bin, profile, duration, faults, keys=None, extra=()):
+    args = [str(hansim_bin), "generate", "--meter", profile, "--start", "2024-01-01T00:00:00Z", "--duration",
+            duration, "--format", "jsonl", "--faults", faults, *extra]
+    if keys:
+        args += ["--key-file", str(keys)]
+    proc = subprocess.run(args, capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return [json.loads(line) for line in proc.stdout.decode().splitlines()]
+
+
+def expected_pieces(records):
+    """[(stream offset, length, reject, record)] for every piece a reader reports, and the stream."""
+    stream, pieces = b"", []
+    for record in records:
+        wire = bytes.fromhex(record["hex"])
+        effect = record.get("fault_effect")
+        parts = effect["pieces"] if effect else [{"offset": 0, "length": len(wire), "reject": False, "why": "frame"}]
+        for part in parts:
+            if part["why"] == "noise (skipped)":
+                continue  # a P1 reader skips what comes before '/'
+            pieces.append((len(stream) + part["offset"], part["length"], part["reject"], record))
+        stream += wire
+    return stream, pieces
+
+
+def independent_read(piece, profile):
+    """The independent decoder's values for one piece; raises ValueError when it rejects it."""
+    if profile == "kamstrup-p1":
+        _, values = read_p1_piece(piece)
+        return p1_as_hansim_values(values)
+    llc = read_hdlc_piece(piece)
+    apdu = llc[3:]
+    if apdu[0] == 0xDB:
+        try:
+            apdu = glo_decrypt(apdu, bytes.fromhex(KEYS[0]), bytes.fromhex(KEYS[1]))
+        except Exception as e:  # noqa: BLE001 - any failure to open is a rejection
+            raise ValueError(f"cannot open: {e}") from e
+    return as_hansim_values(decode_notification(apdu).values)
+
+
+def check_fault(hansim_bin, tmp_path, row, faults):
+    profile, duration = setup_for(row)
+    keys = key_file(tmp_path) if profile == "kamstrup-dk-3p" else None
+    records = generate(hansim_bin, profile, duration, faults, keys)
+    faulty = [r for r in records if r["fault"]]
+    assert faulty, f"{faults}: no push carried the fault"
+    assert all(r["fault"] == row["name"] for r in faulty)
+    stream, pieces = expected_pieces(records)
+
+    args = [str(hansim_bin), "decode"] + (["--key-file", str(keys)] if keys else [])
+    proc = subprocess.run(args, input=stream, capture_output=True, timeout=60)
+    decoded = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    got = [(d["offset"], "error" in d) for d in decoded]
+    want = [(offset, reject) for offset, _, reject, _ in pieces]
+    assert got == want, f"{faults}: hansim decode {[(d['offset'], d.get('error_kind')) for d in decoded]}"
+
+    for (offset, length, reject, record), d in zip(pieces, decoded):
+        piece = stream[offset:offset + length]
+        if reject:
+            with pytest.raises(ValueError):
+                independent_read(piece, profile)
+            continue
+        theirs = independent_read(piece, profile)
+        if profile == "kamstrup-p1":
+            mine = {k: v for k, v in record["values"].items() if not isinstance(v, list)}
+            assert theirs == mine, (faults, record["sequence"])
+        else:
+            assert theirs == record["values"], (faults, record["sequence"])
+        assert d["values"] == record["values"], (faults, record["sequence"])
+    return records
+
+
+def fault_rows():
+    from conftest import BUILD_DIR
+    path = BUILD_DIR / "simulator" / "hansim"
+    return catalogue(path) if path.exists() else []
+
+
+ROWS = fault_rows()
+BYTE_FAULTS = [r for r in ROWS if "serial port only" not in r["line"]]
+LINE_FAULTS = [r for r in ROWS if "serial port only" in r["line"]]
+
+
+def test_the_catalogue_lists_every_fault_the_issue_names(hansim_bin):
+    names = {r["name"] for r in catalogue(hansim_bin)}
+    for name in ("bad_fcs", "bad_hcs", "truncated", "dropped", "duplicated", "twice_cut", "segmented",
+                 "wrong_length", "bit_flips", "byte_replaced", "garbage", "stuffing_bait", "split_pause",
+                 "char_gaps", "back_to_back", "late", "legacy_datetime", "list2_repeated",
+                 "value_out_of_range", "clock_unset", "unknown_obis", "p1_crc_wrong", "p1_crc_missing",
+                 "p1_line_missing", "p1_bad_obis", "p1_wrong_unit", "p1_cut", "p1_padded", "p1_split_pause",
+                 "wrong_parity", "wrong_baud", "line_break", "corrupted_tag", "length_off_by_one"):
+        assert name in names
+
+
+@pytest.mark.parametrize("row", BYTE_FAULTS, ids=[r["name"] for r in BYTE_FAULTS])
+def test_every_fault_is_rejected_exactly_where_the_ground_truth_says(hansim_bin, tmp_path, row):
+    name = row["name"]
+    if name in ("counter_stuck", "counter_backwards"):
+        rules = f"{name}@3,{name}@every:7"
+    elif name == "list2_repeated":
+        rules = f"{name}@every:1"  # only list 2 pushes are repeated
+    else:
+        rules = f"{name}@0,{name}@3,{name}@every:7"
+    records = check_fault(hansim_bin, tmp_path, row, rules)
+    faulty = [r for r in records if r["fault"]]
+    if name in ("split_pause", "p1_split_pause", "char_gaps"):
+        assert all(r["fault_effect"]["pauses"] for r in faulty)
+    if name == "late":
+        assert all(r["start_offset_ms"] >= 2000 for r in faulty)
+    if name == "back_to_back":
+        # the push after each faulty one leaves the moment the faulty one has been sent
+        by_seq = {r["sequence"]: r for r in records}
+        follower = by_seq[faulty[0]["sequence"] + 1]
+        assert follower["send"] < follower["scheduled"] or follower["start_offset_ms"] < 0
+
+
+@pytest.mark.parametrize("name,profile", [("bad_fcs", "kamstrup-no-3p"), ("p1_crc_wrong", "kamstrup-p1")])
+def test_rate_and_time_selection(hansim_bin, tmp_path, name, profile):
+    row = next(r for r in ROWS if r["name"] == name)
+    by_rate = check_fault(hansim_bin, tmp_path, row, f"{name}@rate:0.3")
+    again = generate(hansim_bin, *setup_for(row), f"{name}@rate:0.3")
+    assert [r["hex"] for r in by_rate] == [r["hex"] for r in again]  # seeded: the same pushes
+    hits = [r["sequence"] for r in by_rate if r["fault"]]
+    assert 0 < len(hits) < len(by_rate)
+    windowed = check_fault(hansim_bin, tmp_path, row, f"{name}@time:+60s..+120s")
+    assert {r["scheduled"][11:19] for r in windowed if r["fault"]} <= {
+        f"00:01:{s:02d}" for s in range(60)}
+    point = generate(hansim_bin, *setup_for(row), f"{name}@time:2024-01-01T00:00:31Z")
+    first_after = next(r["scheduled"] for r in point if r["scheduled"][11:19] >= "00:00:31")
+    assert [r["scheduled"] for r in point if r["fault"]] == [first_after]
+
+
+@pytest.mark.parametrize("row", LINE_FAULTS, ids=[r["name"] for r in LINE_FAULTS])
+def test_line_faults_are_refused_off_a_serial_port(hansim_bin, tmp_path, row):
+    name = row["name"]
+    proc = subprocess.run([str(hansim_bin), "generate", "--meter", "kamstrup-no-3p", "--faults", f"{name}@2"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert name in proc.stderr and "serial port" in proc.stderr
+    link = tmp_path / "ttyWIREFAULTS"
+    proc = subprocess.run([str(hansim_bin), "run", "--meter", "kamstrup-no-3p", "--port", f"pty:{link}",
+                           "--duration", "1s", "--set", f"faults={name}@2"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert name in proc.stderr and "PTY" in proc.stderr
+    assert not link.exists()
+
+
+@pytest.mark.parametrize("faults,profile,why", [
+    ("bad_fsc@3", "kamstrup-no-3p", "unknown fault 'bad_fsc'"),
+    ("truncated:at=99999@3", "kamstrup-no-3p", "at=99999 is out of range 0..2048"),
+    ("truncated:cut=4@3", "kamstrup-no-3p", "truncated has no parameter 'cut'"),
+    ("bad_fcs@rate:2", "kamstrup-no-3p", "must be a probability"),
+    ("bad_fcs@time:+1y", "kamstrup-no-3p", "unit 'y'"),
+    ("p1_crc_wrong@3", "kamstrup-no-3p", "p1_crc_wrong is a P1 fault; this meter sends no P1 telegrams"),
+    ("bad_fcs@3", "kamstrup-p1", "bad_fcs is an HDLC fault; this meter sends P1 telegrams"),
+    ("legacy_datetime@3", "kamstrup-dk-3p", "rewrites the plain APDU; this meter ciphers"),
+    ("corrupted_tag@3", "kamstrup-no-3p", "ciphering faults need security"),
+])
+def test_bad_fault_specs_name_the_fault_and_why(bad_input, faults, profile, why):
+    bad_input.cli("generate", "--meter", profile, "--key-file", "{tmp}/keys.txt", "--faults", faults, code=2,
+                  expect=[why, faults],
+                  files={"keys.txt": f"encryption_key={KEYS[0]}\nauthentication_key={KEYS[1]}\n"})
+
+
+def test_python_meter_takes_the_same_spelling():
+    meter = hansim.Meter("kamstrup-no-3p", start="2024-01-01T00:00:00Z", seed=3, faults="truncated:at=40@2")
+    frames = list(meter.frames("40s"))
+    assert [f.fault for f in frames] == [None, None, "truncated", None, None]
+    broken = frames[2]
+    assert len(broken.wire) == 40 and broken.fault_effect["cut_at"] == 40
+    assert broken.fault_effect["pieces"] == [{"offset": 0, "length": 40, "reject": True, "why": "truncated"}]
+    decoded = hansim.decode(b"".join(f.wire for f in frames))
+    assert [("error" in d) for d in decoded] == [False, False, True, False, False]
+    with pytest.raises(ValueError, match="unknown fault 'truncate'"):
+        hansim.Meter("kamstrup-no-3p", faults="truncate@2")
