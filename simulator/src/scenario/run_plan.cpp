@@ -1,5 +1,7 @@
 #include "hansim/scenario/run_plan.hpp"
 
+#include "hansim/faults/catalogue.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -183,6 +185,11 @@ run_plan make_run_plan(const run_request& request, const plan_defaults& defaults
             meter::validate(config);
         } catch (const std::invalid_argument& e) {
             throw plan_error("meter '" + config.name + "': " + e.what());
+        }
+        try {  // before any port opens; generate has no port: line faults cannot apply there
+            faults::check_applicable(config.faults, config, defaults.ports_required ? config.port : std::string());
+        } catch (const std::invalid_argument& e) {
+            throw plan_error("meter '" + config.name + "': faults: " + e.what());
         }
         plan.meters.push_back(std::move(config));
     }
