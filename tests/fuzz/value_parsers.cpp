@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "hansim/io/port_spec.hpp"
+#include "hansim/faults/catalogue.hpp"
 #include "hansim/meter/fault_plan.hpp"
 #include "hansim/scenario/meter_settings.hpp"
 
@@ -57,8 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 break;
             }
             case 3: {
-                const auto plan = meter::parse_fault_plan(text);
-                check(meter::parse_fault_plan(meter::to_string(plan)) == plan);
+                const auto plan = faults::parse_fault_plan(text);
+                check(faults::parse_fault_plan(meter::to_string(plan)) == plan);
                 break;
             }
             case 4: {

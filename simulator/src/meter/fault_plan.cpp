@@ -59,7 +59,7 @@ std::string to_string(const fault_rule& rule) {
         case frame_selection::every: return text + "every:" + std::to_string(rule.period);
         case frame_selection::rate: {
             char p[32];
-            std::snprintf(p, sizeof p, "%g", rule.rate);
+            std::snprintf(p, sizeof p, "%.17g", rule.rate);
             return text + "rate:" + p;
         }
         case frame_selection::time_point: return text + "time:" + time_text(rule.from);
