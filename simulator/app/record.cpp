@@ -4,6 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -40,6 +44,11 @@ void catch_stop_signals() {
     std::signal(SIGPIPE, SIG_IGN);
 }
 
+struct note_queue {
+    std::mutex mutex;
+    std::deque<std::string> lines;
+};
+
 class usage_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -55,7 +64,8 @@ constexpr const char* record_usage =
     "nothing already read. PORT is pty:PATH or serial:DEVICE[:BAUD:8N1] (opened as a reader),\n"
     "or tcp:HOST:PORT / rfc2217:HOST:PORT (connected to as a client, e.g. ser2net or\n"
     "`hansim run --port tcp:...`). A port that goes away is recorded as an event and reopened\n"
-    "with backoff. --decode prints one JSON line per frame, as `hansim decode` does. A PTY\n"
+    "with backoff. --decode prints one JSON line per frame, as `hansim decode` does; with\n"
+    "--notes each line typed on standard input is recorded as a note (\"reader reset here\"). A PTY\n"
     "ignores the line settings; they are recorded for replay. Exit codes: 0 done (also after\n"
     "Ctrl-C/SIGTERM), 1 runtime failure, 2 usage error or a port that cannot be opened.\n"
     "\noptions";
@@ -73,6 +83,7 @@ int record_main(int argc, char** argv) {
         ("decode", po::bool_switch(), "print one JSON line per decoded frame as it arrives")
         ("key-file", po::value<std::string>(), "keys for ciphered frames with --decode")
         ("protocol", po::value<std::string>()->default_value("auto"), "with --decode: auto, hdlc, p1 or glo")
+        ("notes", po::bool_switch(), "each line read from standard input is recorded as a note event (an annotation)")
         ("quiet,q", po::bool_switch(), "no messages (decoded frames are still printed)");
     po::variables_map vm;
     io::recorder_settings settings;
@@ -150,6 +161,25 @@ int record_main(int argc, char** argv) {
             for (const auto& record : decoder->drain()) std::printf("%s\n", record.dump().c_str());
             std::fflush(stdout);
         });
+    // --notes: a reader thread hands stdin lines to the recorder, which polls for them. The
+    // thread may still be blocked in a read when recording ends; it is left to process exit.
+    auto notes = std::make_shared<note_queue>();
+    if (vm["notes"].as<bool>()) {
+        std::thread([notes] {
+            std::string line;
+            while (std::getline(std::cin, line)) {
+                std::lock_guard lock(notes->mutex);
+                notes->lines.push_back(line);
+            }
+        }).detach();
+        recorder.notes_from([notes]() -> std::optional<std::string> {
+            std::lock_guard lock(notes->mutex);
+            if (notes->lines.empty()) return std::nullopt;
+            auto line = std::move(notes->lines.front());
+            notes->lines.pop_front();
+            return line;
+        });
+    }
     int status = 0;
     try {
         const auto stats = recorder.run([] { return stop_signal != 0; });

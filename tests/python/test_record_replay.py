@@ -257,3 +257,28 @@ def test_record_and_replay_usage_errors(bad_input, data_dir):
     bad_input.cli("replay", "{tmp}/bad-line.capture", "--port", "file:{tmp}/out.bin",
                   files={"bad-line.capture": "hansim-capture 1\nline 2400:9Q1\ndata +1 - 7E\n"},
                   expect="{tmp}/bad-line.capture:2: line:")
+
+
+def test_notes_typed_on_stdin_are_recorded_as_annotations(hansim_bin, tmp_path):
+    link, recorded = tmp_path / "ttyNotes", tmp_path / "notes.capture"
+    run = run_meter(hansim_bin, f"pty:{link}", "30s")
+    recorder = None
+    try:
+        wait_for(lambda: os.path.lexists(link), what="the meter's PTY")
+        recorder = subprocess.Popen([str(hansim_bin), "record", "--port", f"pty:{link}", "--out", str(recorded),
+                                     "--notes"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+        wait_for_data_lines(recorded, 1)
+        recorder.stdin.write("reader reset here\n")
+        recorder.stdin.flush()
+        wait_for(lambda: " note " in recorded.read_text(), 5, "the note in the capture")
+        code, _, err = stop(recorder)
+    finally:
+        kill(run, *(p for p in [recorder] if p))
+    assert code == 0, err
+    _, chunks, events = read_capture(recorded)
+    notes = [e for e in events if e[1] == "note"]
+    assert len(notes) == 1 and notes[0][2] == "reader reset here"
+    assert notes[0][0] > chunks[0][0]  # in time order with the data
+    decoded = subprocess.run([str(hansim_bin), "decode", str(recorded)], capture_output=True, text=True)
+    assert decoded.returncode == 0, decoded.stderr  # events do not disturb decoding

@@ -216,6 +216,8 @@ recorder_stats recorder::run(const std::function<bool()>& stop_requested) {
     auto next_attempt = std::chrono::steady_clock::now();
     codec::bytes chunk;
     while (!stop_requested()) {
+        if (next_note_)
+            while (auto note = next_note_()) event("note", *note);
         const auto now = std::chrono::steady_clock::now();
         if (deadline && now >= *deadline) break;
         auto wait = std::chrono::milliseconds(100);

@@ -83,6 +83,10 @@ public:
     /// Called for every event after it is written (opened, closed, ...), with its text.
     void on_event(std::function<void(std::string_view, std::string_view)> callback) { on_event_ = std::move(callback); }
 
+    /// Polled about ten times a second while recording: each text it returns is written as a
+    /// `note` event (an annotation, e.g. typed by the engineer); nullopt when there is none.
+    void notes_from(std::function<std::optional<std::string>()> next_note) { next_note_ = std::move(next_note); }
+
     /// Writes the header, opens the port (throws port_error naming it when that fails at
     /// start) and records until `stop_requested()` says so or the duration has passed.
     /// Throws std::runtime_error when the capture file cannot be written (disk full), after
@@ -98,6 +102,7 @@ private:
     std::chrono::steady_clock::time_point start_mono_{};
     std::function<void(codec::byte_view)> on_data_;
     std::function<void(std::string_view, std::string_view)> on_event_;
+    std::function<std::optional<std::string>()> next_note_;
 };
 
 }  // namespace hansim::io
