@@ -30,14 +30,18 @@ def read_capture(path):
     return header, data, events
 
 
-def transmissions(chunks, gap=0.3):
+def transmissions(chunks, gap=0.3, char_time=10 / 2400):
     """Start times and bytes of the transmissions in a list of (time, bytes) chunks: chunks less
-    than `gap` apart belong to one transmission."""
+    than `gap` apart belong to one transmission. A chunk read at t with n bytes of the
+    transmission up to and including it says the first byte left at t - n * char_time, or
+    earlier if the read was late; the start is the earliest of these (a loaded machine delays
+    reads, never hastens them)."""
     out, last = [], None
     for at, data in chunks:
         if last is None or at - last > gap:
             out.append([at, b""])
         out[-1][1] += data
+        out[-1][0] = min(out[-1][0], at - len(out[-1][1]) * char_time)
         last = at
     return [(at, data) for at, data in out]
 

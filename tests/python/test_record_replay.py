@@ -57,11 +57,11 @@ def test_record_of_a_run_then_replay_reproduces_bytes_and_timing(hansim_bin, tmp
         assert len(whole_frames(frame)) == 1  # a whole, valid HDLC frame (independent decoder)
 
     _, again, _ = read_capture(replayed)
-    assert b"".join(d for _, d in again) == b"".join(d for _, d in original)  # bytes exact
+    assert b"".join(d for _, d in again) == b"".join(d for _, d in original), out  # bytes exact
     resent = transmissions(again)
     assert len(resent) == len(sent)
     for (a0, _), (a1, _), (b0, _), (b1, _) in zip(sent, sent[1:], resent, resent[1:]):
-        assert abs((b1 - b0) - (a1 - a0)) <= 0.01 * (a1 - a0), (a1 - a0, b1 - b0)
+        assert abs((b1 - b0) - (a1 - a0)) <= 0.01 * (a1 - a0), (sent, resent)
         assert abs((a1 - a0) - 2.0) <= 0.1  # the recording itself: the meter's 10 s / 5 (loaded machine)
     # each transmission is as long on the wire as 2400 8N1 makes it (228 B -> 950 ms)
     for chunks in (original, again):
