@@ -502,6 +502,17 @@ public:
                 }
             }
         }
+        // Noise right after a frame cut short is, for a reader, the rest of that broken frame:
+        // it reports one error for both (codec/hdlc/stream_decoder.hpp).
+        if (after_cut_ && !f.wire.empty() && !f.effect.pieces.empty() && f.effect.pieces.front().why == "garbage") {
+            f.effect.pieces.front().reject = false;
+            f.effect.pieces.front().why = "noise after a cut frame (reported with it)";
+        }
+        if (!f.wire.empty()) {
+            const bool hdlc = f.list != "p1";
+            after_cut_ = hdlc && !f.effect.pieces.empty() && f.effect.pieces.back().reject &&
+                         f.effect.pieces.back().why == "truncated";
+        }
         // Keep the line order: nothing starts before the previous push has left.
         if (follow_now_) {
             f.start_offset = line_free_ - f.trigger_utc;
@@ -527,6 +538,7 @@ private:
     meter::utc_ms line_free_{};
     bool back_to_back_ = false;
     bool follow_now_ = false;
+    bool after_cut_ = false;  ///< the last push on the line ended with a frame cut short
 };
 
 }  // namespace

@@ -103,10 +103,15 @@ stream_event stream_decoder::next() {
             drop(1);
             return event;
         }
+        // A frame that would swallow a good one is not delimited where its length says: a
+        // cut frame whose declared end happens to land on a flag of the next frame.
+        if (check.status == detail::check_status::broken && check.delimited && valid_frame_inside(pending, check.length)) {
+            check.delimited = false;
+            if (check.header_verified) check.kind = error_kind::truncated;
+        }
         const bool damaged_frame =
             check.status == detail::check_status::broken &&
-            (check.header_verified ||
-             (check.kind == error_kind::bad_hcs && check.delimited && !valid_frame_inside(pending, check.length)));
+            (check.header_verified || (check.kind == error_kind::bad_hcs && check.delimited));
         if (check.status == detail::check_status::not_a_frame ||
             (check.status == detail::check_status::broken && !damaged_frame)) {
             // A flag that starts no frame is noise; a flag before the noise (the closing flag
