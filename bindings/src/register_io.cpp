@@ -53,20 +53,20 @@ public:
         const scenario::run_plan plan = plan_from(request, defaults());
 
         std::vector<io::port_spec> ports;
-        for (const auto& config : plan.meters) {
+        for (const auto& spec : plan.meters) {
             try {
-                ports.push_back(io::parse_port_spec(config.port));
+                ports.push_back(io::parse_port_spec(spec.port));
             } catch (const io::port_error& e) {
-                throw py::value_error("meter '" + config.name + "': " + e.what());
+                throw py::value_error("meter '" + spec.config.name + "': " + e.what());
             }
         }
         io::run_settings settings;
         settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
         settings.granularity = plan.chunk;
         settings.end_utc = plan.end;
-        for (const auto& config : plan.meters) {
+        for (const auto& spec : plan.meters) {
             try {
-                prepared_.push_back(scenario::prepare_meter(config));
+                prepared_.push_back(scenario::prepare_meter(spec));
             } catch (const scenario::meter_setup_error& e) {
                 throw py::value_error(e.what());
             }

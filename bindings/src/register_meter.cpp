@@ -45,7 +45,7 @@ public:
     unsigned bits_per_character() const { return prepared_.source->bits_per_character(); }
 
 private:
-    static meter::meter_config plan(const std::string& profile, const std::map<std::string, std::string>& settings,
+    static scenario::meter_spec plan(const std::string& profile, const std::map<std::string, std::string>& settings,
                                     const std::string& start, std::optional<std::string> key_file) {
         scenario::run_request request = python_request();
         request.meters.push_back({profile, to_settings(settings)});
@@ -56,9 +56,9 @@ private:
         defaults.start = scenario::parse_utc_time("2024-01-01T00:00:00Z");
         return plan_from(request, defaults).meters.front();
     }
-    static scenario::prepared_meter prepare(const meter::meter_config& config) {
+    static scenario::prepared_meter prepare(const scenario::meter_spec& spec) {
         try {
-            return scenario::prepare_meter(config);
+            return scenario::prepare_meter(spec);
         } catch (const scenario::meter_setup_error& e) {
             throw py::value_error(e.what());
         }

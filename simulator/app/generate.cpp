@@ -74,9 +74,9 @@ int run(int argc, char** argv) {
     const scenario::run_plan plan = scenario::make_run_plan(request_from(vm), defaults, now);
 
     std::vector<running_meter> meters;
-    for (const auto& c : plan.meters) {
+    for (const auto& spec : plan.meters) {
         try {
-            meters.push_back({scenario::prepare_meter(c), std::nullopt});
+            meters.push_back({scenario::prepare_meter(spec), std::nullopt});
         } catch (const scenario::meter_setup_error& e) {
             throw usage_error(e.what());
         }

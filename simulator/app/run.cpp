@@ -85,7 +85,7 @@ void print_help(const po::options_description& options) {
 }
 
 struct planned_meter {
-    meter::meter_config config;
+    scenario::meter_spec spec;
     io::port_spec port;
 };
 
@@ -124,10 +124,10 @@ parsed_run plan_run(const po::variables_map& vm) {
     run.settings.end_utc = plan.end;
     run.settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
     run.settings.granularity = plan.chunk;
-    for (auto& config : plan.meters) {
+    for (auto& spec : plan.meters) {
         planned_meter planned;
-        planned.port = io::parse_port_spec(config.port);
-        planned.config = std::move(config);
+        planned.port = io::parse_port_spec(spec.port);
+        planned.spec = std::move(spec);
         run.meters.push_back(std::move(planned));
     }
     if (vm.count("summary-json")) {
@@ -240,7 +240,7 @@ int run_meters(parsed_run run) {
     io::session session;
     for (const auto& planned : run.meters) {
         try {
-            prepared.push_back(scenario::prepare_meter(planned.config));
+            prepared.push_back(scenario::prepare_meter(planned.spec));
         } catch (const scenario::meter_setup_error& e) {
             throw usage_error(e.what());
         }

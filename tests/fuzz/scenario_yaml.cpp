@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (std::string_view(e.what()).rfind("fuzz.yaml:", 0) != 0) std::abort();  // errors name the file
         return 0;
     }
-    std::vector<meter::meter_config> configs;
+    std::vector<scenario::meter_spec> configs;
     try {
         configs = loaded.configs(scenario::utc_ms(std::chrono::milliseconds(1'700'000'000'000)));
     } catch (const std::invalid_argument&) {
@@ -32,9 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     security::security_keys keys;
     for (std::size_t i = 0; i < 16; ++i) keys.authentication_key[i] = static_cast<std::uint8_t>(i);
-    for (const auto& config : configs) {
+    for (const auto& spec : configs) {
         try {
-            const auto source = meter::make_push_source(config, &keys, nullptr);
+            const auto source = meter::make_push_source(spec.config, &keys, nullptr);
             for (int i = 0; i < 3; ++i) (void)source->next();
         } catch (const std::invalid_argument&) {
             // a configuration the meter refuses (e.g. a fault plan that cannot apply): reported

@@ -64,10 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
             case 4: {
                 const auto& keys = scenario::meter_setting_keys();
-                meter::meter_config config;
-                scenario::apply_meter_setting(config, keys[data[1] % keys.size()], text);
+                scenario::meter_spec spec;
+                scenario::apply_meter_setting(spec, keys[data[1] % keys.size()], text);
                 try {
-                    meter::validate(config);
+                    meter::validate(spec.config);
                 } catch (const std::invalid_argument&) {
                 }
                 break;

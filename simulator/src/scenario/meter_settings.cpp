@@ -130,11 +130,14 @@ meter::wiring parse_wiring(std::string_view text) {
 }
 
 using setter = std::function<void(meter_config&, std::string_view)>;
+/// For the few keys that are not the meter model's (port, key and counter files).
+using spec_setter = std::function<void(meter_spec&, std::string_view)>;
 
 struct setting {
     std::string key;
     std::string help;
     setter set;
+    spec_setter set_spec = nullptr;
 };
 
 const std::vector<setting>& setters() {
@@ -228,14 +231,17 @@ const std::vector<setting>& setters() {
              else if (v == "key_file") c.p1_fixed_authentication_key = false;
              else throw std::invalid_argument("expected luxembourg or key_file, got '" + std::string(v) + "'");
          }},
-        {"key_file", "key file (encryption_key=…, authentication_key=…)", [](meter_config& c, std::string_view v) { c.key_file = std::string(v); }},
-        {"invocation_counter_file", "persistent invocation counter store", [](meter_config& c, std::string_view v) { c.invocation_counter_file = std::string(v); }},
+        {"key_file", "key file (encryption_key=…, authentication_key=…)", nullptr,
+         [](meter_spec& s, std::string_view v) { s.files.key_file = std::string(v); }},
+        {"invocation_counter_file", "persistent invocation counter store", nullptr,
+         [](meter_spec& s, std::string_view v) { s.files.invocation_counter_file = std::string(v); }},
         {"initial_invocation_counter", "first invocation counter without a store", [](meter_config& c, std::string_view v) {
              c.initial_invocation_counter = static_cast<std::uint32_t>(parse_unsigned(v, 0xFFFFFFFFu, "0 .. 4294967295"));
          }},
         {"faults", "faults per push (see `hansim faults`), e.g. bad_fcs@3,truncated:at=40@every:10,corrupted_tag@rate:0.01",
          [](meter_config& c, std::string_view v) { c.faults = faults::parse_fault_plan(v); }},
-        {"port", "port for hansim run, e.g. pty:/tmp/ttyHAN0", [](meter_config& c, std::string_view v) { c.port = std::string(v); }},
+        {"port", "port for hansim run, e.g. pty:/tmp/ttyHAN0", nullptr,
+         [](meter_spec& s, std::string_view v) { s.port = std::string(v); }},
         {"baud", "line speed (HAN 2400, P1 115200)", [](meter_config& c, std::string_view v) {
              c.baud_rate = static_cast<unsigned>(parse_unsigned(v, 1'000'000, "a baud rate"));
          }},
@@ -276,16 +282,27 @@ std::string_view meter_setting_help(std::string_view key) {
     return {};
 }
 
-void apply_meter_setting(meter_config& config, std::string_view key, std::string_view value) {
-    for (const auto& s : setters()) {
-        if (s.key == key) {
-            s.set(config, value);
-            return;
-        }
-    }
+namespace {
+const setting& find_setting(std::string_view key) {
+    for (const auto& s : setters())
+        if (s.key == key) return s;
     std::string known;
     for (const auto& k : meter_setting_keys()) known += (known.empty() ? "" : ", ") + k;
     throw std::invalid_argument("unknown setting '" + std::string(key) + "' (known: " + known + ")");
+}
+}  // namespace
+
+void apply_meter_setting(meter_spec& spec, std::string_view key, std::string_view value) {
+    const setting& s = find_setting(key);
+    if (s.set_spec) s.set_spec(spec, value);
+    else s.set(spec.config, value);
+}
+
+void apply_meter_setting(meter_config& config, std::string_view key, std::string_view value) {
+    const setting& s = find_setting(key);
+    if (s.set_spec)
+        throw std::invalid_argument("'" + std::string(key) + "' is not a setting of the meter model (it belongs to the run: meter_spec)");
+    s.set(config, value);
 }
 
 milliseconds parse_duration(std::string_view text) {

@@ -7,11 +7,12 @@
 namespace hansim::scenario {
 namespace {
 
-security::security_keys load_keys(const meter::meter_config& config, const meter_setup_options& options,
+security::security_keys load_keys(const meter_spec& spec, const meter_setup_options& options,
                                   std::vector<std::string>& warnings) {
+    const meter::meter_config& config = spec.config;
     std::optional<std::filesystem::path> file;
-    if (!config.key_file.empty())
-        file = config.key_file;
+    if (!spec.files.key_file.empty())
+        file = spec.files.key_file;
     else if (options.fallback_key_file)
         file = *options.fallback_key_file;
     if (file) {
@@ -27,14 +28,15 @@ security::security_keys load_keys(const meter::meter_config& config, const meter
 
 }  // namespace
 
-prepared_meter prepare_meter(const meter::meter_config& config, const meter_setup_options& options) {
+prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& options) {
+    const meter::meter_config& config = spec.config;
     prepared_meter meter;
     meter.config = config;
     try {
-        if (config.security != security::security_policy::none) meter.keys = load_keys(config, options, meter.warnings);
-        if (!config.invocation_counter_file.empty() && config.security != security::security_policy::none)
+        if (config.security != security::security_policy::none) meter.keys = load_keys(spec, options, meter.warnings);
+        if (!spec.files.invocation_counter_file.empty() && config.security != security::security_policy::none)
             meter.counters = std::make_unique<security::invocation_counter_store>(
-                config.invocation_counter_file, security::invocation_counter_store::default_block,
+                spec.files.invocation_counter_file, security::invocation_counter_store::default_block,
                 config.initial_invocation_counter);
         try {
             faults::check_applicable(config.faults, config, config.port);

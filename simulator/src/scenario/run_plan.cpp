@@ -17,9 +17,9 @@ namespace {
 
 std::string where(const setting& s) { return s.origin.empty() ? s.key : s.origin; }
 
-void apply(meter::meter_config& config, const setting& s) {
+void apply(meter_spec& spec, const setting& s) {
     try {
-        apply_meter_setting(config, s.key, s.value);
+        apply_meter_setting(spec, s.key, s.value);
     } catch (const std::invalid_argument& e) {
         throw plan_error(where(s) + ": " + e.what());
     }
@@ -39,7 +39,7 @@ std::string numbered(std::string text, std::size_t n) {
 }
 
 /// The meters before the request's settings, with start set.
-std::vector<meter::meter_config> base_meters(const run_request& request, const plan_defaults& defaults,
+std::vector<meter_spec> base_meters(const run_request& request, const plan_defaults& defaults,
                                              utc_ms now, std::optional<utc_ms> start) {
     if (request.scenario_file && !request.meters.empty())
         throw plan_error("give " + request.names.scenario + " or " + request.names.meter + ", not both");
@@ -54,9 +54,9 @@ std::vector<meter::meter_config> base_meters(const run_request& request, const p
         }
         // A seed given for every meter is the scenario seed: meters without their own derive from it.
         if (const setting* seed = last_setting(request.settings, "seed")) {
-            meter::meter_config scratch;
+            meter_spec scratch;
             apply(scratch, *seed);
-            loaded.seed = scratch.seed;
+            loaded.seed = scratch.config.seed;
         }
         if (loaded.meters.empty()) throw plan_error(loaded.name + ": the scenario has no meters");
         const std::optional<utc_ms> begin = start ? start : loaded.start ? loaded.start : defaults.start ? defaults.start : now;
@@ -64,17 +64,17 @@ std::vector<meter::meter_config> base_meters(const run_request& request, const p
     }
     std::vector<meter_request> wanted = request.meters;
     if (wanted.empty()) wanted.push_back({std::string(meter::default_profile_name), {}});
-    std::vector<meter::meter_config> out;
+    std::vector<meter_spec> out;
     for (const auto& m : wanted) {
-        meter::meter_config config;
+        meter_spec spec;
         try {
-            config = meter::profile_config(m.profile);
+            spec = profile_spec(m.profile);
         } catch (const std::invalid_argument& e) {
             throw plan_error(request.names.meter + ": " + e.what());
         }
-        for (const auto& s : m.settings) apply(config, s);
-        config.start = start ? *start : defaults.start ? *defaults.start : now;
-        out.push_back(std::move(config));
+        for (const auto& s : m.settings) apply(spec, s);
+        spec.config.start = start ? *start : defaults.start ? *defaults.start : now;
+        out.push_back(std::move(spec));
     }
     return out;
 }
@@ -146,7 +146,7 @@ run_plan make_run_plan(const run_request& request, const plan_defaults& defaults
     }
 
     const auto bases = base_meters(request, defaults, now, start);
-    plan.start = bases.front().start;
+    plan.start = bases.front().config.start;
     if (duration) plan.end = plan.start + *duration;
     if (count > 1 && bases.size() > 1)
         throw plan_error(request.names.count + ": copies one meter; there are " + std::to_string(bases.size()));
@@ -164,22 +164,23 @@ run_plan make_run_plan(const run_request& request, const plan_defaults& defaults
     for (std::size_t index = 0; index < total; ++index) {
         const std::size_t n = index + 1;
         const std::uint32_t copy = static_cast<std::uint32_t>(index % count);  // 0 for the first of each base
-        meter::meter_config config = bases[index / count];
+        meter_spec spec = bases[index / count];
+        meter::meter_config& config = spec.config;
         for (const auto& s : request.settings) {
             if (s.key == "seed" && request.scenario_file) continue;  // the scenario seed, applied above
             if (s.key == "port") continue;                           // numbered below
-            apply(config, s);
+            apply(spec, s);
         }
         if (name_setting && total > 1) config.name += std::to_string(n);
         else if (count > 1) config.name += "-" + std::to_string(copy + 1);
         config.serial += serial_setting ? static_cast<std::uint32_t>(index) : copy;
         config.seed += seed_setting ? index : copy;
-        if (counter_setting && total > 1) config.invocation_counter_file += "." + std::to_string(n);
-        else if (count > 1 && !config.invocation_counter_file.empty())
-            config.invocation_counter_file += "." + std::to_string(copy + 1);
-        if (port_setting) config.port = total > 1 ? numbered(port_setting->value, n) : port_setting->value;
-        else if (count > 1 && !config.port.empty()) config.port = numbered(config.port, copy + 1);
-        if (defaults.ports_required && config.port.empty())
+        std::string& counter_file = spec.files.invocation_counter_file;
+        if (counter_setting && total > 1) counter_file += "." + std::to_string(n);
+        else if (count > 1 && !counter_file.empty()) counter_file += "." + std::to_string(copy + 1);
+        if (port_setting) spec.port = total > 1 ? numbered(port_setting->value, n) : port_setting->value;
+        else if (count > 1 && !spec.port.empty()) spec.port = numbered(spec.port, copy + 1);
+        if (defaults.ports_required && spec.port.empty())
             throw plan_error("meter '" + config.name + "': no port (give " + request.names.port + ")");
         try {
             meter::validate(config);
@@ -187,20 +188,20 @@ run_plan make_run_plan(const run_request& request, const plan_defaults& defaults
             throw plan_error("meter '" + config.name + "': " + e.what());
         }
         try {  // before any port opens; generate has no port: line faults cannot apply there
-            faults::check_applicable(config.faults, config, defaults.ports_required ? config.port : std::string());
+            faults::check_applicable(config.faults, config, defaults.ports_required ? spec.port : std::string());
         } catch (const std::invalid_argument& e) {
             throw plan_error("meter '" + config.name + "': faults: " + e.what());
         }
-        plan.meters.push_back(std::move(config));
+        plan.meters.push_back(std::move(spec));
     }
     for (std::size_t i = 0; i < plan.meters.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
-            if (plan.meters[i].name == plan.meters[j].name)
-                throw plan_error("two meters are named '" + plan.meters[i].name + "'; names must be unique");
+            if (plan.meters[i].config.name == plan.meters[j].config.name)
+                throw plan_error("two meters are named '" + plan.meters[i].config.name + "'; names must be unique");
     for (std::size_t i = 0; defaults.ports_required && i < plan.meters.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (!plan.meters[i].port.empty() && plan.meters[i].port != "-" && plan.meters[i].port == plan.meters[j].port)
-                throw plan_error("meters '" + plan.meters[j].name + "' and '" + plan.meters[i].name +
+                throw plan_error("meters '" + plan.meters[j].config.name + "' and '" + plan.meters[i].config.name +
                                  "' are both on port " + plan.meters[i].port + "; give each its own (" +
                                  request.names.port + " with {n})");
     return plan;

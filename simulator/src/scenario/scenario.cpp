@@ -124,7 +124,7 @@ private:
         const std::string profile =
             node["profile"] ? scalar(node["profile"], field + ".profile") : std::string(meter::default_profile_name);
         guarded(node["profile"] ? node["profile"] : node, field + ".profile",
-                [&] { m.config = meter::profile_config(profile); });
+                [&] { static_cast<meter_spec&>(m) = profile_spec(profile); });
 
         for (const auto& item : node) {
             const std::string key = item.first.as<std::string>();
@@ -147,7 +147,7 @@ private:
                 } else {
                     text = scalar(value, sub);
                 }
-                guarded(value, sub, [&] { apply_meter_setting(m.config, key, text); });
+                guarded(value, sub, [&] { apply_meter_setting(static_cast<meter_spec&>(m), key, text); });
                 if (key == "seed") m.seed_given = true;
             }
         }
@@ -278,19 +278,20 @@ private:
 
 }  // namespace
 
-std::vector<meter::meter_config> scenario::configs(std::optional<utc_ms> override_start) const {
+std::vector<meter_spec> scenario::configs(std::optional<utc_ms> override_start) const {
     const std::optional<utc_ms> begin = override_start ? override_start : start;
     if (!begin) throw std::invalid_argument("start: the scenario has no start time (\"now\"); give one");
-    std::vector<meter::meter_config> out;
+    std::vector<meter_spec> out;
     for (std::size_t i = 0; i < meters.size(); ++i) {
-        meter::meter_config c = meters[i].config;
+        meter_spec spec = meters[i];
+        meter::meter_config& c = spec.config;
         c.start = *begin;
         if (!meters[i].seed_given) c.seed = meter::mix64(seed + i);
         for (const auto& r : meters[i].relative_steps)
             c.load.steps.push_back(meter::load_step{*begin + r.after_start, r.active_power_w, r.release});
         std::stable_sort(c.load.steps.begin(), c.load.steps.end(),
                          [](const meter::load_step& a, const meter::load_step& b) { return a.at < b.at; });
-        out.push_back(std::move(c));
+        out.push_back(std::move(spec));
     }
     return out;
 }
@@ -318,8 +319,8 @@ scenario load_scenario(const std::filesystem::path& path) {
     scenario loaded = load_scenario_text(text.str(), path.string());
     loaded.directory = path.parent_path();
     for (auto& m : loaded.meters) {
-        m.config.key_file = loaded.resolve(m.config.key_file);
-        m.config.invocation_counter_file = loaded.resolve(m.config.invocation_counter_file);
+        m.files.key_file = loaded.resolve(m.files.key_file);
+        m.files.invocation_counter_file = loaded.resolve(m.files.invocation_counter_file);
     }
     return loaded;
 }

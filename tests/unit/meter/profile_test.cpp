@@ -37,7 +37,6 @@ TEST(profile, defaults_follow_the_protocol_notes) {
     EXPECT_EQ(no.list.energy, energy_resolution::ten_wh);
     EXPECT_EQ(no.security, hansim::security::security_policy::none);
     EXPECT_EQ(no.lists, (std::vector<push_kind>{push_kind::list1, push_kind::list2}));
-    EXPECT_EQ(no.port, "pty:/tmp/ttyHAN0");
     EXPECT_EQ(profile_config("kamstrup-se-3p").list.energy, energy_resolution::one_wh);
     const meter_config dk = profile_config("kamstrup-dk-3p");
     EXPECT_EQ(dk.clock, clock_rule::local_dst);

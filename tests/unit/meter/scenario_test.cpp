@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "hansim/meter/meter_model.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "test_data.hpp"
@@ -40,7 +42,7 @@ TEST(scenario, embedded_default_equals_the_file) {
     ASSERT_EQ(s.meters.size(), 1u);
     const auto& m = s.meters[0].config;
     EXPECT_EQ(m.profile, "kamstrup-no-3p");
-    EXPECT_EQ(m.port, "pty:/tmp/ttyHAN0");
+    EXPECT_EQ(s.meters[0].port, "pty:/tmp/ttyHAN0");
     EXPECT_EQ(m.wires, meter::wiring::three_phase_4wire);
     EXPECT_EQ(m.country, meter::country::norway);
     EXPECT_FALSE(s.start.has_value());  // "now"
@@ -56,7 +58,8 @@ TEST(scenario, every_example_loads_and_runs) {
         const auto configs = s.configs(utc_ms{sys_days{year{2024} / 5 / 1}});
         ASSERT_FALSE(configs.empty());
         security::security_keys keys{};
-        for (const auto& c : configs) {
+        for (const auto& spec : configs) {
+            const auto& c = spec.config;
             auto source = meter::make_push_source(c, &keys, nullptr);
             const auto frame = source->next();
             EXPECT_FALSE(frame.wire.empty());
@@ -89,7 +92,7 @@ meters:
                                       "inline.yaml");
     ASSERT_EQ(s.meters.size(), 2u);
     const auto configs = s.configs();
-    const auto& a = configs[0];
+    const auto& a = configs[0].config;
     EXPECT_EQ(a.start, utc_ms{sys_days{year{2024} / 1 / 15} + 12h});
     EXPECT_EQ(a.serial, 87654321u);
     EXPECT_EQ(a.lists, std::vector<meter::push_kind>{meter::push_kind::list1});
@@ -101,11 +104,11 @@ meters:
     EXPECT_EQ(a.load.steps[0].active_power_w, 3000);
     EXPECT_EQ(a.load.steps[1].at, a.start + 30min);
     EXPECT_EQ(a.load.steps[1].active_power_w, -2000);
-    EXPECT_NE(a.seed, configs[1].seed);
-    EXPECT_EQ(configs[1].seed, 99u);
-    EXPECT_EQ(configs[1].profile, "kamstrup-no-3p");
-    ASSERT_TRUE(configs[1].fixed_phases[0].has_value());
-    EXPECT_EQ(*configs[1].fixed_phases[0]->current_a, 10);
+    EXPECT_NE(a.seed, configs[1].config.seed);
+    EXPECT_EQ(configs[1].config.seed, 99u);
+    EXPECT_EQ(configs[1].config.profile, "kamstrup-no-3p");
+    ASSERT_TRUE(configs[1].config.fixed_phases[0].has_value());
+    EXPECT_EQ(*configs[1].config.fixed_phases[0]->current_a, 10);
 
     meter::meter_model model(a);
     EXPECT_NEAR(model.take_snapshot(a.start + 5min).active_import_w, 1000, 1e-9);
@@ -171,4 +174,39 @@ TEST(scenario, durations_and_times) {
     EXPECT_THROW(parse_utc_time(" 2024-01-15T12:00Z"), std::invalid_argument);
     EXPECT_THROW(parse_utc_time("2024-1-15T12:00:00Z"), std::invalid_argument);
     EXPECT_THROW(parse_utc_time("+024-01-15T12:00Z"), std::invalid_argument);
+}
+
+// The meter model is given no port and no file: those are the meter_spec's, set through the
+// same settings table.
+TEST(meter_spec, port_and_files_are_the_specs_not_the_meters) {
+    using namespace hansim::scenario;
+    EXPECT_EQ(profile_spec("kamstrup-no-3p").port, "pty:/tmp/ttyHAN0");
+    EXPECT_EQ(profile_spec("kamstrup-p1").port, "pty:/tmp/ttyP1");
+    meter_spec spec = profile_spec("kamstrup-dk-3p");
+    apply_meter_setting(spec, "port", "tcp:127.0.0.1:7000");
+    apply_meter_setting(spec, "key_file", "keys.txt");
+    apply_meter_setting(spec, "invocation_counter_file", "dk.ic");
+    apply_meter_setting(spec, "serial", "27581522");
+    EXPECT_EQ(spec.port, "tcp:127.0.0.1:7000");
+    EXPECT_EQ(spec.files.key_file, "keys.txt");
+    EXPECT_EQ(spec.files.invocation_counter_file, "dk.ic");
+    EXPECT_EQ(spec.config.serial, 27581522u);
+    hansim::meter::meter_config bare = spec.config;
+    EXPECT_THROW(apply_meter_setting(bare, "port", "pty:/tmp/x"), std::invalid_argument);
+    EXPECT_THROW(apply_meter_setting(bare, "key_file", "k"), std::invalid_argument);
+}
+
+TEST(scenario, files_are_relative_to_the_scenario_file) {
+    const auto dir = std::filesystem::temp_directory_path() / ("hansim-pipeline-scenario-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "sub");
+    {
+        std::ofstream out(dir / "sub" / "s.yaml");
+        out << "start: 2024-01-01T00:00:00Z\nmeters:\n  - name: a\n    key_file: keys.txt\n"
+               "    invocation_counter_file: /abs/a.ic\n";
+    }
+    const auto loaded = hansim::scenario::load_scenario(dir / "sub" / "s.yaml");
+    EXPECT_EQ(loaded.meters[0].files.key_file, (dir / "sub" / "keys.txt").string());
+    EXPECT_EQ(loaded.meters[0].files.invocation_counter_file, "/abs/a.ic");
+    EXPECT_EQ(loaded.configs()[0].files.key_file, (dir / "sub" / "keys.txt").string());
+    std::filesystem::remove_all(dir);
 }

@@ -2,7 +2,8 @@
 /// @file
 /// Everything that makes one simulated meter: who it is, how it is wired, what it pushes and
 /// how, its clock, its load and its starting register values. Profiles (profile.hpp) give
-/// complete defaults; scenarios and command-line options override single fields.
+/// complete defaults; scenarios and command-line options override single fields. Where its
+/// keys, counters and port are is not the meter's business: scenario::meter_spec holds them.
 
 #include <array>
 #include <chrono>
@@ -60,15 +61,12 @@ struct meter_config {
     /// Ciphered P1 only: true (default) authenticates with the fixed, public Luxembourg AK
     /// 00112233…EEFF as smarty meters do; false uses the key file's authentication_key.
     bool p1_fixed_authentication_key = true;
-    std::string key_file;                   ///< where the keys come from (empty: environment)
-    std::string invocation_counter_file;    ///< IC store; empty: counters start at initial_invocation_counter in memory
-    std::uint32_t initial_invocation_counter = 1;
+    std::uint32_t initial_invocation_counter = 1;  ///< first counter when no store says otherwise
     /// Ciphering faults injected into selected pushes (fault_plan.hpp); needs a ciphering
     /// security policy. Empty: every push is sealed correctly.
     fault_plan faults;
 
-    // Port
-    std::string port;                       ///< e.g. "pty:/tmp/ttyHAN0" (used by `hansim run`)
+    // The line the meter drives (its timing; the port itself is scenario::meter_spec's)
     unsigned baud_rate = 2400;              ///< HAN 2400, P1 115200
     unsigned bits_per_character = 10;       ///< 8N1
 

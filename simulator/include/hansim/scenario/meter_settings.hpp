@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// Meter settings as text: the one place that turns `key = value` into a field of a
-/// meter_config. Scenario files (YAML scalars) and the command line (`--serial 12345678`)
+/// meter_spec (the meter_config the model sees, its key and counter files, its port). Scenario files (YAML scalars) and the command line (`--serial 12345678`)
 /// use the same keys and spellings, so a setting means the same thing everywhere.
 ///
 /// | key                   | value                                                              |
@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "hansim/meter/meter_config.hpp"
+#include "hansim/scenario/meter_spec.hpp"
 
 namespace hansim::scenario {
 
@@ -62,6 +63,10 @@ using utc_ms = std::chrono::sys_time<std::chrono::milliseconds>;
 /// Sets one field. Throws std::invalid_argument with a message that names the expected form
 /// and the value given (the caller adds where: file, line, option); unknown keys are
 /// rejected with the list of known keys.
+void apply_meter_setting(meter_spec& spec, std::string_view key, std::string_view value);
+
+/// The same for the meter model's own keys; port, key_file and invocation_counter_file are
+/// refused (std::invalid_argument), as they are not the meter's.
 void apply_meter_setting(meter::meter_config& config, std::string_view key, std::string_view value);
 
 /// The keys apply_meter_setting accepts, in table order.

@@ -14,6 +14,7 @@
 
 #include "hansim/meter/meter_config.hpp"
 #include "hansim/meter/push_frame.hpp"
+#include "hansim/scenario/meter_spec.hpp"
 #include "hansim/security/invocation_counter_store.hpp"
 #include "hansim/security/keys.hpp"
 
@@ -36,7 +37,7 @@ struct meter_setup_options {
 /// A meter ready to push. Keep it alive as long as `source` is used: the source refers to
 /// the counter store.
 struct prepared_meter {
-    meter::meter_config config;
+    meter::meter_config config;                                     ///< what the meter model was given
     std::optional<security::security_keys> keys;                    ///< when the meter ciphers
     std::unique_ptr<security::invocation_counter_store> counters;  ///< when it ciphers and has a store file
     std::unique_ptr<meter::push_source> source;
@@ -51,6 +52,6 @@ struct prepared_meter {
 /// meter_setup_error naming the meter for anything the user must fix, and
 /// security::counter_store_in_use (a runtime failure, exit 1) naming the meter when another
 /// process or meter holds its counter store.
-prepared_meter prepare_meter(const meter::meter_config& config, const meter_setup_options& options = {});
+prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& options = {});
 
 }  // namespace hansim::scenario

@@ -39,6 +39,7 @@
 
 #include "hansim/meter/meter_config.hpp"
 #include "hansim/scenario/meter_settings.hpp"
+#include "hansim/scenario/meter_spec.hpp"
 
 namespace hansim::scenario {
 
@@ -110,7 +111,7 @@ inline constexpr double max_speed = 1e6;
 
 /// A run, ready to set up: every meter validated, with start set and file paths resolved.
 struct run_plan {
-    std::vector<meter::meter_config> meters;
+    std::vector<meter_spec> meters;  ///< config.start set; config validated
     utc_ms start{};
     std::optional<utc_ms> end;       ///< start + duration; nullopt: until stopped
     double speed = 1.0;

@@ -61,8 +61,8 @@ struct relative_step {
     bool release = false;
 };
 
-struct scenario_meter {
-    meter::meter_config config;              ///< start not yet set
+/// A meter as the file gives it (config.start not yet set).
+struct scenario_meter : meter_spec {
     std::vector<relative_step> relative_steps;
     bool seed_given = false;                 ///< false: the seed is derived from the scenario seed
 };
@@ -85,7 +85,7 @@ struct scenario {
     /// `override_start` is given, which also covers "now"), relative events resolved, seeds
     /// derived (scenario seed mixed with the meter's index) where not given. Throws
     /// std::invalid_argument when neither start is available.
-    std::vector<meter::meter_config> configs(std::optional<utc_ms> override_start = std::nullopt) const;
+    std::vector<meter_spec> configs(std::optional<utc_ms> override_start = std::nullopt) const;
 };
 
 /// Reads a scenario file; relative paths in it are resolved against its folder. Throws
