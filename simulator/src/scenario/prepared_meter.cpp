@@ -39,7 +39,7 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
                 spec.files.invocation_counter_file, security::invocation_counter_store::default_block,
                 config.initial_invocation_counter);
         try {
-            faults::check_applicable(config.faults, config, config.port);
+            faults::check_applicable(config.faults, config, spec.port);
         } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(std::string("faults: ") + e.what());
         }
