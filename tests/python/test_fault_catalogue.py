@@ -216,3 +216,22 @@ def test_python_meter_takes_the_same_spelling():
     assert [("error" in d) for d in decoded] == [False, False, True, False, False]
     with pytest.raises(ValueError, match="unknown fault 'truncate'"):
         hansim.Meter("kamstrup-no-3p", faults="truncate@2")
+
+
+def test_scenario_faults_use_the_same_spelling(hansim_bin, tmp_path):
+    scenario = tmp_path / "faulty.yaml"
+    scenario.write_text("start: 2024-01-01T00:00:00Z\nseed: 4\nmeters:\n"
+                        "  - name: han0\n    profile: kamstrup-no-3p\n"
+                        "    faults: \"bad_hcs@1,garbage:kind=2@time:+20s..+30s\"\n")
+    proc = subprocess.run([str(hansim_bin), "generate", "--scenario", str(scenario), "--duration", "40s",
+                           "--format", "jsonl"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(r["sequence"], r["fault"]) for r in records if r["fault"]] == [(1, "bad_hcs"), (3, "garbage")]  # seq 3: 00:00:20
+    assert records[1]["fault_effect"]["rule"] == "bad_hcs@1"
+
+    scenario.write_text(scenario.read_text().replace("bad_hcs@1", "p1_cut@1"))
+    proc = subprocess.run([str(hansim_bin), "generate", "--scenario", str(scenario)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "p1_cut is a P1 fault" in proc.stderr and "han0" in proc.stderr, proc.stderr

@@ -142,3 +142,39 @@ TEST(wire_decoder, every_split_gives_the_same_records) {
         EXPECT_EQ(records[0].dump(), expected[0].dump()) << "cut at " << cut;
     }
 }
+
+TEST(wire_decoder, mixed_broken_p1_stream_one_record_per_telegram_at_every_split) {
+    const auto telegram = test::read_text(test::data_dir() / "vectors" / "p1_kam5_example.txt");
+    const auto bang = telegram.rfind('!');
+    std::string bad_crc = telegram;
+    bad_crc[bang + 1] = bad_crc[bang + 1] == '0' ? '1' : '0';
+    const std::string no_crc = telegram.substr(0, bang + 1) + "\r\n";
+    const std::string cut = telegram.substr(0, 40);
+    // good, bad CRC, missing CRC, noise, cut short, good, and a cut one at the very end
+    const std::vector<std::string> pieces{telegram, bad_crc, no_crc, "noise\r\n", cut, telegram, cut};
+    std::string stream;
+    std::vector<std::pair<std::size_t, std::string>> want;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        const char* kinds[] = {"", "bad_crc", "missing_crc", nullptr, "truncated", "", "truncated"};
+        if (kinds[i]) want.emplace_back(stream.size(), kinds[i]);
+        stream += pieces[i];
+    }
+    const auto bytes = text_bytes(stream);
+    const auto describe = [](const std::vector<json>& records) {
+        std::vector<std::pair<std::size_t, std::string>> out;
+        for (const auto& r : records) {
+            const auto* kind = member(r, "error_kind");
+            out.emplace_back(member(r, "offset")->get<std::size_t>(), kind ? kind->get<std::string>() : "");
+        }
+        return out;
+    };
+    EXPECT_EQ(describe(decode_all(bytes)), want);
+    for (std::size_t cut_at = 1; cut_at < bytes.size(); ++cut_at) {
+        meter::wire_decoder decoder;
+        decoder.feed(codec::byte_view(bytes).first(cut_at));
+        auto records = decoder.drain();
+        decoder.feed(codec::byte_view(bytes).subspan(cut_at));
+        for (auto& r : decoder.finish()) records.push_back(std::move(r));
+        ASSERT_EQ(describe(records), want) << "split at " << cut_at;
+    }
+}
