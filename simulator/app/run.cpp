@@ -61,7 +61,7 @@ po::options_description run_options() {
     general.add_options()
         ("help,h", "this help")
         ("config", po::value<std::string>(), "INI file with any of these options (command line wins)")
-        ("quiet,q", po::bool_switch(), "no line per frame")
+        ("quiet,q", po::bool_switch(), "no line per frame, and no progress line (shown on a terminal when --speed is above 1)")
         ("summary-json", po::value<std::string>(), "write the counters as JSON here on exit");
 
     po::options_description all;
