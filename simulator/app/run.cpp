@@ -32,6 +32,7 @@
 #include "hansim/scenario/prepared_meter.hpp"
 #include "hansim/scenario/run_plan.hpp"
 #include "hansim/security/keys.hpp"
+#include "live.hpp"
 #include "plan_options.hpp"
 #include "progress.hpp"
 #include "subcommands.hpp"
@@ -65,7 +66,7 @@ po::options_description run_options() {
         ("summary-json", po::value<std::string>(), "write the counters as JSON here on exit");
 
     po::options_description all;
-    all.add(plan_options("now", "until SIGINT/SIGTERM")).add(port).add(general).add(setting_options());
+    all.add(plan_options("now", "until SIGINT/SIGTERM")).add(port).add(general).add(live_view_options()).add(setting_options());
     return all;
 }
 
@@ -97,6 +98,7 @@ struct parsed_run {
     std::string data_request = "none";
     bool quiet = false;
     std::optional<std::string> summary_json;
+    live_settings live;
 };
 
 /// Everything checked before any port is opened: the plan, the ports' syntax, the summary file.
@@ -108,6 +110,11 @@ parsed_run plan_run(const po::variables_map& vm) {
     else if (drop == "abort") run.settings.on_request_drop = io::request_drop_policy::abort;
     else throw usage_error("--on-request-drop '" + drop + "': expected finish or abort");
     run.data_request = vm["data-request"].as<std::string>();
+    try {
+        run.live = parse_live_settings(vm);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string("--http: ") + e.what());
+    }
 
     auto request = request_from(vm);
     if (vm.count("speed")) request.speed = vm["speed"].as<std::string>();
@@ -238,6 +245,8 @@ int run_meters(parsed_run run) {
     std::vector<scenario::prepared_meter> prepared;
     std::set<std::string> warned;
     io::session session;
+    std::optional<live_frontend> live;
+    if (run.live.listen) live.emplace(run.live);
     for (const auto& planned : run.meters) {
         try {
             prepared.push_back(scenario::prepare_meter(planned.spec));
@@ -251,6 +260,8 @@ int run_meters(parsed_run run) {
         auto source = std::move(meter.source);
         auto sink = io::make_sink(session.context(), planned.port, io::line_for(*source));
         auto request = make_data_request(run.data_request, *sink);
+        if (live && run.data_request == "none") request = live->data_request_for_none();
+        if (live) live->add_meter({config.name, config.profile, sink->describe(), config.serial}, request.get());
         auto settings = run.settings;
         if (planned.port.kind == io::port_kind::serial && planned.port.line) settings.line = planned.port.line;
         if (!run.quiet || run.meters.size() <= 10)
@@ -267,7 +278,9 @@ int run_meters(parsed_run run) {
     // An accelerated run shows progress on a terminal (progress.hpp), redrawn below the frame lines.
     progress bar("run", run.quiet || run.speed <= 1.0 || to_stdout);
     progress_state state;
-    if (!run.quiet || bar.enabled())
+    const io::time_mapping mapping{run.start, io::mono_clock::now(), run.speed};
+    if (live) live->start(session, mapping, log);
+    if (!run.quiet || bar.enabled() || live)
         session.on_frame([&](std::size_t meter, const io::frame_report& r) {
             if (!run.quiet) {
                 bar.clear();
@@ -275,9 +288,11 @@ int run_meters(parsed_run run) {
             }
             state.count(r.frame, r.outcome == io::frame_outcome::sent, run.start, run.settings.end_utc);
             bar.update(state);
+            if (live) live->frame(meter, r);
         });
 
-    const int signal = session.run({run.start, io::mono_clock::now(), run.speed});
+    const int signal = session.run(mapping);
+    if (live) live->stop();
 
     if (signal == 0 && run.settings.end_utc) {  // ran to its end: show where it ended
         state.simulated = *run.settings.end_utc;

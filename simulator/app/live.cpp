@@ -1,0 +1,96 @@
+#include "live.hpp"
+
+#include <stdexcept>
+
+namespace hansim::app {
+
+namespace po = boost::program_options;
+
+po::options_description live_view_options() {
+    po::options_description live("Live view (a page in the browser)");
+    live.add_options()
+        ("http", po::value<std::string>(),
+         "serve the live view and its JSON API at [ADDR:]PORT (address 127.0.0.1 unless given; PORT 0 picks one)")
+        ("http-control", po::bool_switch(),
+         "allow controls from the page and the API; each request needs the token printed at start");
+    return live;
+}
+
+live_settings parse_live_settings(const po::variables_map& vm) {
+    live_settings s;
+    if (vm.count("http")) {
+        s.listen = vm["http"].as<std::string>();
+        http::parse_listen_spec(*s.listen);  // named errors now, before any port opens
+    }
+    s.control = vm.count("http-control") && vm["http-control"].as<bool>();
+    if (s.control && !s.listen) throw std::invalid_argument("--http-control needs --http [ADDR:]PORT");
+    return s;
+}
+
+live_frontend::live_frontend(live_settings settings) : settings_(std::move(settings)) {}
+
+std::unique_ptr<io::data_request> live_frontend::data_request_for_none() {
+    if (!settings_.control) return nullptr;
+    return std::make_unique<io::manual_data_request>(true);
+}
+
+void live_frontend::add_meter(http::meter_info info, io::data_request* request) {
+    view_.add_meter(std::move(info));
+    requests_.push_back(dynamic_cast<io::manual_data_request*>(request));
+}
+
+std::vector<http::control_action> live_frontend::actions() {
+    std::vector<http::control_action> list;
+    list.push_back(
+        {"data_request",
+         "assert or drop the P1 data-request line (meters started with --data-request none): "
+         "{\"asserted\": true|false}; frames due while it is dropped are not sent (outcome not_requested)",
+         http::json{{"asserted", "boolean"}},
+         [this](std::size_t meter, const http::json& request) -> std::string {
+             auto* line = requests_.at(meter);
+             if (line == nullptr)
+                 throw http::control_error(409, "this meter's data request comes from its port or a file "
+                                                "(--data-request), not from controls");
+             if (!request.contains("asserted") || !request["asserted"].is_boolean())
+                 throw http::control_error(400, "data_request: expected {\"asserted\": true|false}");
+             const bool on = request["asserted"].get<bool>();
+             line->set(on);
+             std::string done = on ? "data request asserted" : "data request dropped";
+             view_.add_mark(meter, {meter_now_ms(), "control", done});
+             return done;
+         }});
+    return list;
+}
+
+std::int64_t live_frontend::meter_now_ms() const {
+    const auto elapsed = std::chrono::duration<double, std::milli>(io::mono_clock::now() - mapping_.start_mono).count();
+    return mapping_.start_utc.time_since_epoch().count() + static_cast<std::int64_t>(elapsed * mapping_.speed);
+}
+
+void live_frontend::start(io::session& session, const io::time_mapping& mapping, std::FILE* log) {
+    mapping_ = mapping;
+    const auto [address, port] = http::parse_listen_spec(*settings_.listen);
+    http::server_options options;
+    options.address = address;
+    options.port = port;
+    options.control = settings_.control;
+    if (settings_.control) options.token = http::make_token();
+    server_ = std::make_unique<http::server>(session.context(), view_, options, actions());
+    std::fprintf(log, "hansim run: live view at %s\n", server_->url().c_str());
+    if (settings_.control)
+        std::fprintf(log, "hansim run: controls on; token %s (open %s?token=%s)\n", options.token.c_str(),
+                     server_->url().c_str(), options.token.c_str());
+    std::fflush(log);
+}
+
+void live_frontend::frame(std::size_t meter, const io::frame_report& report) {
+    view_.record(meter, http::make_point(report.frame, report.outcome,
+                                         std::chrono::duration<double, std::milli>(report.lateness).count(),
+                                         report.bytes_written));
+}
+
+void live_frontend::stop() {
+    if (server_) server_->close();
+}
+
+}  // namespace hansim::app

@@ -1,0 +1,60 @@
+#pragma once
+// The live view for `hansim run --http`: a live_view fed by the session's frame reports and
+// an http::server on the session's io_context, with the run's live controls. run.cpp only
+// adds its options, hands each meter over and forwards frames.
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
+
+#include "hansim/http/live_view.hpp"
+#include "hansim/http/server.hpp"
+#include "hansim/io/data_request.hpp"
+#include "hansim/io/session.hpp"
+
+namespace hansim::app {
+
+boost::program_options::options_description live_view_options();
+
+struct live_settings {
+    std::optional<std::string> listen;  ///< --http [ADDR:]PORT
+    bool control = false;               ///< --http-control
+};
+/// Throws std::invalid_argument for --http-control without --http or a bad [ADDR:]PORT.
+live_settings parse_live_settings(const boost::program_options::variables_map& vm);
+
+class live_frontend {
+public:
+    explicit live_frontend(live_settings settings);
+
+    /// The data request to give a meter whose spec is "none": with controls on, a manual one
+    /// (asserted until a control drops it); else null (always requested).
+    std::unique_ptr<io::data_request> data_request_for_none();
+
+    /// Call once per meter, in session order. `request` is the meter's data request when the
+    /// controls may drive it (from data_request_for_none), else null.
+    void add_meter(http::meter_info info, io::data_request* request);
+
+    /// Listens and prints where (and the token) to `log`. `mapping` is the run's (control
+    /// marks are put on the meters' time axis with it).
+    void start(io::session& session, const io::time_mapping& mapping, std::FILE* log);
+    void frame(std::size_t meter, const io::frame_report& report);
+    void stop();
+
+private:
+    std::vector<http::control_action> actions();
+
+    std::int64_t meter_now_ms() const;
+
+    live_settings settings_;
+    io::time_mapping mapping_;
+    http::live_view view_;
+    std::vector<io::manual_data_request*> requests_;  // null: not driven by controls
+    std::unique_ptr<http::server> server_;
+};
+
+}  // namespace hansim::app

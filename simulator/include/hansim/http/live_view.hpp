@@ -1,0 +1,178 @@
+#pragma once
+/// @file
+/// What the live view and the offline report show, kept without any I/O: per meter its
+/// profile and port, counts per frame outcome, and a bounded ring of recent frame points in
+/// engineering units (per-phase P, U, I, energies, meter clock, lateness, outcome, fault).
+/// A frame point is taken from the same io::frame_report that `hansim run` prints, the Python
+/// session records and --summary-json counts; its JSON keeps the record's names (meter, list,
+/// sequence, scheduled, send, outcome, lateness_ms, bytes_written, invocation_counter, fault)
+/// and adds the values in engineering units (PROTOCOLS.md §3 and §7 give the wire forms they
+/// are encoded to). Marks (faults, events, control actions) are kept per meter on the meter's
+/// time axis. The report builder keeps a whole run in a fixed number of time buckets (a day
+/// or a year), merging neighbours as the run grows.
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hansim/io/meter_runner.hpp"
+#include "hansim/meter/push_frame.hpp"
+
+namespace hansim::http {
+
+using json = nlohmann::ordered_json;
+
+/// Who a meter is, for people: shown in the table and the detail.
+struct meter_info {
+    std::string name;
+    std::string profile;
+    std::string port;          ///< the port as described by its sink ("pty /tmp/ttyHAN0 -> /dev/pts/4")
+    std::uint32_t serial = 0;
+};
+
+/// One frame, compact (a few hundred bytes: a thousand meters keep minutes of history).
+struct frame_point {
+    std::uint64_t sequence = 0;
+    std::int64_t scheduled_ms = 0;   ///< meter UTC, ms since the epoch
+    std::int64_t send_ms = 0;
+    std::string list;
+    io::frame_outcome outcome = io::frame_outcome::sent;
+    float lateness_ms = 0;
+    std::uint32_t bytes_written = 0;
+    std::optional<std::uint32_t> invocation_counter;
+    std::string fault;
+    float active_import_w = 0, active_export_w = 0, reactive_import_var = 0, reactive_export_var = 0;
+    float power_factor = 1;
+    std::array<float, 3> voltage_v{}, current_a{}, phase_power_w{};  ///< phase P: import - export
+    std::int64_t energy_import_mwh = 0, energy_export_mwh = 0, reactive_import_mvarh = 0, reactive_export_mvarh = 0;
+    std::string clock;               ///< the meter's clock as on the wire, ISO 8601 local
+    bool single_phase = false;
+};
+
+/// From a runner's report (outcome, lateness) or, with outcome sent and no lateness, from a
+/// generated push.
+frame_point make_point(const meter::push_frame& frame, io::frame_outcome outcome = io::frame_outcome::sent,
+                       double lateness_ms = 0, std::size_t bytes_written = 0);
+
+json point_json(const frame_point& point);
+
+/// Something marked on a meter's time axis: a fault that went out, an event, a control.
+struct mark {
+    std::int64_t utc_ms = 0;
+    std::string kind;  ///< "fault", "event", "control", "lost"
+    std::string text;
+};
+json mark_json(const mark& m);
+
+/// Per-outcome counters, as in io::run_summary.
+struct outcome_counts {
+    std::array<std::uint64_t, 6> by_outcome{};  ///< indexed by io::frame_outcome
+    double max_lateness_ms = 0;
+    double total_lateness_ms = 0;
+    std::uint64_t frames = 0;
+    void add(const frame_point& point);
+    json to_json() const;
+};
+
+/// The live state of every meter of a run. Not thread-safe: used on the session's thread.
+class live_view {
+public:
+    /// `history` frames are kept per meter (older ones are dropped), `marks_kept` marks.
+    explicit live_view(std::size_t history = 360, std::size_t marks_kept = 200);
+
+    std::size_t add_meter(meter_info info);
+    std::size_t meter_count() const { return meters_.size(); }
+    const meter_info& info(std::size_t meter) const { return meters_.at(meter).info; }
+
+    /// Records one frame; listeners get its JSON (serialised once) when there are any.
+    void record(std::size_t meter, const frame_point& point);
+    void add_mark(std::size_t meter, mark m);
+
+    /// A listener gets "meter index, JSON text of the record" per frame and per mark.
+    using listener = std::function<void(std::size_t meter, const std::string& event, const std::string& json_text)>;
+    /// `active` says whether anyone listens now (the JSON is only made then).
+    void set_listener(listener l, std::function<bool()> active = {}) {
+        listener_ = std::move(l);
+        active_ = std::move(active);
+    }
+
+    /// `/api/meters`: one summary per meter (info, counts, last frame).
+    json meters_json() const;
+    /// `/api/meters/N`: the summary plus the recent frames and marks.
+    json meter_json(std::size_t meter) const;
+    /// `/api/meters/N/frames?since=S`: frames with sequence > since (all kept when unset).
+    json frames_json(std::size_t meter, std::optional<std::uint64_t> since) const;
+
+private:
+    struct meter_state {
+        meter_info info;
+        outcome_counts counts;
+        std::deque<frame_point> frames;
+        std::deque<mark> marks;
+    };
+    json summary_json(std::size_t index) const;
+
+    std::size_t history_;
+    std::size_t marks_kept_;
+    std::vector<meter_state> meters_;
+    listener listener_;
+    std::function<bool()> active_;
+    bool listening() const { return listener_ && (!active_ || active_()); }
+};
+
+/// A whole run (a day, a year) for the offline report: each meter's frames fall into at most
+/// `buckets` time buckets; when a new frame lies past the last bucket and all are used,
+/// neighbouring buckets are merged pairwise (the width doubles), so memory stays bounded
+/// and every bucket covers the same span.
+class report_builder {
+public:
+    explicit report_builder(std::size_t buckets = 1500, std::size_t marks_kept = 2000);
+
+    std::size_t add_meter(meter_info info);
+    void add(std::size_t meter, const frame_point& point);
+    void add_mark(std::size_t meter, mark m);
+
+    /// {"generated_by", "title", "meters": [{info, counts, last, bucket_ms, series: [...], marks: [...]}]}
+    json to_json(const std::string& title) const;
+
+private:
+    struct bucket {
+        std::int64_t start_ms = 0;
+        std::uint32_t frames = 0, lost = 0;
+        float p_min = 0, p_max = 0;
+        double p_sum = 0;
+        std::uint32_t p_count = 0;
+        float late_max = 0;
+        double late_sum = 0;
+        std::int64_t energy_import_mwh = 0, energy_export_mwh = 0;
+    };
+    struct meter_state {
+        meter_info info;
+        outcome_counts counts;
+        std::optional<frame_point> last;
+        std::int64_t origin_ms = 0;
+        std::int64_t width_ms = 0;  ///< 0 until the second distinct time
+        std::vector<bucket> buckets;
+        std::vector<mark> marks;
+        std::uint64_t marks_dropped = 0;
+    };
+    void merge(meter_state& state);
+
+    std::size_t max_buckets_;
+    std::size_t marks_kept_;
+    std::vector<meter_state> meters_;
+};
+
+/// The page's HTML (embedded at build time from simulator/web/): the live page, or, with
+/// `report` set, one self-contained file whose data is `report` (no server needed).
+std::string page_html(const json* report = nullptr);
+std::string_view page_script();
+std::string_view page_style();
+
+}  // namespace hansim::http

@@ -1,0 +1,176 @@
+"""`hansim run --http`: the JSON API, the event stream and the token-guarded controls, against a
+running hansim on loopback (port 0: the kernel picks a free one, printed at start)."""
+import json
+import socket
+import subprocess
+
+import pytest
+
+from independent_decoder import decode_hdlc, decode_notification, split_hdlc_stream
+from liveview_helpers import EventStream, LiveRun
+from run_helpers import load_summary
+
+START = "2024-01-15T12:00:05Z"
+
+
+def test_page_api_and_errors(hansim_bin, tmp_path):
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-no-3p", "--count", "3", "--port", f"file:{tmp_path}/m{{n}}.bin",
+                  "--start", START, "--speed", "10", "--fast", "--duration", "10m", "--quiet")
+    try:
+        assert run.host == "127.0.0.1"  # loopback unless an address is given
+        status, kind, body = run.get("/")
+        assert status == 200 and kind.startswith("text/html") and b"<table id=\"meters\">" in body
+        assert b"app.js" in body and b"http" not in body.split(b"<body>")[1].replace(b"http-equiv", b"")
+        assert run.get("/app.js")[1].startswith("text/javascript")
+        assert run.get("/app.css")[1].startswith("text/css")
+
+        info = run.get_json("api/info")
+        assert info == {"meters": 3, "control": False, "actions": []}
+        run.wait_frames(2, 2)
+        meters = run.get_json("api/meters")
+        assert [m["name"] for m in meters] == ["meter1-1", "meter1-2", "meter1-3"]
+        assert [m["serial"] for m in meters] == [12345678, 12345679, 12345680]
+        for m in meters:
+            assert m["profile"] == "kamstrup-no-3p" and m["port"].startswith("file ")
+            assert m["counts"]["sent"] >= 1 and m["reader"] is True
+            last = m["last"]
+            assert last["list"] in ("list1", "list2") and len(last["u_v"]) == 3 and last["outcome"] == "sent"
+
+        frames = run.wait_frames(0, 3)
+        assert [f["sequence"] for f in frames] == list(range(frames[0]["sequence"], frames[-1]["sequence"] + 1))
+        since = frames[1]["sequence"]
+        later = run.get_json(f"api/meters/0/frames?since={since}")
+        assert later and all(f["sequence"] > since for f in later)
+        detail = run.get_json("api/meters/1")
+        assert detail["name"] == "meter1-2" and detail["frames"] and detail["marks"] == []
+
+        assert run.status_of("api/meters/3")[0] == 404
+        assert run.status_of("api/meters/x/frames")[0] == 404
+        assert run.status_of("api/meters/0/frames?since=abc")[0] == 400
+        assert run.status_of("nothing/here")[0] == 404
+        assert run.status_of("api/events?meter=9")[0] == 404
+        # Controls are off without --http-control, token or not.
+        status, body = run.control(0, "data_request", token="0" * 32, asserted=False)
+        assert status == 403 and "--http-control" in body["error"]
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0
+
+
+def test_event_stream_carries_every_frame_as_sent(hansim_bin, tmp_path):
+    """Every frame record on the stream matches the summary's counters and the bytes on the
+    port, decoded independently (P+, voltages, currents in engineering units)."""
+    summary = tmp_path / "summary.json"
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-no-3p", "--count", "2", "--port", f"file:{tmp_path}/m{{n}}.bin",
+                  "--start", START, "--speed", "20", "--fast", "--duration", "2m", "--quiet",
+                  "--summary-json", summary)
+    stream = EventStream(run.host, run.port)
+    assert stream.status == 200 and stream.content_type == "text/event-stream"
+    events = stream.events(until=lambda got: False, timeout=30)  # until hansim ends the run
+    stream.close()
+    assert run.finish()[0] == 0
+    frames = [data for kind, data in events if kind == "frame"]
+    counts = load_summary(summary)
+    for index in (0, 1):
+        mine = [f for f in frames if f["index"] == index]
+        assert mine, "no frames for meter %d" % index
+        sent = counts["meters"][index]["frames_sent"]
+        # The stream opened right after start: it has every frame from the first on.
+        assert [f["sequence"] for f in mine] == list(range(sent))
+        wire = split_hdlc_stream((tmp_path / f"m{index + 1}.bin").read_bytes())
+        assert len(wire) == sent
+        for record, raw in zip(mine, wire):
+            assert record["meter"] == f"meter1-{index + 1}" and record["outcome"] == "sent"
+            assert record["bytes_written"] == len(raw)
+            values = decode_notification(decode_hdlc(raw).information[3:]).values
+            # The record is ground truth (the model's value); the wire carries it at its
+            # resolution: 1 W, 1 V, 0.01 A.
+            assert abs(record["p_import_w"] - values["1-1:1.7.0.255"]) <= 1
+            u_wire = [values[k] for k in ("1-1:32.7.0.255", "1-1:52.7.0.255", "1-1:72.7.0.255")]
+            i_wire = [values[k] / 100 for k in ("1-1:31.7.0.255", "1-1:51.7.0.255", "1-1:71.7.0.255")]
+            assert all(abs(a - b) <= 1 for a, b in zip(record["u_v"], u_wire)), (record["u_v"], u_wire)
+            assert all(abs(a - b) <= 0.0101 for a, b in zip(record["i_a"], i_wire)), (record["i_a"], i_wire)
+
+
+def test_controls_need_the_token_and_change_the_next_frame(hansim_bin, tmp_path):
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-p1", "--count", "2", "--port", f"file:{tmp_path}/p{{n}}.bin",
+                  "--start", START, "--speed", "10", "--fast", "--duration", "10m", "--quiet", control=True)
+    try:
+        info = run.get_json("api/info")
+        assert info["control"] is True and [a["name"] for a in info["actions"]] == ["data_request"]
+        run.wait_frames(0, 1)
+        # No token, a wrong token, a token in the wrong place: refused, nothing changes.
+        for token in (None, "", "0" * 32, run.token[:-1]):
+            status, body = run.control(0, "data_request", token=token, asserted=False)
+            assert status == 403 and "token" in body["error"]
+        before = run.get_json("api/meters/0/frames")[-1]["sequence"]
+        after = run.wait_frames(0, before + 3)
+        assert all(f["outcome"] == "sent" for f in after)
+        assert run.get_json("api/meters/0")["marks"] == []
+
+        status, body = run.control(0, "data_request", asserted=False)
+        assert status == 200 and body == {"ok": True, "done": "data request dropped"}
+        seen = run.get_json("api/meters/0/frames")[-1]["sequence"]
+        # Every frame due after the control is not requested (the next one already).
+        frames = run.wait_frames(0, 0)
+        deadline_frames = [f for f in run.wait_frames(0, len(frames) + 2) if f["sequence"] > seen]
+        assert deadline_frames and all(f["outcome"] == "not_requested" for f in deadline_frames)
+        marks = run.get_json("api/meters/0")["marks"]
+        assert [(m["kind"], m["text"]) for m in marks] == [("control", "data request dropped")]
+        # The other meter is untouched.
+        assert run.get_json("api/meters/1/frames")[-1]["outcome"] == "sent"
+
+        assert run.control(0, "data_request", asserted=True)[0] == 200
+        seen = run.get_json("api/meters/0/frames")[-1]["sequence"]
+        frames = run.wait_frames(0, 0)
+        again = [f for f in run.wait_frames(0, len(frames) + 2) if f["sequence"] > seen]
+        assert again and all(f["outcome"] == "sent" for f in again)
+
+        assert run.control(0, "data_request")[0] == 400           # no "asserted"
+        assert run.control(0, "warp_drive")[0] == 400             # unknown action, named
+        assert run.control(5, "data_request", asserted=True)[0] == 404
+        status, _ = run.status_of("api/meters/0/control", method="POST", body=b"not json",
+                                  headers={"X-Hansim-Token": run.token})
+        assert status == 400
+        assert run.status_of("api/meters/0/control")[0] == 405     # GET
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0
+
+
+def test_data_request_from_a_file_is_not_driven_by_controls(hansim_bin, tmp_path):
+    flag = tmp_path / "request"
+    flag.touch()
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-p1", "--port", f"file:{tmp_path}/p.bin", "--speed", "10",
+                  "--fast", "--duration", "1m", "--quiet", "--data-request", f"file:{flag}", control=True)
+    try:
+        status, body = run.control(0, "data_request", asserted=False)
+        assert status == 409 and "--data-request" in body["error"]
+    finally:
+        run.terminate()
+        run.finish()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--http-control"], "--http-control needs --http"),
+    (["--http", "70000"], "PORT 0..65535"),
+    (["--http", "localhost:8080"], "not an IP address"),
+    (["--http", ":8080"], "empty address"),
+])
+def test_bad_http_options_exit_2(hansim_bin, tmp_path, args, message):
+    result = subprocess.run([hansim_bin, "run", "--port", f"file:{tmp_path}/x.bin", "--duration", "1s", *args],
+                            capture_output=True, text=True, timeout=10)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_taken_port_is_an_error_naming_it(hansim_bin, tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        result = subprocess.run([hansim_bin, "run", "--port", f"file:{tmp_path}/x.bin", "--duration", "1s",
+                                 "--http", str(port)], capture_output=True, text=True, timeout=10)
+        assert result.returncode == 1 and f"127.0.0.1:{port}" in result.stderr
+    finally:
+        taken.close()
