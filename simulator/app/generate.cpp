@@ -17,8 +17,10 @@
 #include "hansim/scenario/prepared_meter.hpp"
 #include "hansim/scenario/run_plan.hpp"
 #include "hansim/security/keys.hpp"
+#include "hansim/http/live_view.hpp"
 #include "plan_options.hpp"
 #include "progress.hpp"
+#include "report_writer.hpp"
 #include "subcommands.hpp"
 
 namespace po = boost::program_options;
@@ -50,7 +52,10 @@ int run(int argc, char** argv) {
     general.add_options()("help,h", "show this help")
         ("format", po::value<std::string>()->default_value("hex"), "hex, raw or jsonl")
         ("output,o", po::value<std::string>(), "write to this file instead of standard output")
-        ("quiet,q", po::bool_switch(), "no progress line (shown on a terminal while writing to --output)");
+        ("quiet,q", po::bool_switch(), "no progress line (shown on a terminal while writing to --output)")
+        ("report", po::value<std::string>(),
+         "also write an HTML report of the period here (charts, frame timeline, faults; one file, works "
+         "offline); with --report and neither --format nor --output, only the report is written");
     po::options_description all;
     all.add(general).add(plan_options(default_start, "1h")).add(setting_options());
 
@@ -84,6 +89,13 @@ int run(int argc, char** argv) {
             std::fprintf(stderr, "hansim generate: warning: %s\n", warning.c_str());
     }
 
+    const bool frames_out = !(vm.count("report") && vm["format"].defaulted() && !vm.count("output"));
+    std::optional<http::report_builder> report;
+    if (vm.count("report")) {
+        report.emplace();
+        for (const auto& m : meters)
+            report->add_meter({m.meter.config.name, m.meter.config.profile, "generated", m.meter.config.serial});
+    }
     std::ofstream file;
     if (vm.count("output")) {
         file.open(vm["output"].as<std::string>(), std::ios::binary);
@@ -105,7 +117,10 @@ int run(int argc, char** argv) {
         }
         if (!next) break;
         const meter::push_frame& frame = *next->pending;
-        if (format == "hex") {
+        if (report) report->add(static_cast<std::size_t>(next - meters.data()),
+                                http::make_point(frame, io::frame_outcome::sent, 0, frame.wire.size()));
+        if (!frames_out) {
+        } else if (format == "hex") {
             out << codec::to_hex(frame.wire) << '\n';
         } else if (format == "raw") {
             out.write(reinterpret_cast<const char*>(frame.wire.data()), static_cast<std::streamsize>(frame.wire.size()));
@@ -119,6 +134,11 @@ int run(int argc, char** argv) {
     bar.finish(state);
     out.flush();
     if (!out) throw std::runtime_error("writing the output failed");
+    if (report) {
+        const auto title = (vm.count("scenario") ? vm["scenario"].as<std::string>() : plan.meters.front().profile) +
+                           ", " + scenario::format_utc_time(plan.start) + " to " + scenario::format_utc_time(end);
+        write_report(vm["report"].as<std::string>(), *report, title);
+    }
     return 0;
 }
 

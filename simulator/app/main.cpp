@@ -19,6 +19,7 @@ void print_usage(std::FILE* out) {
         "  replay     send a capture again on a port, with the recorded timing\n"
         "  profiles   list the meter profiles\n"
         "  faults     list the fault catalogue (what --faults can ask for)\n"
+        "  report     an HTML report (charts, frame timeline, faults) of generated or recorded frames\n"
         "  version    print the version\n"
         "\n"
         "`hansim <command> --help` describes each command's options.\n",

@@ -13,6 +13,7 @@ std::span<const subcommand> subcommands() {
         subcommand{"replay", &replay_main},
         subcommand{"profiles", &profiles_main},
         subcommand{"faults", &faults_main},
+        subcommand{"report", &report_main},
     };
     return table;
 }

@@ -19,6 +19,7 @@ int profiles_main(int argc, char** argv);
 int record_main(int argc, char** argv);
 int replay_main(int argc, char** argv);
 int faults_main(int argc, char** argv);
+int report_main(int argc, char** argv);
 
 std::span<const subcommand> subcommands();
 

@@ -36,7 +36,7 @@ function netPower(last) { return last ? last.p_import_w - last.p_export_w : null
 function sortValue(m, key) {
   switch (key) {
     case "p": return netPower(m.last) ?? -Infinity;
-    case "energy": return m.last ? m.last.a_import_kwh : -Infinity;
+    case "energy": return m.last && m.last.a_import_kwh !== null ? m.last.a_import_kwh : -Infinity;
     case "clock": return m.last ? m.last.clock : "";
     case "sent": return m.counts ? m.counts.sent : 0;
     case "lost": return lostCount(m.counts);
@@ -75,7 +75,7 @@ function renderTable() {
     const cells = [
       [m.index, "num"], [m.name, "name"], [m.profile, ""], [m.port, "port"],
       [m.reader === null || m.reader === undefined ? "–" : m.reader ? "open" : "none", "reader"],
-      [fmt(netPower(last), 0), "num p"], [last ? fmt(last.a_import_kwh, 3) : "–", "num energy"],
+      [fmt(netPower(last), 0), "num p"], [last && last.a_import_kwh !== null ? fmt(last.a_import_kwh, 3) : "–", "num energy"],
       [last ? last.clock : "–", "clock"], [m.counts ? m.counts.sent : 0, "num sent"],
       [lostCount(m.counts), "num lost"], [m.counts ? fmt(m.counts.max_lateness_ms, 1) : "–", "num late"],
       [last ? last.outcome : "–", "outcome " + (last ? (last.outcome === "sent" ? "outcome-sent" : "outcome-bad") : "")],
@@ -111,15 +111,15 @@ function renderDetail() {
   const m = state.meters[state.selected];
   if (!m) return;
   $("detail").hidden = false;
-  text($("d-title"), `${m.name} (${m.profile})`);
-  dl($("d-info"), [["profile", m.profile], ["serial", String(m.serial).padStart(8, "0")], ["port", m.port],
-    ["reader", m.reader === null || m.reader === undefined ? "– (no frame yet)" : m.reader ? "has the port open" : "nobody listening"]]);
+  text($("d-title"), m.profile ? `${m.name} (${m.profile})` : m.name);
+  const reader = state.report ? "–" : m.reader === null || m.reader === undefined ? "– (no frame yet)" : m.reader ? "has the port open" : "nobody listening";
+  dl($("d-info"), [["profile", m.profile || "–"], ["serial", m.serial ? String(m.serial).padStart(8, "0") : "–"], ["port", m.port || "–"], ["reader", reader]]);
   const l = m.last;
   dl($("d-last"), l ? [["list", l.list], ["sequence", l.sequence], ["sent (UTC)", l.send], ["meter clock", l.clock],
     ["outcome", l.outcome], ["lateness", fmt(l.lateness_ms, 2) + " ms"], ["P+ / P−", `${fmt(l.p_import_w, 0)} / ${fmt(l.p_export_w, 0)} W`],
     ["Q+ / Q−", `${fmt(l.q_import_var, 0)} / ${fmt(l.q_export_var, 0)} var`], ["power factor", fmt(l.power_factor, 3)],
-    ["A+ / A−", `${fmt(l.a_import_kwh, 3)} / ${fmt(l.a_export_kwh, 3)} kWh`],
-    ["R+ / R−", `${fmt(l.r_import_kvarh, 3)} / ${fmt(l.r_export_kvarh, 3)} kvarh`],
+    ["A+ / A−", l.a_import_kwh === null ? "– (not in this list)" : `${fmt(l.a_import_kwh, 3)} / ${fmt(l.a_export_kwh, 3)} kWh`],
+    ["R+ / R−", l.r_import_kvarh === null ? "–" : `${fmt(l.r_import_kvarh, 3)} / ${fmt(l.r_export_kvarh, 3)} kvarh`],
     ["invocation counter", l.invocation_counter ?? "–"], ["fault", l.fault ?? "–"]] : [["", "no frame yet"]]);
   const phases = $("d-phases");
   phases.replaceChildren();
@@ -147,7 +147,7 @@ function renderDetail() {
 
 function pointFromFrame(f) {
   const p = f.p_import_w - f.p_export_w;
-  return { t: f.send_ms, p, p_min: p, p_max: p, late: f.lateness_ms, late_max: f.lateness_ms, frames: 1, lost: f.outcome === "sent" ? 0 : 1 };
+  return { t: f.send_ms, p, p_min: p, p_max: p, late: f.lateness_ms, late_max: f.lateness_ms, frames: 1, lost: f.outcome === "sent" ? 0 : 1, energy: f.a_import_kwh };
 }
 
 function select(index) {
@@ -156,7 +156,7 @@ function select(index) {
   state.marks = [];
   if (state.report) {
     const m = state.report.meters[index];
-    state.series = m.series.map((b) => ({ t: b.t, p: b.p, p_min: b.p_min, p_max: b.p_max, late: b.late, late_max: b.late_max, frames: b.frames, lost: b.lost }));
+    state.series = m.series.map((b) => ({ t: b.t, p: b.p, p_min: b.p_min, p_max: b.p_max, late: b.late, late_max: b.late_max, frames: b.frames, lost: b.lost, energy: b.a_import_kwh }));
     state.marks = m.marks;
     renderTable();
     renderDetail();
@@ -239,6 +239,7 @@ function drawFrames(canvas, series) {
 function drawCharts() {
   const s = state.series;
   chart($("chart-power"), s, { value: (p) => p.p, range: (p) => [p.p_min, p.p_max], band: state.report ? [(p) => p.p_min, (p) => p.p_max] : null, color: "#1f6feb", zero: true });
+  chart($("chart-energy"), s.filter((p) => p.energy !== null && p.energy !== undefined), { value: (p) => p.energy, range: (p) => [p.energy], color: "#2e7d32" });
   chart($("chart-late"), s, { value: (p) => p.late_max, range: (p) => [p.late_max], color: "#e08a00", zero: true });
   drawFrames($("chart-frames"), s);
 }

@@ -103,10 +103,11 @@ json point_json(const frame_point& p) {
     j["u_v"] = std::move(u);
     j["i_a"] = std::move(i);
     j["p_phase_w"] = std::move(pw);
-    j["a_import_kwh"] = static_cast<double>(p.energy_import_mwh) / 1e6;
-    j["a_export_kwh"] = static_cast<double>(p.energy_export_mwh) / 1e6;
-    j["r_import_kvarh"] = static_cast<double>(p.reactive_import_mvarh) / 1e6;
-    j["r_export_kvarh"] = static_cast<double>(p.reactive_export_mvarh) / 1e6;
+    const auto energy = [&](std::int64_t mwh) { return p.has_energy ? json(static_cast<double>(mwh) / 1e6) : json(nullptr); };
+    j["a_import_kwh"] = energy(p.energy_import_mwh);
+    j["a_export_kwh"] = energy(p.energy_export_mwh);
+    j["r_import_kvarh"] = energy(p.reactive_import_mvarh);
+    j["r_export_kvarh"] = energy(p.reactive_export_mvarh);
     return j;
 }
 
@@ -234,8 +235,11 @@ void report_builder::merge(meter_state& s) {
                 b.p_count += o.p_count;
                 b.late_max = std::max(b.late_max, o.late_max);
                 b.late_sum += o.late_sum;
-                b.energy_import_mwh = o.energy_import_mwh;
-                b.energy_export_mwh = o.energy_export_mwh;
+                if (o.has_energy) {
+                    b.has_energy = true;
+                    b.energy_import_mwh = o.energy_import_mwh;
+                    b.energy_export_mwh = o.energy_export_mwh;
+                }
             }
         }
         merged.push_back(b);
@@ -274,8 +278,11 @@ void report_builder::add(std::size_t meter, const frame_point& point) {
     if (point.outcome != io::frame_outcome::sent) ++b.lost;
     b.late_max = std::max(b.late_max, point.lateness_ms);
     b.late_sum += point.lateness_ms;
-    b.energy_import_mwh = point.energy_import_mwh;
-    b.energy_export_mwh = point.energy_export_mwh;
+    if (point.has_energy) {
+        b.has_energy = true;
+        b.energy_import_mwh = point.energy_import_mwh;
+        b.energy_export_mwh = point.energy_export_mwh;
+    }
 }
 
 void report_builder::add_mark(std::size_t meter, mark m) {
@@ -311,8 +318,8 @@ json report_builder::to_json(const std::string& title) const {
                                   {"p_max", rounded(b.p_max, 0.1)},
                                   {"late_max", rounded(b.late_max, 0.001)},
                                   {"late", rounded(b.late_sum / b.frames, 0.001)},
-                                  {"a_import_kwh", static_cast<double>(b.energy_import_mwh) / 1e6},
-                                  {"a_export_kwh", static_cast<double>(b.energy_export_mwh) / 1e6}});
+                                  {"a_import_kwh", b.has_energy ? json(static_cast<double>(b.energy_import_mwh) / 1e6) : json(nullptr)},
+                                  {"a_export_kwh", b.has_energy ? json(static_cast<double>(b.energy_export_mwh) / 1e6) : json(nullptr)}});
         }
         m["series"] = std::move(series);
         json marks = json::array();

@@ -53,6 +53,7 @@ struct frame_point {
     std::int64_t energy_import_mwh = 0, energy_export_mwh = 0, reactive_import_mvarh = 0, reactive_export_mvarh = 0;
     std::string clock;               ///< the meter's clock as on the wire, ISO 8601 local
     bool single_phase = false;
+    bool has_energy = true;          ///< false for a recorded list-1 frame (it carries no registers)
 };
 
 /// From a runner's report (outcome, lateness) or, with outcome sent and no lateness, from a
@@ -151,6 +152,7 @@ private:
         float late_max = 0;
         double late_sum = 0;
         std::int64_t energy_import_mwh = 0, energy_export_mwh = 0;
+        bool has_energy = false;
     };
     struct meter_state {
         meter_info info;
