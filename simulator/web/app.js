@@ -66,11 +66,9 @@ function renderTable() {
   state.page = Math.min(state.page, pages - 1);
   const rows = list.slice(state.page * PAGE_ROWS, (state.page + 1) * PAGE_ROWS);
   const body = document.querySelector("#meters tbody");
+  const same = body.rows.length === rows.length && rows.every((m, i) => body.rows[i].dataset.index === String(m.index));
   const fragment = document.createDocumentFragment();
-  for (const m of rows) {
-    const tr = el("tr");
-    tr.dataset.index = m.index;
-    if (m.index === state.selected) tr.className = "selected";
+  rows.forEach((m, r) => {
     const last = m.last;
     const cells = [
       [m.index, "num"], [m.name, "name"], [m.profile, ""], [m.port, "port"],
@@ -80,10 +78,24 @@ function renderTable() {
       [lostCount(m.counts), "num lost"], [m.counts ? fmt(m.counts.max_lateness_ms, 1) : "–", "num late"],
       [last ? last.outcome : "–", "outcome " + (last ? (last.outcome === "sent" ? "outcome-sent" : "outcome-bad") : "")],
     ];
+    if (same) {
+      // The same rows: only their text changes (rows stay, so a click or a selection is never lost).
+      const tr = body.rows[r];
+      tr.className = m.index === state.selected ? "selected" : "";
+      cells.forEach(([v, cls], c) => {
+        const td = tr.cells[c];
+        if (td.textContent !== String(v)) td.textContent = String(v);
+        if (td.className !== cls) td.className = cls;
+      });
+      return;
+    }
+    const tr = el("tr");
+    tr.dataset.index = m.index;
+    if (m.index === state.selected) tr.className = "selected";
     for (const [v, cls] of cells) tr.appendChild(el("td", cls, String(v)));
     fragment.appendChild(tr);
-  }
-  body.replaceChildren(fragment);
+  });
+  if (!same) body.replaceChildren(fragment);
   text($("shown"), `${list.length} of ${state.meters.length} meters`);
   text($("page"), `page ${state.page + 1}/${pages}`);
   for (const th of document.querySelectorAll("#meters th")) {

@@ -136,3 +136,23 @@ def test_a_thousand_meters_stay_usable(hansim_bin, tmp_path, browser):
     finally:
         run.terminate()
         assert run.finish(timeout=30)[0] == 0
+
+
+def test_report_file_opens_offline(hansim_bin, tmp_path, browser):
+    import subprocess
+    report = tmp_path / "day.html"
+    subprocess.run([str(hansim_bin), "generate", "--meter", "kamstrup-no-3p", "--duration", "1d", "--load",
+                    "daily_curve:300:3000", "--report", report], check=True, timeout=60)
+    browser.get(report.as_uri())
+    wait(browser, lambda d: d.find_element(By.ID, "detail").is_displayed())
+    assert browser.find_element(By.ID, "mode").text == "report"
+    assert cell(browser, 0, "sent") == str(24 * 361)
+    # The power chart is drawn: many non-blank pixels in the plot area.
+    inked = browser.execute_script("""
+        const c = document.getElementById('chart-power'), g = c.getContext('2d');
+        const px = g.getImageData(60, 10, c.width - 70, c.height - 30).data;
+        let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+        return n;""")
+    assert inked > 2000
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0  # nothing fetched
+    keep_screenshot(browser, tmp_path, "report.png")
