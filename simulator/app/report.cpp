@@ -1,6 +1,7 @@
 // hansim report: one self-contained HTML file (the live view's page with the run's data in it)
-// from the JSON lines of `hansim generate --format jsonl` or the records a Python bench keeps
-// (the same records plus outcome, lateness_ms and bytes_written). Values in the records are as
+// from a capture (`hansim record`, decoded here), the JSON lines of `hansim generate --format
+// jsonl`, or the records a Python bench keeps (the same records plus outcome, lateness_ms and
+// bytes_written). Values in the records are as
 // on the wire (unscaled HAN integers, P1 numbers with units); the resolutions to scale the HAN
 // integers come from a profile (--meter) and --set, as for every other command.
 #include <cmath>
@@ -13,8 +14,11 @@
 
 #include <boost/program_options.hpp>
 
+#include "capture_input.hpp"
 #include "hansim/http/live_view.hpp"
 #include "hansim/meter/profile.hpp"
+#include "hansim/meter/wire_decoder.hpp"
+#include "hansim/security/keys.hpp"
 #include "hansim/scenario/meter_settings.hpp"
 #include "report_writer.hpp"
 #include "subcommands.hpp"
@@ -118,16 +122,73 @@ http::frame_point point_from_record(const json& r, const meter::list_options& re
     return p;
 }
 
+std::string iso(std::chrono::sys_time<std::chrono::microseconds> t) {
+    return scenario::format_utc_time(std::chrono::floor<std::chrono::milliseconds>(t));
+}
+
+/// A capture (`hansim record`): its bytes through the decoder; each decoded frame is a record
+/// sent at the time its last bytes were read; decoder errors and capture events are marks.
+/// Returns false when the capture cannot be read (load_capture printed why).
+bool add_capture(const std::string& input, const meter::list_options& res, std::optional<security::security_keys> keys,
+                 http::report_builder& report) {
+    const auto recording = load_capture(input, "report", false);
+    if (!recording) return false;
+    const auto& head = recording->head;
+    const auto meter = report.add_meter({head.port.empty() ? input : head.port, "", head.port, 0});
+    meter::wire_decoder_options options;
+    options.lists = res;
+    options.keys = std::move(keys);
+    meter::wire_decoder decoder(options);
+    const auto base = head.start.value_or(capture::wall_time{});
+    std::uint64_t sequence = 0;
+    auto when = [&](const capture::record& r) {
+        return r.wall ? *r.wall : base + std::chrono::duration_cast<std::chrono::microseconds>(r.offset);
+    };
+    auto take = [&](const std::vector<json>& decoded, capture::wall_time at) {
+        for (const auto& d : decoded) {
+            const auto at_ms = std::chrono::floor<std::chrono::milliseconds>(at).time_since_epoch().count();
+            if (d.contains("error") || !d.contains("values")) {
+                report.add_mark(meter, {at_ms, "fault", d.value("error_kind", std::string("undecodable")) + ": " +
+                                                             d.value("error", std::string("no values"))});
+                continue;
+            }
+            json record{{"meter", head.port},
+                        {"list", d.value("list", d.value("kind", std::string("?")))},
+                        {"sequence", sequence++},
+                        {"send", iso(at)},
+                        {"values", d["values"]},
+                        {"bytes_written", d.value("length", 0)}};
+            if (d.contains("invocation_counter")) record["invocation_counter"] = d["invocation_counter"];
+            report.add(meter, point_from_record(record, res));
+        }
+    };
+    capture::wall_time last = base;
+    for (const auto& r : recording->records) {
+        last = when(r);
+        if (r.kind == capture::record_kind::data) {
+            decoder.feed(r.bytes);
+            take(decoder.drain(), last);
+        } else {
+            report.add_mark(meter, {std::chrono::floor<std::chrono::milliseconds>(last).time_since_epoch().count(), "event",
+                                    r.event + (r.text.empty() ? "" : " " + r.text)});
+        }
+    }
+    take(decoder.finish(), last);
+    return true;
+}
+
 }  // namespace
 
 int report_main(int argc, char** argv) {
     po::options_description options(
-        "usage: hansim report INPUT -o FILE.html [--title T] [--meter PROFILE] [--set KEY=VALUE]...\n"
+        "usage: hansim report CAPTURE_OR_JSONL -o FILE.html [--title T] [--meter PROFILE] [--set KEY=VALUE]...\n"
         "\n"
         "Writes one self-contained HTML file (no network needed to view it) with, per meter, the\n"
         "power and lateness over the whole period (downsampled to at most 1500 points), the frame\n"
-        "timeline, faults and lost frames, from INPUT: the JSON lines of `hansim generate --format\n"
-        "jsonl` (or a Python bench's records), '-' for standard input. HAN values are on the wire\n"
+        "timeline, faults and lost frames, from a capture (`hansim record`; each decoded frame at\n"
+        "the time it was read, undecodable ones and capture events marked) or the JSON lines of\n"
+        "`hansim generate --format jsonl` (or a Python bench's records); '-' reads JSON lines from\n"
+        "standard input. HAN values are on the wire\n"
         "unscaled: their resolutions are the profile's (--meter, default kamstrup-no-3p) unless\n"
         "--set energy_resolution=..., current_resolution=..., voltage_resolution=... say otherwise.\n"
         "\noptions");
@@ -137,7 +198,8 @@ int report_main(int argc, char** argv) {
         ("title", po::value<std::string>(), "the report's title (default: the input's name)")
         ("meter", po::value<std::string>()->default_value(std::string(meter::default_profile_name)),
          "profile whose resolutions scale HAN values")
-        ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE meter setting (resolutions)");
+        ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE meter setting (resolutions)")
+        ("key-file", po::value<std::string>(), "captures: keys for ciphered frames (else HANSIM_ENCRYPTION_KEY / ...)");
     po::positional_options_description positional;
     positional.add("input", 1);
     try {
@@ -167,6 +229,22 @@ int report_main(int argc, char** argv) {
                 }
             }
         const auto input = vm["input"].as<std::string>();
+        const auto title = vm.count("title") ? vm["title"].as<std::string>() : input;
+        if (input != "-") {
+            std::ifstream peek(input);
+            std::string head(4096, '\0');
+            peek.read(head.data(), static_cast<std::streamsize>(head.size()));
+            head.resize(static_cast<std::size_t>(peek.gcount()));
+            if (looks_like_capture(head)) {
+                std::optional<security::security_keys> keys;
+                if (vm.count("key-file")) keys = security::load_key_file(vm["key-file"].as<std::string>()).keys;
+                else keys = security::keys_from_environment();
+                http::report_builder report;
+                if (!add_capture(input, config.list, std::move(keys), report)) return 2;
+                write_report(vm["output"].as<std::string>(), report, title);
+                return 0;
+            }
+        }
         std::ifstream file;
         if (input != "-") {
             file.open(input);
@@ -198,7 +276,7 @@ int report_main(int argc, char** argv) {
             }
         }
         if (index.empty()) throw usage_error(input + ": no records");
-        write_report(vm["output"].as<std::string>(), report, vm.count("title") ? vm["title"].as<std::string>() : input);
+        write_report(vm["output"].as<std::string>(), report, title);
         return 0;
     } catch (const po::error& e) {
         std::fprintf(stderr, "hansim report: %s\n(see hansim report --help)\n", e.what());

@@ -115,8 +115,10 @@ def test_hostile_clients_do_not_disturb_pacing(hansim_bin, tmp_path):
                                attack=[slowloris, huge_headers, unknown_paths, silent_event_clients, still_answers])
     print("lateness without the server:", quiet, "\nwith it, attacked:", attacked)
     assert attacked["frames_sent"] == quiet["frames_sent"] and attacked["frames_lost"] == 0
-    # The same bounds as without the server (with room for a shared CI machine's noise).
-    assert attacked["max_lateness_ms"] <= max(2 * quiet["max_lateness_ms"], quiet["max_lateness_ms"] + 25), (quiet, attacked)
-    assert attacked["mean_lateness_ms"] <= quiet["mean_lateness_ms"] + 5, (quiet, attacked)
+    # The same bounds as without the server, with room for the noise of a shared machine
+    # (./dev.sh test runs pytest in parallel): a server that held the loop for the length of
+    # one slow client's timeout (10 s) or one huge request would be far outside them.
+    assert attacked["max_lateness_ms"] <= max(3 * quiet["max_lateness_ms"], quiet["max_lateness_ms"] + 50), (quiet, attacked)
+    assert attacked["mean_lateness_ms"] <= quiet["mean_lateness_ms"] + 10, (quiet, attacked)
     assert run.answered >= 5
     assert run.huge_statuses and all(s in ([b"431"], b"closed") for s in run.huge_statuses), run.huge_statuses

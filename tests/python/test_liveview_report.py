@@ -137,3 +137,20 @@ def test_readme_live_view_examples_run(hansim_bin, tmp_path):
         else:
             hansim(hansim_bin, *argv[1:], cwd=tmp_path)
     assert embedded(tmp_path / "day.html")["meters"][0]["counts"]["sent"] == 24 * 361
+
+
+def test_report_of_a_capture(hansim_bin, tmp_path, data_dir):
+    """A capture (hansim record's format) is decoded: each frame at the time it was read."""
+    capture = data_dir / "captures" / "nve_list1_list2.capture"
+    decoded = [json.loads(line) for line in hansim(hansim_bin, "decode", capture).stdout.splitlines()]
+    hansim(hansim_bin, "report", capture, "-o", tmp_path / "capture.html")
+    (meter,) = embedded(tmp_path / "capture.html")["meters"]
+    assert meter["name"] == "pty:/tmp/ttyHAN0"
+    assert meter["counts"]["sent"] == len(decoded) == 2
+    last = meter["last"]
+    assert last["list"] == decoded[-1]["list"] == "list2"
+    assert last["p_import_w"] == decoded[-1]["values"]["1-1:1.7.0.255"]
+    assert last["a_import_kwh"] == decoded[-1]["values"]["1-1:1.8.0.255"] * 10 / 1000
+
+    bad = hansim(hansim_bin, "report", data_dir / "captures" / "bad_hex.capture", "-o", tmp_path / "x.html", check=False)
+    assert bad.returncode == 2 and "bad_hex.capture:" in bad.stderr
