@@ -135,7 +135,7 @@ int run(int argc, char** argv) {
     out.flush();
     if (!out) throw std::runtime_error("writing the output failed");
     if (report) {
-        const auto title = (vm.count("scenario") ? vm["scenario"].as<std::string>() : plan.meters.front().profile) +
+        const auto title = (vm.count("scenario") ? vm["scenario"].as<std::string>() : plan.meters.front().config.profile) +
                            ", " + scenario::format_utc_time(plan.start) + " to " + scenario::format_utc_time(end);
         write_report(vm["report"].as<std::string>(), *report, title);
     }
