@@ -101,7 +101,7 @@ def local_time(text):
 
 
 def check_meter(name, power, periods, days, raw, records, summary, failures):
-    expected = {kind: days * 86400 // period for kind, period in periods.items()}
+    expected = {kind: round(days * 86400) // period for kind, period in periods.items()}
     total = sum(expected.values())
     failures.check(summary["frames_lost"] == 0, f"{name}: {summary['frames_lost']} frames lost: {summary}")
     failures.check(summary["frames_sent"] == total, f"{name}: {summary['frames_sent']} frames sent, expected {total}")
@@ -189,7 +189,7 @@ def independent_sample(name, raw, records, failures, every=500):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--days", type=float, default=30, help="simulated days (a fraction for a quick check)")
     parser.add_argument("--speed", type=float, default=20000)
     parser.add_argument("--hansim", default=str(REPO / "build" / "default" / "simulator" / "hansim"))
     args = parser.parse_args()
@@ -209,8 +209,8 @@ def main():
         scenario.write_text("\n".join(lines) + "\n")
         summary_path = tmp / "summary.json"
         command = [args.hansim, "run", "--scenario", str(scenario), "--key-file", str(keys), "--fast",
-                   "--speed", str(args.speed), "--duration", f"{args.days}d", "--quiet", "--summary-json", str(summary_path)]
-        print(f"soak: {args.days} simulated days of {len(METERS)} meters at speed {args.speed:g} (--fast) "
+                   "--speed", str(args.speed), "--duration", f"{round(args.days * 86400)}s", "--quiet", "--summary-json", str(summary_path)]
+        print(f"soak: {args.days:g} simulated days of {len(METERS)} meters at speed {args.speed:g} (--fast) "
               f"through PTYs: {' '.join(command[1:])}", flush=True)
         # hansim runs niced so that on a busy machine the reader, not the writer, gets the CPU:
         # until the sinks apply back-pressure (issue 12) a lagging reader means lost frames.
