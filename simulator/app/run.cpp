@@ -66,7 +66,7 @@ po::options_description run_options() {
         ("summary-json", po::value<std::string>(), "write the counters as JSON here on exit");
 
     po::options_description all;
-    all.add(plan_options("now", "until SIGINT/SIGTERM")).add(port).add(general).add(live_view_options()).add(setting_options());
+    all.add(plan_options("now", "until SIGINT/SIGTERM/SIGHUP")).add(port).add(general).add(live_view_options()).add(setting_options());
     return all;
 }
 
@@ -80,7 +80,7 @@ void print_help(const po::options_description& options) {
                  "--speed the meter clock runs faster but the line does not, so pushes that come faster\n"
                  "than the line can carry them wait for it (their lateness is reported): add --fast.\n"
                  "A PTY has no modem lines and ignores parity; a frame due while nobody has the port\n"
-                 "open is counted as lost. Exit codes: 0 done (also after SIGINT/SIGTERM), 1 runtime\n"
+                 "open is counted as lost. Exit codes: 0 done (also after SIGINT/SIGTERM/SIGHUP), 1 runtime\n"
                  "failure, 2 usage or configuration error.\n"
               << options << '\n';
 }

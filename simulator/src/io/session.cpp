@@ -33,7 +33,8 @@ struct session::meter_slot {
 };
 
 session::session(signal_handling signals) {
-    if (signals == signal_handling::catch_sigint_sigterm) signals_.emplace(context_, SIGINT, SIGTERM);
+    // SIGHUP too: a closed terminal or ssh session must remove the PTY links like Ctrl-C.
+    if (signals == signal_handling::catch_sigint_sigterm) signals_.emplace(context_, SIGINT, SIGTERM, SIGHUP);
 }
 
 session::~session() {

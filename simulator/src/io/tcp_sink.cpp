@@ -74,6 +74,10 @@ void tcp_sink::drain_input(const std::shared_ptr<client>& who) {
     who->socket.async_read_some(boost::asio::buffer(who->input),
                                 [this, who, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
                                     if (!*alive || who->gone) return;
+                                    // End of input is a half-close (shutdown(SHUT_WR)): the client
+                                    // still reads, so keep sending; a client that closed for good
+                                    // fails the next write and is dropped there.
+                                    if (ec == boost::asio::error::eof) return;
                                     if (ec) return drop(who);
                                     if (who->telnet) {
                                         auto reply = who->telnet->receive(codec::byte_view(who->input).first(n));

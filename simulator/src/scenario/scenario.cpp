@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -296,8 +297,47 @@ std::vector<meter_spec> scenario::configs(std::optional<utc_ms> override_start) 
     return out;
 }
 
+namespace {
+
+// yaml-cpp keeps both entries of a repeated key and answers lookups with the first, so a
+// scenario that sets `serial:` twice would silently use one of them. Refuse it, naming the
+// second occurrence. Counts the nodes it visits: aliases can make a small document a huge
+// tree ("billion laughs"), which is refused too.
+void check_duplicate_keys(const YAML::Node& node, const std::string& field, const std::string& file,
+                          std::size_t& visited) {
+    constexpr std::size_t max_nodes = 1'000'000;
+    if (++visited > max_nodes)
+        throw scenario_error(file, line_of(node), field,
+                             "more than " + std::to_string(max_nodes) + " YAML nodes (aliases expanding?)");
+    if (node.IsMap()) {
+        std::map<std::string, int> seen;
+        for (const auto& item : node) {
+            const std::string key = item.first.IsScalar() ? item.first.Scalar() : std::string();
+            const std::string path = field.empty() ? key : field + "." + key;
+            if (item.first.IsScalar()) {
+                const auto [at, inserted] = seen.emplace(key, line_of(item.first));
+                if (!inserted)
+                    throw scenario_error(file, line_of(item.first), path,
+                                         "duplicate key (first given on line " + std::to_string(at->second) + ")");
+            }
+            check_duplicate_keys(item.second, path, file, visited);
+        }
+    } else if (node.IsSequence()) {
+        for (std::size_t i = 0; i < node.size(); ++i)
+            check_duplicate_keys(node[i], field + "[" + std::to_string(i) + "]", file, visited);
+    }
+}
+
+}  // namespace
+
 scenario load_scenario_text(std::string_view text, std::string_view name) {
     const std::string file(name);
+    if (text.size() > max_scenario_bytes)
+        throw scenario_error(file, 0, "",
+                             "the scenario is " + std::to_string(text.size()) + " bytes; at most " +
+                                 std::to_string(max_scenario_bytes) +
+                                 " are read (the YAML parser needs about 60 times that in memory); put long "
+                                 "series in a file the scenario names");
     YAML::Node root;
     try {
         root = YAML::Load(std::string(text));
@@ -305,6 +345,8 @@ scenario load_scenario_text(std::string_view text, std::string_view name) {
         throw scenario_error(file, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "not valid YAML: " + e.msg);
     }
     try {
+        std::size_t visited = 0;
+        check_duplicate_keys(root, "", file, visited);
         return reader(file).read(root);
     } catch (const YAML::Exception& e) {
         throw scenario_error(file, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg);
@@ -312,11 +354,25 @@ scenario load_scenario_text(std::string_view text, std::string_view name) {
 }
 
 scenario load_scenario(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw scenario_error(path.string(), 0, "", "is a folder, not a scenario file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw scenario_error(path.string(), 0, "", "cannot open the scenario file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    scenario loaded = load_scenario_text(text.str(), path.string());
+    // Read at most one byte more than the limit: a huge file is refused without loading it.
+    std::string text(max_scenario_bytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad()) throw scenario_error(path.string(), 0, "", "cannot read the scenario file");
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_scenario_bytes) {
+        const auto size = std::filesystem::file_size(path, ec);
+        throw scenario_error(path.string(), 0, "",
+                             "the scenario is " + (ec ? "more than " + std::to_string(max_scenario_bytes) : std::to_string(size)) +
+                                 " bytes; at most " + std::to_string(max_scenario_bytes) +
+                                 " are read (the YAML parser needs about 60 times that in memory); put long "
+                                 "series in a file the scenario names");
+    }
+    scenario loaded = load_scenario_text(text, path.string());
     loaded.directory = path.parent_path();
     for (auto& m : loaded.meters) {
         m.files.key_file = loaded.resolve(m.files.key_file);

@@ -84,7 +84,8 @@ int lock_store(const std::filesystem::path& path) {
             throw counter_store_in_use(
                 "invocation counter store " + path.string() +
                 ": in use by another hansim (another process, or another meter of this run); two users of one "
-                "store would send the same invocation counters. Give each meter its own store file and system title");
+                "store would send the same invocation counters. Give each meter its own store file (and serial, from which "
+                "its system title comes)");
         throw store_error(path, "cannot lock " + lock_path.string() + ": " + std::strerror(error));
     }
     return fd;

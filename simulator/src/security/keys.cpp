@@ -31,6 +31,29 @@ bool looks_like_key_material(std::string_view text) {
     return false;
 }
 
+// A path as it may appear in messages. Someone who pastes a key where a key-file path
+// belongs must not find the key in a terminal, a CI log or BAD_INPUT.md: every run of 16 or
+// more hex digits (half a key and up; a real path seldom has one) is replaced.
+std::string shown_path(const std::filesystem::path& path, bool& hid_something) {
+    const std::string text = path.string();
+    constexpr std::size_t longest_shown = 15;
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t run = 0;
+        while (i + run < text.size() && hex_value(text[i + run]) >= 0) ++run;
+        if (run > longest_shown) {
+            out += "<" + std::to_string(run) + " hex digits, not shown>";
+            hid_something = true;
+        } else {
+            out.append(text, i, run);
+        }
+        i += run;
+        if (i < text.size() && run == 0) out += text[i++];
+    }
+    return out;
+}
+
 }  // namespace
 
 aes_key parse_key_hex(std::string_view hex, std::string_view what) {
@@ -51,10 +74,16 @@ aes_key parse_key_hex(std::string_view hex, std::string_view what) {
 }
 
 loaded_keys load_key_file(const std::filesystem::path& path) {
-    const std::string where = "key file " + path.string();
+    bool looks_like_a_key = false;
+    const std::string where = "key file " + shown_path(path, looks_like_a_key);
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status)) throw std::runtime_error(where + ": cannot open (file not found)");
+    if (ec || !std::filesystem::exists(status))
+        throw std::runtime_error(where + ": cannot open (file not found)" +
+                                 (looks_like_a_key ? std::string("; the path looks like key material: give the path of a "
+                                                                 "key file holding encryption_key=... and "
+                                                                 "authentication_key=..., never a key itself")
+                                                   : std::string()));
     if (std::filesystem::is_directory(status)) throw std::runtime_error(where + ": is a directory");
     std::ifstream in(path);
     if (!in) throw std::runtime_error(where + ": cannot open for reading");

@@ -174,3 +174,27 @@ TEST(keys_from_environment, one_missing_or_malformed_names_the_variable_only) {
         }
     }
 }
+
+// A key pasted where the key-file path belongs must not be echoed back.
+TEST(key_file, a_key_given_as_the_path_is_not_echoed) {
+    for (const std::string pasted : {"000102030405060708090A0B0C0D0E0F", "/home/me/d0d1d2d3d4d5d6d7d8d9dadbdcdddedf",
+                                     "encryption_key=000102030405060708090a0b0c0d0e0f"}) {
+        try {
+            (void)hansim::security::load_key_file(pasted);
+            ADD_FAILURE() << "loaded";
+        } catch (const std::runtime_error& e) {
+            const std::string what = e.what();
+            EXPECT_EQ(what.find("0405060708"), std::string::npos) << what;
+            EXPECT_EQ(what.find("d4d5d6d7"), std::string::npos) << what;
+            EXPECT_NE(what.find("32 hex digits, not shown"), std::string::npos) << what;
+            EXPECT_NE(what.find("never a key itself"), std::string::npos) << what;
+        }
+    }
+    // An ordinary path is shown as given.
+    try {
+        (void)hansim::security::load_key_file("/nonexistent/keys-2024.txt");
+        ADD_FAILURE() << "loaded";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()), "key file /nonexistent/keys-2024.txt: cannot open (file not found)");
+    }
+}

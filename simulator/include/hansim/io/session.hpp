@@ -4,7 +4,7 @@
 /// paced independently. Runs until every meter has finished (its end time reached), a
 /// wall-clock limit passes, stop() is called, a port fails for good (failures(): e.g. a full
 /// disk), or SIGINT/SIGTERM/SIGHUP arrives; then every port is
-/// closed (PTY symlinks removed) before run() returns. By default SIGINT/SIGTERM are caught
+/// closed (PTY symlinks removed) before run() returns. By default SIGINT/SIGTERM/SIGHUP are caught
 /// from the session's construction on, so a signal while many ports are still being set up
 /// ends the run cleanly as soon as it starts; an embedding host with its own signal handling
 /// (the Python bindings) leaves signals alone and calls stop() itself.
@@ -34,7 +34,7 @@ std::uint64_t raise_open_file_limit();
 
 /// Whether a session takes over SIGINT/SIGTERM.
 enum class signal_handling {
-    catch_sigint_sigterm,  ///< the CLI: a signal stops the run cleanly
+    catch_sigint_sigterm,  ///< the CLI: SIGINT, SIGTERM or SIGHUP stops the run cleanly
     leave_to_host,         ///< an embedding host (Python) keeps its handlers; it calls stop()
 };
 

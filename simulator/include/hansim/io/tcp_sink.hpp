@@ -3,7 +3,9 @@
 /// A raw TCP server (ser2net style): every connected client receives the same byte stream.
 /// Clients come and go at any time; one that connects mid-frame starts with the next whole
 /// frame. A client that cannot keep up (more than 64 KiB queued) is disconnected rather than
-/// slowing the others. With no client connected a frame is reported as no_listener.
+/// slowing the others. With no client connected a frame is reported as no_listener. A client
+/// that half-closes (shutdown(SHUT_WR): it sends nothing more) keeps receiving; one that has
+/// gone is noticed when a write to it fails.
 /// Anything a client sends is read and ignored, except, in RFC 2217 mode (`rfc2217:HOST:PORT`,
 /// pyserial's `rfc2217://`), Telnet COM-PORT-OPTION negotiation, which is answered
 /// (rfc2217.hpp) while the data is Telnet-escaped.

@@ -27,6 +27,7 @@
 /// Errors name the file, the line and the field:
 /// "scenario.yaml:12: meters[0].serial: expected 1 to 8 digits, got 'abc'".
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -88,11 +89,20 @@ struct scenario {
     std::vector<meter_spec> configs(std::optional<utc_ms> override_start = std::nullopt) const;
 };
 
+/// The largest scenario read (1 MiB). yaml-cpp needs about 60 bytes of memory per byte of
+/// YAML, so a 50 MB file would need over 3 GB; a scenario is a description, and long series
+/// belong in files it names.
+inline constexpr std::size_t max_scenario_bytes = std::size_t{1} << 20;
+
 /// Reads a scenario file; relative paths in it are resolved against its folder. Throws
-/// scenario_error (also for an unreadable file, line 0).
+/// scenario_error (also for an unreadable file or a folder, line 0, and a file over
+/// max_scenario_bytes, which is not read).
 scenario load_scenario(const std::filesystem::path& path);
 
-/// Parses scenario text; `name` stands for the file name in error messages.
+/// Parses scenario text; `name` stands for the file name in error messages. Refuses text
+/// over max_scenario_bytes, a key given twice in one mapping ("<file>:<line>: <field>:
+/// duplicate key (first given on line N)"), and documents whose aliases expand to more than
+/// a million nodes.
 scenario load_scenario_text(std::string_view text, std::string_view name);
 
 /// scenarios/default.yaml as embedded at build time.

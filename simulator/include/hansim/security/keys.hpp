@@ -33,7 +33,9 @@ struct loaded_keys {
 /// whitespace around names and values is ignored, `#` starts a comment, blank lines are
 /// skipped. Throws std::runtime_error naming the file and line, e.g.
 /// "key file /x/keys.txt line 3: encryption_key must be 32 hex digits (16 bytes), got 30".
-/// A file readable by group or others is accepted with a warning in `warnings`.
+/// A file readable by group or others is accepted with a warning in `warnings`. Messages
+/// never show key material: a run of 16 or more hex digits in the path (a key pasted where
+/// the path belongs) is shown as "<32 hex digits, not shown>".
 loaded_keys load_key_file(const std::filesystem::path& path);
 
 /// Environment variable holding the encryption key (32 hex digits).
