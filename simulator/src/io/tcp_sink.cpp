@@ -74,10 +74,10 @@ void tcp_sink::drain_input(const std::shared_ptr<client>& who) {
     who->socket.async_read_some(boost::asio::buffer(who->input),
                                 [this, who, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
                                     if (!*alive || who->gone) return;
-                                    // End of input is a half-close (shutdown(SHUT_WR)): the client
-                                    // still reads, so keep sending; a client that closed for good
-                                    // fails the next write and is dropped there.
-                                    if (ec == boost::asio::error::eof) return;
+                                    // End of input may be a half-close (shutdown(SHUT_WR)): the
+                                    // client still reads, so keep sending. A client that closed for
+                                    // good answers the next data with a reset, which ends the wait.
+                                    if (ec == boost::asio::error::eof) return watch_for_reset(who);
                                     if (ec) return drop(who);
                                     if (who->telnet) {
                                         auto reply = who->telnet->receive(codec::byte_view(who->input).first(n));
@@ -86,6 +86,13 @@ void tcp_sink::drain_input(const std::shared_ptr<client>& who) {
                                     }
                                     drain_input(who);
                                 });
+}
+
+void tcp_sink::watch_for_reset(const std::shared_ptr<client>& who) {
+    who->socket.async_wait(tcp::socket::wait_error, [this, who, alive = alive_](const boost::system::error_code& ec) {
+        if (!*alive || who->gone || ec == boost::asio::error::operation_aborted) return;
+        drop(who);
+    });
 }
 
 void tcp_sink::drop(const std::shared_ptr<client>& who) {

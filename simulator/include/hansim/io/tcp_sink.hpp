@@ -4,8 +4,10 @@
 /// Clients come and go at any time; one that connects mid-frame starts with the next whole
 /// frame. A client that cannot keep up (more than 64 KiB queued) is disconnected rather than
 /// slowing the others. With no client connected a frame is reported as no_listener. A client
-/// that half-closes (shutdown(SHUT_WR): it sends nothing more) keeps receiving; one that has
-/// gone is noticed when a write to it fails.
+/// that half-closes (shutdown(SHUT_WR): it sends nothing more) keeps receiving. TCP cannot
+/// tell that from a client that has closed for good until data is sent, so after a client's
+/// end of input the next frame still goes to it (and counts as sent when it was the only
+/// client); its reset then drops it.
 /// Anything a client sends is read and ignored, except, in RFC 2217 mode (`rfc2217:HOST:PORT`,
 /// pyserial's `rfc2217://`), Telnet COM-PORT-OPTION negotiation, which is answered
 /// (rfc2217.hpp) while the data is Telnet-escaped.
@@ -60,6 +62,7 @@ private:
     void flush(const std::shared_ptr<client>& who);
     void enqueue(const std::shared_ptr<client>& who, std::shared_ptr<const codec::bytes> data);
     void drop(const std::shared_ptr<client>& who);
+    void watch_for_reset(const std::shared_ptr<client>& who);
 
     boost::asio::ip::tcp::acceptor acceptor_;
     std::string host_;
