@@ -1,9 +1,10 @@
 """The soak CI runs (tests/soak/soak.py, 30 days in .ci/run) works and can fail: one simulated
 hour of the same six meters through PTYs, every check applied."""
+import pathlib
 import subprocess
 import sys
 
-from conftest import REPO
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_one_simulated_hour_of_the_soak_passes(hansim_bin):
