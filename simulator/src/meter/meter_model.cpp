@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <complex>
+#include <map>
+#include <optional>
+#include <algorithm>
 #include <numbers>
 #include <stdexcept>
 
@@ -13,6 +16,7 @@ using namespace std::chrono;
 
 meter_model::meter_model(meter_config config)
     : config_((validate(config), std::move(config))),
+      timeline_(config_.events, config_.start),
       identity_(identity_of(config_)),
       energy_(config_.method, config_.initial_energy, config_.initial_phase_energy),
       now_(config_.start) {
@@ -22,15 +26,132 @@ meter_model::meter_model(meter_config config)
         clock_offset_ = config_.clock_offset;
 }
 
-meter_model::time_point meter_model::meter_clock(time_point t) const { return t + clock_offset_; }
+namespace {
+
+milliseconds drifted(double ppm, milliseconds elapsed) {
+    return milliseconds(std::llround(static_cast<double>(elapsed.count()) * ppm / 1e6));
+}
+
+// Linear interpolation of a CSV series at `offset` after its event; the last row holds.
+load_series_row interpolate(const load_series& series, milliseconds offset) {
+    const auto& rows = series.rows;
+    auto after = std::upper_bound(rows.begin(), rows.end(), offset,
+                                  [](milliseconds o, const load_series_row& r) { return o < r.offset; });
+    if (after == rows.begin()) return rows.front();
+    if (after == rows.end()) return rows.back();
+    const load_series_row& a = *std::prev(after);
+    const load_series_row& b = *after;
+    const double f = static_cast<double>((offset - a.offset).count()) / static_cast<double>((b.offset - a.offset).count());
+    auto mix = [f](const std::array<double, 3>& x, const std::array<double, 3>& y) {
+        std::array<double, 3> out{};
+        for (std::size_t i = 0; i < 3; ++i) out[i] = x[i] + (y[i] - x[i]) * f;
+        return out;
+    };
+    load_series_row out = a;
+    out.offset = offset;
+    out.active_w = mix(a.active_w, b.active_w);
+    if (a.reactive_var && b.reactive_var) out.reactive_var = mix(*a.reactive_var, *b.reactive_var);
+    if (a.power_factor && b.power_factor) out.power_factor = mix(*a.power_factor, *b.power_factor);
+    if (a.voltage_v && b.voltage_v) out.voltage_v = mix(*a.voltage_v, *b.voltage_v);
+    return out;
+}
+
+}  // namespace
+
+meter_model::time_point meter_model::meter_clock(time_point t) const {
+    milliseconds offset = clock_offset_;
+    double ppm = 0;
+    time_point last = config_.start;
+    for (const auto& x : timeline_.entries()) {
+        if (x.at > t) break;
+        const timeline_event& e = *x.event;
+        if (e.kind != event_kind::clock_set && e.kind != event_kind::clock_jump && e.kind != event_kind::clock_drift)
+            continue;
+        offset += drifted(ppm, x.at - last);
+        last = x.at;
+        if (e.kind == event_kind::clock_set) offset = e.clock_time - x.at;
+        else if (e.kind == event_kind::clock_jump) offset += e.amount;
+        else ppm = e.value;
+    }
+    return t + offset + drifted(ppm, t - last);
+}
+
+bool meter_model::clock_unset_at(time_point t) const {
+    if (!config_.clock_unset) return false;
+    const auto* set = timeline_.latest(event_kind::clock_set, t);
+    return set == nullptr;
+}
+
+const meter_config& meter_model::config_at(time_point t) const {
+    const meter_config* found = &config_;
+    for (const auto& x : timeline_.entries()) {
+        if (x.at > t) break;
+        if (changes_settings(x.event->kind) && x.event->config_after) found = x.event->config_after.get();
+    }
+    return *found;
+}
 
 std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
+    if (timeline_.in_outage(t)) return {};
     const auto step = config_.integration_step;
     const time_point step_start{floor<milliseconds>(t.time_since_epoch()) / step * step};
     const auto clock = floor<seconds>(meter_clock(step_start));
-    const wall_time wall = to_wall_time(clock, config_.clock);
+    const wall_time wall = to_wall_time(clock, config_at(step_start).clock);
     const auto time_of_day = duration_cast<milliseconds>(wall.local - floor<days>(wall.local));
-    const load_point load = evaluate(config_.load, step_start, time_of_day, config_.seed);
+
+    // The load profile as the timeline has changed it.
+    const auto* source = timeline_.latest(event_kind::load, step_start);
+    const auto* noise = timeline_.latest(event_kind::noise, step_start);
+    const auto* pf = timeline_.latest(event_kind::power_factor, step_start);
+    const load_profile* profile = &config_.load;
+    load_profile changed;
+    if (noise || pf || (source && source->event->load.type == load_source_type::shape)) {
+        changed = config_.load;
+        if (noise) changed.noise = noise->event->value;
+        if (pf) changed.power_factor = pf->event->value, changed.capacitive = pf->event->flag;
+        if (source && source->event->load.type == load_source_type::shape) {
+            const load_source& l = source->event->load;
+            changed.shape = l.shape;  // numbers not given (NaN): the meter's own
+            if (!std::isnan(l.base_w)) changed.base_w = l.base_w;
+            if (!std::isnan(l.peak_w)) changed.peak_w = l.peak_w;
+            if (!std::isnan(l.solar_peak_w)) changed.solar_peak_w = l.solar_peak_w;
+            changed.steps.clear();
+        }
+        profile = &changed;
+    }
+    load_point load = evaluate(*profile, step_start, time_of_day, config_.seed);
+    std::optional<load_series_row> row;
+    if (source) {
+        const load_source& l = source->event->load;
+        switch (l.type) {
+            case load_source_type::constant: load.active_power_w = l.from_w; break;
+            case load_source_type::ramp: {
+                const double f = std::clamp(static_cast<double>((step_start - source->at).count()) /
+                                                static_cast<double>(l.over.count()),
+                                            0.0, 1.0);
+                load.active_power_w = l.from_w + (l.to_w - l.from_w) * f;
+                break;
+            }
+            case load_source_type::csv: row = interpolate(*l.series, step_start - source->at); break;
+            case load_source_type::shape:
+            case load_source_type::profile: break;
+        }
+    }
+    double appliances = 0;
+    {
+        std::map<std::string, double> on;
+        for (const auto& x : timeline_.entries()) {
+            if (x.at > step_start) break;
+            if (x.event->kind == event_kind::appliance) on[x.event->name] = x.event->value;
+        }
+        for (const auto& [name, watts] : on) appliances += watts;
+    }
+    if (const auto* v = timeline_.latest(event_kind::voltage, step_start)) {
+        double phase_v = v->event->value;
+        if (config_.wires == wiring::three_phase_3wire) phase_v /= std::sqrt(3.0);  // given line-to-line
+        for (auto& u : load.voltage_v) u += phase_v - config_.load.nominal_voltage_v;
+    }
+    if (row && row->voltage_v) load.voltage_v = *row->voltage_v;
 
     const std::size_t used = config_.wires == wiring::single_phase ? 1 : 3;
     double share_sum = 0;
@@ -42,12 +163,20 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
             phases[i] = derive_phase(*config_.fixed_phases[i], load.voltage_v[i]);
             continue;
         }
+        const double share = share_sum > 0 ? config_.load.phase_share[i] / share_sum : 0.0;
         phase_setpoint set;
         set.voltage_v = load.voltage_v[i];
-        set.active_power_w = share_sum > 0 ? load.active_power_w * config_.load.phase_share[i] / share_sum : 0.0;
-        set.power_factor = load.power_factor;
-        set.capacitive = load.capacitive;
-        if (load.power_factor == 0) set.active_power_w = 0.0;
+        if (row) {
+            set.active_power_w = row->active_w[i] + appliances * share;
+            if (row->reactive_var) set.reactive_power_var = (*row->reactive_var)[i];
+            else if (row->power_factor) set.power_factor = (*row->power_factor)[i];
+            if (set.power_factor && *set.power_factor == 0) set.active_power_w = 0.0;
+        } else {
+            set.active_power_w = (load.active_power_w + appliances) * share;
+            set.power_factor = load.power_factor;
+            set.capacitive = load.capacitive;
+            if (load.power_factor == 0) set.active_power_w = 0.0;
+        }
         phases[i] = derive_phase(set, config_.load.nominal_voltage_v);
     }
     return phases;
@@ -68,7 +197,12 @@ void meter_model::advance_to(time_point t) {
     const auto step = config_.integration_step;
     while (now_ < t) {
         const time_point step_start{floor<milliseconds>(now_.time_since_epoch()) / step * step};
-        const time_point segment_end = std::min(step_start + step, t);
+        time_point segment_end = std::min(step_start + step, t);
+        for (const auto& x : timeline_.entries()) {  // cut at outage edges: energy stops exactly
+            if (x.event->kind != event_kind::outage) continue;
+            if (x.at > now_ && x.at < segment_end) segment_end = x.at;
+            if (x.until && *x.until > now_ && *x.until < segment_end) segment_end = *x.until;
+        }
         energy_.integrate(sample_at(now_), segment_end - now_);
         now_ = segment_end;
     }
@@ -126,8 +260,10 @@ snapshot meter_model::take_snapshot(time_point t) {
     snap.energy = energy_.total();
 
     const auto clock = floor<seconds>(meter_clock(t));
-    snap.clock = meter_date_time(clock, config_.clock, config_.clock_unset);
-    snap.daylight_saving = !config_.clock_unset && to_wall_time(clock, config_.clock).daylight_saving;
+    const clock_rule rule = config_at(t).clock;
+    const bool unset = clock_unset_at(t);
+    snap.clock = meter_date_time(clock, rule, unset);
+    snap.daylight_saving = !unset && to_wall_time(clock, rule).daylight_saving;
     snap.utc = meter_clock(t);
     return snap;
 }

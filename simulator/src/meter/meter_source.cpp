@@ -1,6 +1,7 @@
 #include "hansim/meter/meter_source.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <stdexcept>
 
@@ -12,6 +13,7 @@
 #include "hansim/meter/p1_telegram.hpp"
 #include "hansim/security/p1_cipher.hpp"
 #include "hansim/meter/push1.hpp"
+#include "hansim/meter/timeline.hpp"
 #include "hansim/security/glo_cipher.hpp"
 #include "hansim/security/security_policy.hpp"
 
@@ -90,19 +92,86 @@ public:
           keys_(keys ? std::optional<security::security_keys>(*keys) : std::nullopt),
           counters_(counters),
           next_counter_(config.initial_invocation_counter),
-          schedule_(make_schedule()),
           faults_(config.faults, config.seed, config.start) {
-        clock_offset_ = model_.meter_clock(config.start) - config.start;
-        wants_list2_ = std::find(config.lists.begin(), config.lists.end(), push_kind::list2) != config.lists.end();
-        next_checkpoint_ = ceil<hours>(model_.meter_clock(config.start));
+        check_timeline();
         line_free_ = config.start;
+        reschedule(config.start);
     }
 
     push_frame next() override {
-        const meter_config& config = model_.config();
-        const scheduled_push slot = schedule_.next();
-        const utc_ms trigger = slot.trigger - clock_offset_;
-        checkpoint_up_to(trigger);
+        for (;;) {
+            const scheduled_push slot = schedule_.next();
+            const utc_ms trigger = utc_of(slot.trigger);
+            if (next_reschedule_ && trigger >= *next_reschedule_) {  // the clock or the lists changed
+                reschedule(*next_reschedule_);
+                continue;
+            }
+            const resolved_timeline& timeline = model_.timeline();
+            checkpoint_up_to(trigger);
+            if (timeline.in_outage(trigger)) {  // the meter is off: this push is never made
+                drop_checkpoints(slot);
+                continue;
+            }
+            if (slot.kind == push_kind::p1 && !timeline.data_request(trigger)) {  // nobody asks
+                drop_checkpoints(slot);
+                ++silenced_;
+                continue;
+            }
+            push_frame frame = build(slot, trigger);
+            if (timeline.port_cut(trigger)) {  // made and sealed, but the port has no power
+                ++silenced_;
+                continue;
+            }
+            frame.silenced_before = silenced_;
+            silenced_ = 0;
+            frame.events = timeline.in_force(trigger);
+            const utc_ms wanted = trigger + slot.start_offset;
+            const utc_ms start = std::max(wanted, line_free_);
+            frame.start_offset = start - trigger;
+            line_free_ = start + transmission_time(frame.wire.size(), baud_rate(), bits_per_character());
+            return frame;
+        }
+    }
+
+    unsigned baud_rate() const override { return model_.config().baud_rate; }
+    unsigned bits_per_character() const override { return model_.config().bits_per_character; }
+
+private:
+    struct checkpoint {
+        energy_registers total;
+        std::array<energy_registers, 3> phases;
+    };
+
+    // Refuses what the timeline cannot do with this meter, before anything is sent.
+    void check_timeline() const {
+        for (const auto& x : model_.timeline().entries()) {
+            const timeline_event& e = *x.event;
+            if (e.kind == event_kind::counter_reset && counters_)
+                throw std::invalid_argument(
+                    "events: '" + e.text +
+                    "': a meter with an invocation_counter_file never reuses a counter; counter_reset needs an "
+                    "in-memory counter");
+            if (changes_settings(e.kind) && e.config_after && e.config_after->security != security::security_policy::none &&
+                !keys_ && !has_key_change_before(x.at))
+                throw std::invalid_argument("events: '" + e.text + "': security " +
+                                            std::string(security::to_string(e.config_after->security)) +
+                                            " needs keys (key file or environment)");
+        }
+    }
+
+    bool has_key_change_before(utc_ms t) const {
+        const auto* k = model_.timeline().latest(event_kind::key_change, t);
+        return k != nullptr;
+    }
+
+    const security::security_keys* keys_at(utc_ms t) const {
+        if (const auto* k = model_.timeline().latest(event_kind::key_change, t)) return &*k->event->keys;
+        return keys_ ? &*keys_ : nullptr;
+    }
+
+    // Makes the push of `slot`, drawing an invocation counter when it is ciphered.
+    push_frame build(const scheduled_push& slot, utc_ms trigger) {
+        const meter_config& config = model_.config_at(trigger);
         snapshot values = model_.take_snapshot(trigger);
         if (slot.kind == push_kind::list2) {
             const auto found = checkpoints_.find(slot.energy_at);
@@ -111,12 +180,14 @@ public:
             for (std::size_t i = 0; i < 3; ++i) values.phases[i].energy = found->second.phases[i];
             checkpoints_.erase(checkpoints_.begin(), std::next(found));
         }
+        apply_counter_resets(trigger);
 
         push_frame frame;
         frame.meter = config.name;
         frame.list = std::string(to_string(slot.kind));
         frame.sequence = sequence_++;
         frame.trigger_utc = trigger;
+        const security::security_keys* keys = keys_at(trigger);
         std::uint32_t ic = 0;
         const bool ciphered = config.security != security::security_policy::none;
         if (ciphered) {
@@ -135,9 +206,8 @@ public:
         const auto fault = rule_index ? faults_.plan()[*rule_index].cipher : std::nullopt;
         if (fault) {
             const auto& rule = faults_.plan()[*rule_index];
-            auto faulty = build_faulty_push_wire(
-                *fault, slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic, previous_wire_counter_,
-                static_cast<std::uint32_t>(rule.param("by", security::default_counter_jump)));
+            auto faulty = build_faulty_push_wire(*fault, slot.kind, values, config, keys, ic, previous_wire_counter_,
+                                                 static_cast<std::uint32_t>(rule.param("by", security::default_counter_jump)));
             frame.fault_rule = to_string(rule);
             frame.wire = std::move(faulty.apdu);
             frame.fault = std::string(security::to_string(*fault));
@@ -151,25 +221,27 @@ public:
             frame.invocation_counter = faulty.invocation_counter;
             if (*fault == security::cipher_fault::counter_jump) continue_above(faulty.invocation_counter);
         } else {
-            frame.wire = build_push_wire(slot.kind, values, config, keys_ ? &*keys_ : nullptr, ic);
+            frame.wire = build_push_wire(slot.kind, values, config, keys, ic);
         }
         if (ciphered) previous_wire_counter_ = frame.invocation_counter;
         frame.values = std::move(values);
-        const utc_ms wanted = trigger + slot.start_offset;
-        const utc_ms start = std::max(wanted, line_free_);
-        frame.start_offset = start - trigger;
-        line_free_ = start + transmission_time(frame.wire.size(), config.baud_rate, config.bits_per_character);
         return frame;
     }
 
-    unsigned baud_rate() const override { return model_.config().baud_rate; }
-    unsigned bits_per_character() const override { return model_.config().bits_per_character; }
+    void apply_counter_resets(utc_ms t) {
+        const auto& entries = model_.timeline().entries();
+        for (; reset_index_ < entries.size() && entries[reset_index_].at <= t; ++reset_index_) {
+            const timeline_event& e = *entries[reset_index_].event;
+            if (e.kind != event_kind::counter_reset) continue;
+            next_counter_ = e.counter.value_or(model_.config().initial_invocation_counter);
+            previous_wire_counter_.reset();
+        }
+    }
 
-private:
-    struct checkpoint {
-        energy_registers total;
-        std::array<energy_registers, 3> phases;
-    };
+    void drop_checkpoints(const scheduled_push& slot) {
+        if (slot.kind != push_kind::list2) return;
+        checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(slot.energy_at));
+    }
 
     std::uint32_t next_memory_counter() {
         if (next_counter_ > 0xFFFFFFFFu)
@@ -185,28 +257,66 @@ private:
         else next_counter_ = std::max<std::uint64_t>(next_counter_, std::uint64_t{sent} + 1);
     }
 
-    push_schedule make_schedule() const {
-        const meter_config& config = model_.config();
-        if (config.security != security::security_policy::none && !keys_)
+    // Starts the schedule again at true UTC `at` on the meter clock and settings of then:
+    // at the start, and at every clock or settings event (a clock set back repeats slots,
+    // one set forward skips them).
+    void reschedule(utc_ms at) {
+        const meter_config& config = model_.config_at(at);
+        const security::security_keys* keys = keys_at(at);
+        if (config.security != security::security_policy::none && !keys)
             throw std::invalid_argument("security: policy " + std::string(security::to_string(config.security)) +
                                         " needs keys (key file or environment)");
+        segment_start_ = at;
+        segment_meter_start_ = model_.meter_clock(at);
         // Frame sizes are fixed per configuration: measure one of each for the collision rule.
         meter_model probe = model_;
-        const snapshot sample = probe.take_snapshot(config.start);
+        const snapshot sample = probe.take_snapshot(std::max(at, probe.now()));
         auto size_of = [&](push_kind kind) -> std::size_t {
             if (std::find(config.lists.begin(), config.lists.end(), kind) == config.lists.end()) return 0;
-            return build_push_wire(kind, sample, config, keys_ ? &*keys_ : nullptr, 0).size();
+            return build_push_wire(kind, sample, config, keys, 0).size();
         };
         const std::size_t x0 = std::max(size_of(push_kind::list1), size_of(push_kind::push1));
-        return push_schedule(schedule_of(config, x0, size_of(push_kind::list2)), model_.meter_clock(config.start));
+        schedule_ = push_schedule(schedule_of(config, x0, size_of(push_kind::list2)), segment_meter_start_);
+        wants_list2_ = std::find(config.lists.begin(), config.lists.end(), push_kind::list2) != config.lists.end();
+        checkpoints_.clear();
+        next_checkpoint_ = ceil<hours>(segment_meter_start_);
+        next_reschedule_.reset();
+        for (const auto& x : model_.timeline().entries()) {
+            const event_kind k = x.event->kind;
+            const bool moves = k == event_kind::clock_set || k == event_kind::clock_jump ||
+                               k == event_kind::clock_drift || changes_settings(k);
+            if (moves && x.at > at) {
+                next_reschedule_ = x.at;
+                break;
+            }
+        }
+    }
+
+    // The first true-UTC instant at which the meter clock shows `meter_time` (within the
+    // current clock segment, where the clock runs at one rate).
+    utc_ms utc_of(utc_ms meter_time) const {
+        const auto d = meter_time - segment_meter_start_;
+        const double ppm = drift_now();
+        utc_ms t = segment_start_ + milliseconds(std::llround(static_cast<double>(d.count()) / (1.0 + ppm / 1e6)));
+        if (t < segment_start_) t = segment_start_;
+        while (model_.meter_clock(t) < meter_time) t += milliseconds(1);
+        while (t > segment_start_ && model_.meter_clock(t - milliseconds(1)) >= meter_time) t -= milliseconds(1);
+        return t;
+    }
+
+    double drift_now() const {
+        const auto* d = model_.timeline().latest(event_kind::clock_drift, segment_start_);
+        return d ? d->event->value : 0.0;
     }
 
     // Records the registers at every full hour of the meter clock up to `t` (true UTC), for
     // list 2, whose energies are those of xx:00:00 although it is sent later.
     void checkpoint_up_to(utc_ms t) {
         if (!wants_list2_) return;
-        while (next_checkpoint_ - clock_offset_ <= t) {
-            model_.advance_to(next_checkpoint_ - clock_offset_);
+        for (;;) {
+            const utc_ms at = utc_of(next_checkpoint_);
+            if (at > t) break;
+            model_.advance_to(std::max(at, model_.now()));
             checkpoint c{model_.total_energy(), {model_.phase_energy(0), model_.phase_energy(1), model_.phase_energy(2)}};
             checkpoints_.emplace(next_checkpoint_, c);
             next_checkpoint_ += hours(1);
@@ -218,14 +328,18 @@ private:
     security::invocation_counter_store* counters_;
     std::uint64_t next_counter_;  ///< without a store; 2^32 once the counter space is used up
     std::optional<std::uint32_t> previous_wire_counter_;  ///< IC the previous ciphered push carried
-    push_schedule schedule_;
-    milliseconds clock_offset_{0};
+    push_schedule schedule_{schedule_config{}, utc_ms{}};
+    utc_ms segment_start_{};        ///< true UTC where the current schedule began
+    utc_ms segment_meter_start_{};  ///< the meter clock then
+    std::optional<utc_ms> next_reschedule_;
     bool wants_list2_ = false;
-    utc_ms next_checkpoint_{};
+    utc_ms next_checkpoint_{};  ///< meter clock
     std::map<utc_ms, checkpoint> checkpoints_;
     utc_ms line_free_{};
     std::uint64_t sequence_ = 0;
     fault_selector faults_;
+    std::uint64_t silenced_ = 0;
+    std::size_t reset_index_ = 0;
 };
 
 }  // namespace

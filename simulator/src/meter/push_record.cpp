@@ -101,6 +101,8 @@ report::json push_record_json(const push_frame& frame, const meter_config& confi
     record["invocation_counter"] =
         frame.invocation_counter ? report::json(static_cast<std::uint64_t>(*frame.invocation_counter)) : report::json();
     record["fault"] = frame.fault.empty() ? report::json() : report::json(frame.fault);
+    record["events"] = frame.events;
+    record["silenced_before"] = static_cast<std::uint64_t>(frame.silenced_before);
     if (!frame.fault.empty()) {
         report::json effect = report::json::object();
         effect["rule"] = frame.fault_rule;

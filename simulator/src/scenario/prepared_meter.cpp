@@ -3,6 +3,8 @@
 #include "hansim/faults/catalogue.hpp"
 #include "hansim/faults/fault_stage.hpp"
 #include "hansim/meter/meter_source.hpp"
+#include "hansim/scenario/event_spec.hpp"
+#include "hansim/scenario/scenario.hpp"
 
 namespace hansim::scenario {
 namespace {
@@ -33,8 +35,20 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
     prepared_meter meter;
     meter.config = config;
     try {
-        if (config.security != security::security_policy::none) meter.keys = load_keys(spec, options, meter.warnings);
-        if (!spec.files.invocation_counter_file.empty() && config.security != security::security_policy::none)
+        resolve_event_settings(meter.config);
+        for (auto& e : meter.config.events) {
+            load_event_files(e, {});  // a no-op for events read from a scenario (loaded there)
+            if (e.kind == meter::event_kind::key_change && !e.keys) {
+                auto loaded = security::load_key_file(e.key_file);
+                meter.warnings.insert(meter.warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
+                e.keys = loaded.keys;
+            }
+        }
+        bool ciphers = config.security != security::security_policy::none;
+        for (const auto& e : meter.config.events)
+            if (e.config_after && e.config_after->security != security::security_policy::none) ciphers = true;
+        if (ciphers) meter.keys = load_keys(spec, options, meter.warnings);
+        if (!spec.files.invocation_counter_file.empty() && ciphers)
             meter.counters = std::make_unique<security::invocation_counter_store>(
                 spec.files.invocation_counter_file, security::invocation_counter_store::default_block,
                 config.initial_invocation_counter);
@@ -44,9 +58,11 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
             throw std::invalid_argument(std::string("faults: ") + e.what());
         }
         meter.source = faults::make_fault_stage(
-            meter::make_push_source(config, meter.keys ? &*meter.keys : nullptr, meter.counters.get()), config);
+            meter::make_push_source(meter.config, meter.keys ? &*meter.keys : nullptr, meter.counters.get()), config);
     } catch (const security::counter_store_in_use& e) {  // a runtime conflict, not a setting to fix
         throw security::counter_store_in_use("meter '" + config.name + "': " + e.what());
+    } catch (const scenario_error&) {  // a CSV series: file, line and column say it all
+        throw;
     } catch (const std::exception& e) {  // keys, key file, counter store, invalid config
         throw meter_setup_error("meter '" + config.name + "': " + e.what());
     }

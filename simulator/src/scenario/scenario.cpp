@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
@@ -11,6 +12,7 @@
 #include "hansim/meter/jitter.hpp"
 #include "hansim/meter/profile.hpp"
 #include "hansim/scenario/default_scenario_text.hpp"
+#include "hansim/scenario/event_spec.hpp"
 
 namespace hansim::scenario {
 
@@ -236,27 +238,71 @@ private:
         }
     }
 
+    // Timeline events (event_spec.hpp): { at, for, KIND: ARGS }, or the legacy power steps.
     void read_events(const YAML::Node& node, const std::string& field, scenario_meter& m) const {
         if (!node.IsSequence()) fail(node, field, "expected a list of events");
+        const std::filesystem::path base = std::filesystem::path(file_).parent_path();
         for (std::size_t i = 0; i < node.size(); ++i) {
             const std::string sub = field + "[" + std::to_string(i) + "]";
             const YAML::Node& e = node[i];
-            check_keys(e, sub, {"at", "power", "release"});
-            if (!e["at"]) fail(e, sub + ".at", "missing: when the event happens (ISO time or +duration)");
-            const bool release = e["release"] ? boolean(e["release"], sub + ".release") : false;
-            if (!release && !e["power"]) fail(e, sub + ".power", "missing: the total active power in W from then on");
-            const double power = e["power"] ? number(e["power"], sub + ".power") : 0.0;
-            const std::string at = scalar(e["at"], sub + ".at");
-            if (!at.empty() && at.front() == '+') {
-                m.relative_steps.push_back(relative_step{duration(e["at"], sub + ".at"), power, release});
-            } else {
-                utc_ms when{};
-                guarded(e["at"], sub + ".at", [&] { when = parse_utc_time(at); });
-                auto& steps = m.config.load.steps;
-                if (!steps.empty() && when < steps.back().at)
-                    fail(e["at"], sub + ".at", "events must be in time order");
-                steps.push_back(meter::load_step{when, power, release});
+            if (!e.IsMap()) fail(e, sub, "expected a mapping { at: WHEN, KIND: ARGS }");
+            std::string kind;
+            YAML::Node kind_node;
+            for (const auto& item : e) {
+                const std::string key = item.first.as<std::string>();
+                if (key == "at" || key == "for") continue;
+                if (key == "power" || key == "release") {
+                    if (!kind.empty() && kind != "power" && kind != "release")
+                        fail(item.first, sub + "." + key, "one event kind per event (already " + kind + ")");
+                    if (kind.empty() || key == "release") kind = key, kind_node = item.second;
+                    continue;
+                }
+                if (!kind.empty())
+                    fail(item.first, sub + "." + key, "one event kind per event (already " + kind + ")");
+                kind = key;
+                kind_node = item.second;
             }
+            if (kind.empty()) fail(e, sub, "missing: the event kind, e.g. { at: +2h, for: 20m, outage: true }");
+            if (!e["at"]) fail(e, sub + ".at", "missing: when the event happens (ISO time or +duration)");
+            const std::string at = scalar(e["at"], sub + ".at");
+            std::optional<std::string> lasts;
+            if (e["for"]) lasts = scalar(e["for"], sub + ".for");
+            std::string args;
+            if (kind == "power" || kind == "release") {  // legacy power steps
+                if (kind == "release" && boolean(kind_node, sub + ".release")) {
+                    kind = "load", args = "profile";
+                } else if (e["power"]) {
+                    kind_node = e["power"];
+                    char watts[40];
+                    std::snprintf(watts, sizeof watts, "%.10g", number(e["power"], sub + ".power"));
+                    args = std::string("constant:") + watts;
+                    kind = "load";
+                } else {
+                    fail(e, sub + ".power", "missing: the total active power in W from then on");
+                }
+            } else if (!kind_node.IsNull()) {
+                if (kind_node.IsSequence() && kind == "lists") {
+                    for (const auto& part : kind_node) args += (args.empty() ? "" : ",") + scalar(part, sub + "." + kind);
+                } else {
+                    args = scalar(kind_node, sub + "." + kind);
+                }
+            }
+            meter::timeline_event event;
+            try {
+                event = make_event(kind, args, at, lasts ? std::optional<std::string_view>(*lasts) : std::nullopt);
+            } catch (const event_spec_error& x) {
+                const std::string f = x.field();
+                const std::string problem = std::string(x.what()).substr(f.size() + 2);
+                if (f == "kind") fail(e, sub + "." + kind, problem);
+                if (f == "at") fail(e["at"], sub + ".at", problem);
+                if (f == "for") fail(e["for"] ? e["for"] : e, sub + ".for", problem);
+                fail(kind_node.IsDefined() ? kind_node : e, sub + "." + kind, problem);
+            }
+            event.origin_file = file_;
+            event.origin_line = line_of(e);
+            event.origin_field = sub;
+            load_event_files(event, base);
+            m.config.events.push_back(std::move(event));
         }
     }
 
@@ -288,10 +334,6 @@ std::vector<meter_spec> scenario::configs(std::optional<utc_ms> override_start) 
         meter::meter_config& c = spec.config;
         c.start = *begin;
         if (!meters[i].seed_given) c.seed = meter::mix64(seed + i);
-        for (const auto& r : meters[i].relative_steps)
-            c.load.steps.push_back(meter::load_step{*begin + r.after_start, r.active_power_w, r.release});
-        std::stable_sort(c.load.steps.begin(), c.load.steps.end(),
-                         [](const meter::load_step& a, const meter::load_step& b) { return a.at < b.at; });
         out.push_back(std::move(spec));
     }
     return out;

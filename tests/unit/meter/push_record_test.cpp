@@ -66,7 +66,9 @@ TEST(push_record, record_fields_and_times) {
                          0),
               0u)
         << line;
-    EXPECT_NE(line.find("\"invocation_counter\":null,\"fault\":null}"), std::string::npos);
+    EXPECT_NE(line.find("\"invocation_counter\":null,\"fault\":null,\"events\":[],\"silenced_before\":0}"),
+              std::string::npos)
+        << line;
 }
 
 // On the autumn DST night a local_dst meter sends list 2 at 02:00:05 twice: once in CEST

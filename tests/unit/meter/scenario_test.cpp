@@ -100,10 +100,12 @@ meters:
     EXPECT_EQ(a.jitter.max, 500ms);
     EXPECT_EQ(a.list.energy, meter::energy_resolution::ten_wh);
     EXPECT_EQ(a.initial_energy.active_import_mwh, 1'234'500);
-    ASSERT_EQ(a.load.steps.size(), 2u);
-    EXPECT_EQ(a.load.steps[0].active_power_w, 3000);
-    EXPECT_EQ(a.load.steps[1].at, a.start + 30min);
-    EXPECT_EQ(a.load.steps[1].active_power_w, -2000);
+    // The legacy power steps are load events of the timeline.
+    ASSERT_EQ(a.events.size(), 2u);
+    EXPECT_EQ(a.events[0].text, "load=constant:-2000@+30m");
+    EXPECT_EQ(a.events[0].after_start, 30min);
+    EXPECT_EQ(a.events[1].text, "load=constant:3000@2024-01-15T12:10:00Z");
+    EXPECT_EQ(a.events[1].load.from_w, 3000);
     EXPECT_NE(a.seed, configs[1].config.seed);
     EXPECT_EQ(configs[1].config.seed, 99u);
     EXPECT_EQ(configs[1].config.profile, "kamstrup-no-3p");

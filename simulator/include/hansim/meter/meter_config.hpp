@@ -23,6 +23,7 @@
 #include "hansim/meter/phase.hpp"
 #include "hansim/meter/schedule.hpp"
 #include "hansim/meter/snapshot.hpp"
+#include "hansim/meter/timeline.hpp"
 #include "hansim/security/security_policy.hpp"
 
 namespace hansim::meter {
@@ -84,6 +85,10 @@ struct meter_config {
     std::chrono::milliseconds integration_step{1000};     ///< power is constant within a step
 
     std::chrono::sys_time<std::chrono::milliseconds> start{};  ///< true UTC at which the simulation begins
+
+    /// What happens to the meter during the run (timeline.hpp): load, outages, clock, keys,
+    /// lists, firmware. Applied by the model and the push source alike.
+    meter::timeline events;
 };
 
 /// The meter type actually used (config.meter_type or the derived one).

@@ -12,6 +12,11 @@
 /// voltages are the line-to-line magnitudes UL1 = |U1 − U2|, UL2 = |U1 − U3|,
 /// UL3 = |U2 − U3| from the phasors, the currents are the line currents. Per-phase powers
 /// still satisfy S = U·I with the star-equivalent U.
+///
+/// The timeline (config.events, timeline.hpp) is applied here: load sources, appliances,
+/// noise, voltage and power factor decide the power of each step; during an outage the
+/// power is zero (integration segments are cut at the outage edges, so the registers stay
+/// exactly flat); clock events shape meter_clock(); settings events give config_at().
 
 #include <array>
 #include <chrono>
@@ -20,6 +25,7 @@
 #include "hansim/meter/meter_config.hpp"
 #include "hansim/meter/phase.hpp"
 #include "hansim/meter/snapshot.hpp"
+#include "hansim/meter/timeline.hpp"
 
 namespace hansim::meter {
 
@@ -46,14 +52,22 @@ public:
     energy_registers phase_energy(std::size_t index) const { return energy_.phase(index); }
     const meter_config& config() const { return config_; }
 
-    /// The meter's own clock at true UTC `t` (clock offset and unset clock applied).
+    /// The meter's own clock at true UTC `t` (clock offset, unset clock and the timeline's
+    /// clock_set / clock_jump / clock_drift applied).
     time_point meter_clock(time_point t) const;
+    /// Whether the clock still counts from 2000-01-01 at `t` (clock_unset, no clock_set yet).
+    bool clock_unset_at(time_point t) const;
+
+    /// The settings in force at `t`: config() changed by the settings events up to `t`.
+    const meter_config& config_at(time_point t) const;
+    const resolved_timeline& timeline() const { return timeline_; }
 
     /// Power of the step containing `t` in integer milli-units, as integrated.
     power_sample sample_at(time_point t) const;
 
 private:
     meter_config config_;
+    resolved_timeline timeline_;
     meter_identity identity_;
     energy_integrator energy_;
     time_point now_;

@@ -59,6 +59,11 @@ struct push_frame {
     std::string fault_rule;            ///< the rule that chose it, as text (name, parameters, selection)
     fault_effect effect;               ///< what the fault did (empty without a fault)
     std::vector<wire_pause> pauses;    ///< pauses inside the wire (timing faults), honoured by the pacer
+    /// Timeline events in force for this frame (timeline.hpp), as spec texts.
+    std::vector<std::string> events;
+    /// Push slots since the previous emitted frame that the port did not carry (port cut,
+    /// P1 data request released). Outage slots are not counted: the meter was off.
+    std::uint64_t silenced_before = 0;
 
     utc_ms send_utc() const { return trigger_utc + start_offset; }
 };

@@ -19,11 +19,12 @@ namespace hansim::meter {
 report::json push_values_json(const push_frame& frame, const meter_config& config);
 
 /// {meter, list, sequence, scheduled, send, start_offset_ms, hex, values, clock,
-///  invocation_counter (null when plain), fault (null when none)}; times ISO 8601 UTC with
-/// milliseconds when not whole seconds. `clock` is the meter's wall clock as the date-time on
-/// the wire carries it (PROTOCOLS.md 2.2): {local, dst (status bit 7), deviation_minutes
-/// (null: 0x8000, not specified), status (the byte)}. It tells apart the two 02:00:05
-/// list-2 frames of an autumn DST night, whose values are otherwise identical.
+///  invocation_counter (null when plain), fault (null when none), events (the timeline
+///  events in force, timeline.hpp), silenced_before (slots the port did not carry)}; times
+/// ISO 8601 UTC with milliseconds when not whole seconds. `clock` is the meter's wall clock
+/// as the date-time on the wire carries it (PROTOCOLS.md 2.2): {local, dst (status bit 7),
+/// deviation_minutes (null: 0x8000, not specified), status (the byte)}. It tells apart the
+/// two 02:00:05 list-2 frames of an autumn DST night, whose values are otherwise identical.
 /// With a fault, `fault_effect` says what it did:
 /// {rule, description, changed (wire offsets), cut_at, pauses [{offset, ms}], pieces
 /// [{offset, length, reject, why}]}: the frames and noise a correct reader finds in `hex`,

@@ -20,9 +20,12 @@
 ///     phases:                      # fixed values per phase win over the load
 ///       - { voltage: 231, current: 10, power_factor: 0.95 }   # or active_power, reactive_power,
 ///                                                            # exporting, capacitive
-///     events:                      # steps of the total active power
+///     events:                      # the timeline (event_spec.hpp, meter/timeline.hpp)
 ///       - { at: 2024-01-15T12:30:00Z, power: 5000 }   # at: ISO time or "+90m" after start
 ///       - { at: +2h, release: true }                  # back to the load shape
+///       - { at: +17h30m, appliance: ev_charger:7400 }
+///       - { at: +3h, for: 20m, outage: true }
+///       - { at: +4h, load: csv:house.csv }           # files relative to this scenario file
 /// ```
 /// Errors name the file, the line and the field:
 /// "scenario.yaml:12: meters[0].serial: expected 1 to 8 digits, got 'abc'".
@@ -55,16 +58,8 @@ private:
     std::string field_;
 };
 
-/// A load step given relative to the scenario start ("+90m"), resolved by configs().
-struct relative_step {
-    std::chrono::milliseconds after_start{0};
-    double active_power_w = 0;
-    bool release = false;
-};
-
-/// A meter as the file gives it (config.start not yet set).
+/// A meter as the file gives it (config.start not yet set; events relative or absolute).
 struct scenario_meter : meter_spec {
-    std::vector<relative_step> relative_steps;
     bool seed_given = false;                 ///< false: the seed is derived from the scenario seed
 };
 
@@ -83,7 +78,7 @@ struct scenario {
     std::string resolve(const std::string& path) const;
 
     /// Ready-to-run configurations: start = `start` (the scenario's own start unless
-    /// `override_start` is given, which also covers "now"), relative events resolved, seeds
+    /// `override_start` is given, which also covers "now"), seeds
     /// derived (scenario seed mixed with the meter's index) where not given. Throws
     /// std::invalid_argument when neither start is available.
     std::vector<meter_spec> configs(std::optional<utc_ms> override_start = std::nullopt) const;

@@ -1,0 +1,189 @@
+// The timeline: the spec grammar, its errors, and what the model and the push source do with
+// each event (the bytes are checked through the wire decoder; pytest checks them again with
+// `hansim decode` and the independent decoder).
+#include "hansim/meter/timeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include "hansim/meter/meter_model.hpp"
+#include "hansim/meter/meter_source.hpp"
+#include "hansim/meter/profile.hpp"
+#include "hansim/meter/wire_decoder.hpp"
+#include "hansim/scenario/event_spec.hpp"
+#include "hansim/scenario/scenario.hpp"
+
+using namespace hansim;
+using namespace hansim::meter;
+using namespace std::chrono;
+
+namespace {
+
+const utc_ms start{sys_days{year{2024} / 1 / 15} + 12h};
+
+meter_config with_events(std::vector<std::string> specs, const std::string& profile = "kamstrup-no-3p") {
+    meter_config c = profile_config(profile);
+    c.start = start;
+    c.jitter = {};
+    for (const auto& s : specs) c.events.push_back(scenario::parse_event_spec(s));
+    scenario::resolve_event_settings(c);
+    return c;
+}
+
+std::vector<push_frame> frames_until(meter_config c, utc_ms end, const security::security_keys* keys = nullptr) {
+    auto source = make_push_source(c, keys, nullptr);
+    std::vector<push_frame> out;
+    for (;;) {
+        push_frame f = source->next();
+        if (f.trigger_utc >= end) break;
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+std::string spec_error(const std::string& text) {
+    try {
+        scenario::parse_event_spec(text);
+    } catch (const scenario::event_spec_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(timeline, one_table_of_kinds) {
+    for (const auto& row : event_kinds()) {
+        EXPECT_EQ(find_event_kind(row.name), &row);
+        EXPECT_FALSE(row.description.empty()) << row.name;
+        EXPECT_NE(scenario::event_help().find(std::string(row.name)), std::string::npos);
+    }
+    EXPECT_EQ(find_event_kind("meteor"), nullptr);
+}
+
+TEST(timeline, spec_text_parses_into_events) {
+    auto e = scenario::parse_event_spec("appliance=ev_charger:7400@+17h30m");
+    EXPECT_EQ(e.kind, event_kind::appliance);
+    EXPECT_EQ(e.name, "ev_charger");
+    EXPECT_EQ(e.value, 7400);
+    EXPECT_EQ(e.after_start, 17h + 30min);
+    EXPECT_EQ(e.text, "appliance=ev_charger:7400@+17h30m");
+
+    e = scenario::parse_event_spec("outage@2024-01-15T14:00:00Z/20m");
+    EXPECT_EQ(e.kind, event_kind::outage);
+    EXPECT_EQ(e.at, start + 2h);
+    EXPECT_EQ(e.lasts, 20min);
+
+    e = scenario::parse_event_spec("clock_set=2024-01-15T13:00:00Z@+1h");
+    EXPECT_EQ(e.clock_time, start + 1h);
+    e = scenario::parse_event_spec("clock_jump=-2m@+1h");
+    EXPECT_EQ(e.amount, -2min);
+    e = scenario::parse_event_spec("load=ramp:0:-4000:2h@+1h");
+    EXPECT_EQ(e.load.type, load_source_type::ramp);
+    EXPECT_EQ(e.load.to_w, -4000);
+    e = scenario::parse_event_spec("firmware=date_time_form=legacy_09,energy_resolution=1wh@+30m");
+    ASSERT_EQ(e.settings.size(), 2u);
+    EXPECT_EQ(e.settings[0].first, "date_time_form");
+}
+
+TEST(timeline, spec_errors_name_the_field_and_what_was_expected) {
+    EXPECT_EQ(spec_error("meteor@+1h").rfind("kind: unknown event kind 'meteor' (known: load, appliance", 0), 0u);
+    EXPECT_EQ(spec_error("outage@+1h"), "for: missing: outage needs a duration (e.g. 20m)");
+    EXPECT_EQ(spec_error("outage@soon/5m"),
+              "at: expected +DURATION after the start or an ISO 8601 time, got 'soon'");
+    EXPECT_EQ(spec_error("voltage=lots@+1h"), "voltage: expected a voltage in V, got 'lots'");
+    EXPECT_EQ(spec_error("security=maybe@+1h"),
+              "security: expected none | encrypt | authenticate | encrypt+authenticate, got 'maybe'");
+    EXPECT_EQ(spec_error("appliance=7400@+1h"), "appliance: expected NAME:W, got '7400'");
+    EXPECT_EQ(spec_error("clock_jump=-2m@-1h"), "at: the time is before the start of the run, got '-1h'");
+    EXPECT_EQ(spec_error("load=constant:1"), "at: expected KIND[=ARGS]@WHEN[/FOR], e.g. outage@+2h/20m, got 'load=constant:1'");
+}
+
+TEST(timeline, overlapping_outages_are_an_error) {
+    auto c = with_events({"outage@+1h/30m", "outage@+1h20m/5m"});
+    try {
+        meter_model model(c);
+        FAIL() << "no error";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_EQ(std::string(e.what()), "events[1] 'outage@+1h20m/5m': overlaps the outage 'outage@+1h/30m'");
+    }
+    auto end = with_events({"clock_jump=1m@+2h"});
+    EXPECT_THROW(scenario::check_events_before(end, start + 1h), std::invalid_argument);
+    EXPECT_NO_THROW(scenario::check_events_before(end, start + 3h));
+}
+
+TEST(timeline, csv_errors_name_file_line_and_column) {
+    auto error = [](const std::string& text) {
+        try {
+            scenario::parse_load_csv(text, "house.csv");
+        } catch (const scenario::scenario_error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    EXPECT_EQ(error("time,p1,p2,p3\n0s,100,100,100\n# note\n1m,100,abc,100\n"),
+              "house.csv:4: p2: expected a number, got 'abc'");
+    EXPECT_EQ(error("time,p1,pf1\n0s,100,1.5\n"), "house.csv:2: pf1: expected a power factor 0 < PF <= 1, got '1.5'");
+    EXPECT_EQ(error("time,p1\n5s,100\n"), "house.csv:2: time: the first row must be at time 0");
+    EXPECT_EQ(error("time,p1\n0s,100\n0s,100\n"), "house.csv:3: time: expected times in increasing order");
+    EXPECT_EQ(error("time,watts\n"),
+              "house.csv:1: watts: unknown column (expected time, p1..p3, q1..q3 or pf1..pf3, u1..u3)");
+    EXPECT_EQ(error("time,p1\n0s,1,2\n"), "house.csv:2: row: expected 2 values, got 3");
+    const auto series = scenario::parse_load_csv("time,p1,p2,p3,u1,u2,u3\n0,1000,0,0,230,230,230\n10m,3000,0,0,220,230,230\n", "x.csv");
+    ASSERT_EQ(series.rows.size(), 2u);
+    EXPECT_EQ(series.rows[1].offset, 10min);
+}
+
+TEST(timeline, outage_leaves_its_frames_out_and_energy_flat) {
+    const auto plain = frames_until(with_events({}), start + 2h);
+    const auto cut = frames_until(with_events({"outage@+30m/20m", "load=constant:3600@+0s"}), start + 2h);
+    // 20 minutes of list 1 (120 frames) are missing, nothing else.
+    ASSERT_EQ(plain.size() - cut.size(), 120u);
+    const push_frame* before = nullptr;
+    const push_frame* after = nullptr;
+    for (const auto& f : cut) {
+        EXPECT_FALSE(f.trigger_utc >= start + 30min && f.trigger_utc < start + 50min);
+        if (f.list == "list1" && f.trigger_utc < start + 30min) before = &f;
+        if (f.list == "list1" && f.trigger_utc >= start + 50min && !after) after = &f;
+    }
+    ASSERT_TRUE(before && after);
+    EXPECT_EQ(after->trigger_utc, start + 50min);
+    // 3.6 kW: exactly 1 Wh per second of power, none during the outage.
+    meter_model model(with_events({"outage@+30m/20m", "load=constant:3600@+0s"}));
+    model.advance_to(start + 30min);
+    const auto at_cut = model.total_energy();
+    model.advance_to(start + 50min);
+    EXPECT_EQ(model.total_energy(), at_cut);
+    model.advance_to(start + 51min);
+    EXPECT_EQ(model.total_energy().active_import_mwh - at_cut.active_import_mwh, 60'000);
+    EXPECT_EQ(at_cut.active_import_mwh - model.config().initial_energy.active_import_mwh, 1'800'000);
+    // The first frame after the outage says it is in force no more; a frame in force says so.
+    EXPECT_TRUE(after->events == std::vector<std::string>{"load=constant:3600@+0s"});
+}
+
+TEST(timeline, port_cut_counts_the_silenced_frames_and_the_meter_counts_on) {
+    security::security_keys keys{};
+    for (std::size_t i = 0; i < 16; ++i) keys.encryption_key[i] = static_cast<std::uint8_t>(i), keys.authentication_key[i] = static_cast<std::uint8_t>(0xD0 + i);
+    auto c = with_events({"port_cut@+1m/1m"}, "kamstrup-dk-3p");
+    const auto frames = frames_until(c, start + 5min, &keys);
+    ASSERT_EQ(frames.size(), 24u);  // 30 pushes, 6 silenced
+    EXPECT_EQ(frames[6].trigger_utc, start + 2min);
+    EXPECT_EQ(frames[6].silenced_before, 6u);
+    EXPECT_EQ(*frames[6].invocation_counter, *frames[5].invocation_counter + 7);
+    EXPECT_EQ(frames[6].sequence, 12u);
+}
+
+TEST(timeline, clock_jump_back_repeats_slots_and_shows_in_the_decoded_clock) {
+    auto c = with_events({"clock_jump=-1m@+2m"});
+    const auto frames = frames_until(c, start + 4min);
+    // 12:00:00..12:01:50 list 1 (12) + list 2 at 12:00:05; then the meter shows 12:01:00 again
+    // at true 12:02 and sends list 1 for its 12:01:00..12:02:50 (12).
+    ASSERT_EQ(frames.size(), 25u);
+    EXPECT_EQ(frames[13].trigger_utc, start + 2min);
+    EXPECT_EQ(frames[13].values.utc, start + 1min);
+    EXPECT_EQ(frames[13].events, std::vector<std::string>{"clock_jump=-1m@+2m"});
+    wire_decoder decoder;
+    decoder.feed(frames[13].wire);
+    const auto records = decoder.drain();
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_NE(records[0].dump().find("2024-01-15T13:01:00"), std::string::npos) << records[0].dump();
+}
