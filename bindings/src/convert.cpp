@@ -52,7 +52,7 @@ std::vector<scenario::setting> to_settings(const std::map<std::string, std::stri
 
 scenario::run_request python_request() {
     scenario::run_request request;
-    request.names = {"scenario", "profile", "count", "start", "duration", "speed", "chunk_ms", "port"};
+    request.names = {"scenario", "profile", "count", "start", "duration", "speed", "chunk_ms", "port", "events"};
     return request;
 }
 

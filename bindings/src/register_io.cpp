@@ -28,9 +28,9 @@ public:
     ~py_session() { stop(); }
 
     std::size_t add_meter(const std::string& profile, const std::map<std::string, std::string>& settings,
-                          std::optional<std::string> key_file) {
+                          std::optional<std::string> key_file, const std::vector<std::string>& events) {
         if (started_) throw py::value_error("add meters before start()");
-        scenario::meter_request wanted{profile, to_settings(settings)};
+        scenario::meter_request wanted{profile, to_settings(settings), events};
         if (key_file) wanted.settings.push_back({"key_file", *key_file, "key_file"});
         // Checked now, with the same rules the run applies (unknown profile, bad setting, no port).
         scenario::run_request request = python_request();
@@ -179,7 +179,7 @@ void register_io(py::module_& m) {
     py::class_<py_session>(m, "Session", "meters running in real time on ports, on a background thread")
         .def(py::init<>())
         .def("add_meter", &py_session::add_meter, py::arg("profile"), py::arg("settings"),
-             py::arg("key_file") = py::none())
+             py::arg("key_file") = py::none(), py::arg("events") = std::vector<std::string>{})
         .def("start", &py_session::start, py::arg("speed"), py::arg("fast"), py::arg("start"), py::arg("duration"))
         .def("stop", &py_session::stop)
         .def("wait", &py_session::wait, py::arg("timeout"))

@@ -21,8 +21,8 @@ namespace {
 class py_meter {
 public:
     py_meter(const std::string& profile, const std::map<std::string, std::string>& settings, const std::string& start,
-             std::optional<std::string> key_file)
-        : prepared_(prepare(plan(profile, settings, start, std::move(key_file)))) {}
+             std::optional<std::string> key_file, const std::vector<std::string>& events)
+        : prepared_(prepare(plan(profile, settings, start, std::move(key_file), events))) {}
 
     /// The next push: (ground-truth record, wire bytes).
     std::pair<py::object, py::bytes> next() {
@@ -46,9 +46,10 @@ public:
 
 private:
     static scenario::meter_spec plan(const std::string& profile, const std::map<std::string, std::string>& settings,
-                                    const std::string& start, std::optional<std::string> key_file) {
+                                     const std::string& start, std::optional<std::string> key_file,
+                                     const std::vector<std::string>& events) {
         scenario::run_request request = python_request();
-        request.meters.push_back({profile, to_settings(settings)});
+        request.meters.push_back({profile, to_settings(settings), events});
         if (key_file) request.settings.push_back({"key_file", *key_file, "key_file"});
         if (!start.empty()) request.start = start;
         scenario::plan_defaults defaults;  // as hansim generate's
@@ -129,9 +130,10 @@ void register_meter(py::module_& m) {
 
     py::class_<py_meter>(m, "Meter", "a simulated meter producing its pushes without waiting")
         .def(py::init<const std::string&, const std::map<std::string, std::string>&, const std::string&,
-                      std::optional<std::string>>(),
+                      std::optional<std::string>, const std::vector<std::string>&>(),
              py::arg("profile"), py::arg("settings") = std::map<std::string, std::string>{},
-             py::arg("start") = "2024-01-01T00:00:00Z", py::arg("key_file") = py::none())
+             py::arg("start") = "2024-01-01T00:00:00Z", py::arg("key_file") = py::none(),
+             py::arg("events") = std::vector<std::string>{})
         .def("next", &py_meter::next, "next push: (ground-truth record as a dict, wire bytes)")
         .def_property_readonly("warnings", &py_meter::warnings)
         .def_property_readonly("resolution", &py_meter::resolution,

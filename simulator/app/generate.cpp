@@ -13,6 +13,7 @@
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
 #include "hansim/meter/push_record.hpp"
+#include "hansim/scenario/event_spec.hpp"
 #include "hansim/scenario/scenario.hpp"
 #include "hansim/scenario/prepared_meter.hpp"
 #include "hansim/scenario/run_plan.hpp"
@@ -63,7 +64,7 @@ int run(int argc, char** argv) {
     po::store(parse_command_line(argc, argv, all), vm);
     po::notify(vm);
     if (vm.count("help")) {
-        std::cout << all << "\n";
+        std::cout << all << "\n" << scenario::event_help();
         return 0;
     }
 

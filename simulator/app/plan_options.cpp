@@ -21,6 +21,8 @@ po::options_description plan_options(const std::string& default_start, const std
                                                "(paths in it are relative to the file)")
         ("set", po::value<std::vector<std::string>>()->composing(),
          "KEY=VALUE: any meter setting (repeatable; the keys below, e.g. jitter=uniform:0:500)")
+        ("event", po::value<std::vector<std::string>>()->composing(),
+         "KIND[=ARGS]@WHEN[/FOR]: a timeline event for every meter (repeatable; the kinds are listed below)")
         ("count", po::value<std::string>(), "copies of the meter: NAME-1.., serial and seed +1 each, {n} in --port")
         ("start", po::value<std::string>(), ("meter UTC at start, ISO 8601 (e.g. 2024-03-01T11:59:58Z) or now; "
                                              "default: the scenario's, else " + default_start).c_str())
@@ -85,6 +87,7 @@ scenario::run_request request_from(const po::variables_map& vm) {
         if (key == "invocation_counter_file" && vm.count("ic-file"))
             request.settings.push_back({key, vm["ic-file"].as<std::string>(), "--ic-file"});
     }
+    if (vm.count("event")) request.events = vm["event"].as<std::vector<std::string>>();
     if (vm.count("set"))
         for (const auto& assignment : vm["set"].as<std::vector<std::string>>()) {
             const auto equals = assignment.find('=');

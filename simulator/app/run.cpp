@@ -28,6 +28,7 @@
 #include "hansim/meter/profile.hpp"
 #include "hansim/report/json.hpp"
 #include "hansim/scenario/meter_settings.hpp"
+#include "hansim/scenario/event_spec.hpp"
 #include "hansim/scenario/scenario.hpp"
 #include "hansim/scenario/prepared_meter.hpp"
 #include "hansim/scenario/run_plan.hpp"
@@ -82,7 +83,7 @@ void print_help(const po::options_description& options) {
                  "A PTY has no modem lines and ignores parity; a frame due while nobody has the port\n"
                  "open is counted as lost. Exit codes: 0 done (also after SIGINT/SIGTERM/SIGHUP), 1 runtime\n"
                  "failure, 2 usage or configuration error.\n"
-              << options << '\n';
+              << options << '\n' << scenario::event_help();
 }
 
 struct planned_meter {

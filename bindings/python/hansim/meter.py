@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
 from . import _hansim
 
@@ -24,6 +24,8 @@ class Frame:
     # what the fault did (hansim faults): rule, description, changed, cut_at, pauses, and the
     # pieces a correct reader finds in `wire` with which of them it must reject
     fault_effect: Optional[dict] = None
+    events: list = field(default_factory=list)   # timeline events in force (spec texts)
+    silenced_before: int = 0       # slots the port did not carry since the previous frame
 
     @staticmethod
     def from_record(record: Mapping[str, Any], wire: bytes) -> "Frame":
@@ -31,7 +33,8 @@ class Frame:
                      scheduled=record["scheduled"], send=record["send"],
                      start_offset_ms=record["start_offset_ms"], wire=wire, values=record["values"],
                      invocation_counter=record.get("invocation_counter"), fault=record.get("fault"),
-                     fault_effect=record.get("fault_effect"))
+                     fault_effect=record.get("fault_effect"),
+                     events=list(record.get("events", [])), silenced_before=record.get("silenced_before", 0))
 
 
 def _duration_ms(duration: "str | float | int") -> int:
@@ -55,12 +58,15 @@ class Meter:
     """A simulated meter of `profile` (see profiles()); keyword settings override the
     profile with the keys and spellings of scenario files (serial=12345678, lists="list1",
     security="encrypt+authenticate", jitter="uniform:0:500", faults="corrupted_tag@3", ...).
-    Keys for ciphered meters come from `key_file` or the HANSIM_* environment variables."""
+    Keys for ciphered meters come from `key_file` or the HANSIM_* environment variables.
+    `events` is the meter's timeline in the one-line form of `hansim generate --event`
+    ("outage@+2h/20m", "appliance=ev_charger:7400@+17h30m"; `hansim generate --help` lists
+    the kinds); each frame's record lists the events in force."""
 
     def __init__(self, profile: str = "kamstrup-no-3p", *, start: str = "2024-01-01T00:00:00Z",
-                 key_file: "str | None" = None, **settings: Any) -> None:
+                 key_file: "str | None" = None, events: "Sequence[str]" = (), **settings: Any) -> None:
         self._native = _hansim.Meter(profile, _settings(settings), start=start,
-                                     key_file=None if key_file is None else str(key_file))
+                                     key_file=None if key_file is None else str(key_file), events=list(events))
         self.warnings = list(self._native.warnings)
         self._cursor_ms = _iso_ms(start)
         self._pending: "Frame | None" = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from . import _hansim
 from .meter import Frame, _settings
@@ -38,11 +38,12 @@ class RunningMeter:
         self._started = False
 
     def add(self, profile: str = "kamstrup-no-3p", *, port: str, key_file: "str | None" = None,
-            **settings: Any) -> int:
+            events: "Sequence[str]" = (), **settings: Any) -> int:
         """Adds a meter on `port` ("pty:/tmp/ttyHAN0", "tcp:127.0.0.1:7000", "file:out.bin",
-        "serial:/dev/ttyUSB0:2400:8N1"); returns its index."""
+        "serial:/dev/ttyUSB0:2400:8N1"), with timeline `events` as for Meter; returns its index."""
         settings = dict(settings, port=port)
-        return self._native.add_meter(profile, _settings(settings), None if key_file is None else str(key_file))
+        return self._native.add_meter(profile, _settings(settings), None if key_file is None else str(key_file),
+                                      list(events))
 
     def start(self, *, speed: float = 1.0, fast: bool = False, start: "str | None" = None,
               duration: "str | None" = None) -> "RunningMeter":
@@ -122,10 +123,10 @@ class RunningMeter:
 
 def run_meter(profile: str = "kamstrup-no-3p", *, port: str, speed: float = 1.0, fast: bool = False,
               start: "str | None" = None, duration: "str | None" = None, key_file: "str | None" = None,
-              **settings: Any) -> RunningMeter:
+              events: "Sequence[str]" = (), **settings: Any) -> RunningMeter:
     """One meter on `port`, started; use as a context manager to stop it on exit."""
     bench = RunningMeter()
-    bench.add(profile, port=port, key_file=key_file, **settings)
+    bench.add(profile, port=port, key_file=key_file, events=events, **settings)
     return bench.start(speed=speed, fast=fast, start=start, duration=duration)
 
 

@@ -146,6 +146,12 @@ private:
     void check_timeline() const {
         for (const auto& x : model_.timeline().entries()) {
             const timeline_event& e = *x.event;
+            if (e.kind == event_kind::key_change && !e.keys)
+                throw std::invalid_argument("events: '" + e.text + "': the key file '" + e.key_file +
+                                            "' is not loaded (scenario::prepare_meter loads it)");
+            if (changes_settings(e.kind) && !e.config_after)
+                throw std::invalid_argument("events: '" + e.text +
+                                            "': settings not resolved (scenario::prepare_meter resolves them)");
             if (e.kind == event_kind::counter_reset && counters_)
                 throw std::invalid_argument(
                     "events: '" + e.text +

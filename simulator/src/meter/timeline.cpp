@@ -124,13 +124,8 @@ resolved_timeline::resolved_timeline(const timeline& events, time_point start)
                 if (e.load.type == load_source_type::csv && (!e.load.series || e.load.series->rows.empty()))
                     fail(e, i, "the CSV series is not loaded or empty");
                 break;
-            case event_kind::key_change:
-                if (!e.keys) fail(e, i, "the key file '" + e.key_file + "' is not loaded");
-                break;
             default: break;
         }
-        if (changes_settings(e.kind) && !e.config_after)
-            fail(e, i, "settings not resolved (scenario::prepare_meter resolves them)");
         entries_.push_back(x);
     }
     std::stable_sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) { return a.at < b.at; });

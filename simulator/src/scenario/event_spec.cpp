@@ -421,17 +421,20 @@ void resolve_event_settings(meter::meter_config& config) {
     }
 }
 
-void check_events_before(const meter::meter_config& config, utc_ms end) {
+void check_events(const meter::meter_config& config, std::optional<utc_ms> end) {
     for (const auto& e : config.events) {
-        if (!e.after_start && !e.at) continue;
+        if (!e.after_start && !e.at) throw std::invalid_argument(where(e) + "no time given");
         const utc_ms t = resolved_time(e, config.start);
         if (t < config.start)
             throw std::invalid_argument(where(e) + "the time " + format_utc_time(t) + " is before the start of the run (" +
                                         format_utc_time(config.start) + ")");
-        if (t >= end)
+        if (end && t >= *end && e.origin_file.empty())  // a scenario's later events are just not reached
             throw std::invalid_argument(where(e) + "the time " + format_utc_time(t) + " is after the end of the run (" +
-                                        format_utc_time(end) + ")");
+                                        format_utc_time(*end) + ")");
     }
+    meter::meter_config probe = config;
+    resolve_event_settings(probe);
+    const meter::resolved_timeline checked(probe.events, probe.start);
 }
 
 std::string event_help() {

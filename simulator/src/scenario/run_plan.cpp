@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "hansim/meter/profile.hpp"
+#include "hansim/scenario/event_spec.hpp"
 #include "hansim/scenario/scenario.hpp"
 
 namespace hansim::scenario {
@@ -30,6 +31,21 @@ const setting* last_setting(const std::vector<setting>& settings, std::string_vi
     for (const auto& s : settings)
         if (s.key == key) found = &s;
     return found;
+}
+
+void add_event(meter::meter_config& config, const std::string& text, const std::string& option) {
+    const std::string origin = option + " '" + text + "'";
+    meter::timeline_event event;
+    try {
+        event = parse_event_spec(text);
+        load_event_files(event, {});
+    } catch (const event_spec_error& e) {
+        throw plan_error(origin + ": " + e.what());
+    } catch (const scenario_error& e) {
+        throw plan_error(origin + ": " + e.what());
+    }
+    event.origin_field = origin;
+    config.events.push_back(std::move(event));
 }
 
 std::string numbered(std::string text, std::size_t n) {
@@ -73,6 +89,7 @@ std::vector<meter_spec> base_meters(const run_request& request, const plan_defau
             throw plan_error(request.names.meter + ": " + e.what());
         }
         for (const auto& s : m.settings) apply(spec, s);
+        for (const auto& e : m.events) add_event(spec.config, e, request.names.event);
         spec.config.start = start ? *start : defaults.start ? *defaults.start : now;
         out.push_back(std::move(spec));
     }
@@ -180,6 +197,12 @@ run_plan make_run_plan(const run_request& request, const plan_defaults& defaults
         else if (count > 1 && !counter_file.empty()) counter_file += "." + std::to_string(copy + 1);
         if (port_setting) spec.port = total > 1 ? numbered(port_setting->value, n) : port_setting->value;
         else if (count > 1 && !spec.port.empty()) spec.port = numbered(spec.port, copy + 1);
+        for (const auto& e : request.events) add_event(config, e, request.names.event);
+        try {
+            check_events(config, plan.end);
+        } catch (const std::invalid_argument& e) {
+            throw plan_error("meter '" + config.name + "': " + e.what());
+        }
         if (defaults.ports_required && spec.port.empty())
             throw plan_error("meter '" + config.name + "': no port (give " + request.names.port + ")");
         try {

@@ -112,6 +112,13 @@ public:
                 fail(meters[i]["name"], field + ".name", "'" + m.config.name + "' is used by another meter");
             s.meters.push_back(std::move(m));
         }
+        // An event written before the scenario's own start can never happen: a mistake.
+        for (const auto& m : s.meters)
+            for (const auto& e : m.config.events)
+                if (s.start && e.at && *e.at < *s.start)
+                    throw scenario_error(e.origin_file, e.origin_line, e.origin_field + ".at",
+                                         "the time " + format_utc_time(*e.at) + " is before the start of the scenario (" +
+                                             format_utc_time(*s.start) + ")");
         return s;
     }
 
@@ -334,6 +341,8 @@ std::vector<meter_spec> scenario::configs(std::optional<utc_ms> override_start) 
         meter::meter_config& c = spec.config;
         c.start = *begin;
         if (!meters[i].seed_given) c.seed = meter::mix64(seed + i);
+        // Started later than written: what was due before the new start has already happened.
+        std::erase_if(c.events, [&](const meter::timeline_event& e) { return e.at && *e.at < *begin; });
         out.push_back(std::move(spec));
     }
     return out;
@@ -419,6 +428,8 @@ scenario load_scenario(const std::filesystem::path& path) {
     for (auto& m : loaded.meters) {
         m.files.key_file = loaded.resolve(m.files.key_file);
         m.files.invocation_counter_file = loaded.resolve(m.files.invocation_counter_file);
+        for (auto& e : m.config.events)
+            if (e.kind == meter::event_kind::key_change) e.key_file = loaded.resolve(e.key_file);
     }
     return loaded;
 }

@@ -107,8 +107,9 @@ TEST(timeline, overlapping_outages_are_an_error) {
         EXPECT_EQ(std::string(e.what()), "events[1] 'outage@+1h20m/5m': overlaps the outage 'outage@+1h/30m'");
     }
     auto end = with_events({"clock_jump=1m@+2h"});
-    EXPECT_THROW(scenario::check_events_before(end, start + 1h), std::invalid_argument);
-    EXPECT_NO_THROW(scenario::check_events_before(end, start + 3h));
+    EXPECT_THROW(scenario::check_events(end, start + 1h), std::invalid_argument);
+    EXPECT_NO_THROW(scenario::check_events(end, start + 3h));
+    EXPECT_THROW(scenario::check_events(c, std::nullopt), std::invalid_argument);
 }
 
 TEST(timeline, csv_errors_name_file_line_and_column) {

@@ -181,7 +181,9 @@ public:
     resolved_timeline() = default;
     /// Resolves relative times against `start` and checks: times at or after start, `for`
     /// given where required and positive, outages not overlapping each other, parameters in
-    /// range. Throws std::invalid_argument "events[I] 'TEXT': problem".
+    /// range, a P1 request not released for good. Throws std::invalid_argument
+    /// "FILE:LINE: FIELD: problem" for events read from a file, else "events[I] 'TEXT': problem".
+    /// (Loaded keys and resolved settings are the push source's to check.)
     resolved_timeline(const timeline& events, time_point start);
 
     struct entry {

@@ -76,9 +76,14 @@ meter::load_series parse_load_csv(std::string_view text, std::string_view file);
 /// std::invalid_argument naming the event when a result is not a valid configuration.
 void resolve_event_settings(meter::meter_config& config);
 
-/// Checks that every event happens before `end` (the end of the run). Throws
-/// std::invalid_argument naming the event (file, line and field when it came from a file).
-void check_events_before(const meter::meter_config& config, utc_ms end);
+/// Checks the timeline of `config` before anything is opened: every event at or after the
+/// start and, for events given with the run (--event, Python; not read from a scenario
+/// file, whose later events a shorter run simply does not reach), before `end` (the end of
+/// the run, when known); settings events giving valid
+/// configurations, the timeline itself (meter::resolved_timeline: durations, overlapping
+/// outages). Throws std::invalid_argument naming the event (file, line and field when it
+/// came from a file).
+void check_events(const meter::meter_config& config, std::optional<utc_ms> end);
 
 /// The event table as help text: one line per kind with its parameters and meaning.
 std::string event_help();

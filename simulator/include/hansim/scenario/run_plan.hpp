@@ -24,8 +24,10 @@
 /// 4. Paths a scenario file names (key_file, invocation_counter_file, and any later file
 ///    setting) are relative to the scenario file's folder, for every command; paths given as
 ///    options are relative to the working directory.
-/// 5. Everything is checked before anything is opened: settings, counts, speed, duration,
-///    start, ports' syntax (a front end with ports parses them before opening the first).
+/// 5. Timeline events (meter/timeline.hpp): a scenario's, a meter request's, then the
+///    request's for every meter; each must fall within [start, end).
+/// 6. Everything is checked before anything is opened: settings, counts, speed, duration,
+///    start, events, ports' syntax (a front end with ports parses them before opening the first).
 /// Every problem is a plan_error whose message names the option or the meter and field and
 /// says what was expected (exit 2 in the CLI, ValueError in Python).
 
@@ -61,6 +63,7 @@ struct setting {
 struct meter_request {
     std::string profile;
     std::vector<setting> settings;
+    std::vector<std::string> events;  ///< timeline events of this meter (event_spec.hpp one-line form)
 };
 
 /// How the front end spells its options, for messages ("--start: ..." on the command line,
@@ -74,6 +77,7 @@ struct option_names {
     std::string speed = "--speed";
     std::string chunk = "--chunk-ms";
     std::string port = "--port";
+    std::string event = "--event";
 };
 
 /// What the user asked for, as text. Empty optionals: not given.
@@ -88,6 +92,9 @@ struct run_request {
     std::optional<std::string> speed;                    ///< --speed: meter clock / real time (default 1)
     bool fast = false;                                   ///< --fast: each frame at once, not at the line rate
     std::optional<std::string> chunk_ms;                 ///< --chunk-ms: pacing granularity (default 10)
+    /// --event KIND[=ARGS]@WHEN[/FOR]: timeline events for every meter (event_spec.hpp), after
+    /// a scenario's own; files they name are relative to the working directory.
+    std::vector<std::string> events;
 };
 
 /// What a front end does when the user says nothing.

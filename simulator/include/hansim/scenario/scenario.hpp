@@ -78,7 +78,8 @@ struct scenario {
     std::string resolve(const std::string& path) const;
 
     /// Ready-to-run configurations: start = `start` (the scenario's own start unless
-    /// `override_start` is given, which also covers "now"), seeds
+    /// `override_start` is given, which also covers "now"; events at absolute times before
+    /// an overridden start are dropped: they have already happened), seeds
     /// derived (scenario seed mixed with the meter's index) where not given. Throws
     /// std::invalid_argument when neither start is available.
     std::vector<meter_spec> configs(std::optional<utc_ms> override_start = std::nullopt) const;
