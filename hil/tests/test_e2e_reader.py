@@ -5,8 +5,10 @@ values within resolution and reject exactly the frames the ground truth marks.
 Every meter here is unpaced: `advance` writes each push as fast as the reader takes it, so an
 hour of list 1 takes well under a second of writing. Each test has its own PTY in its own
 temporary folder, so the suite runs under pytest-xdist (-n auto) without clashes."""
+import collections
 import json
 import os
+import shlex
 import subprocess
 import sys
 import threading
@@ -16,7 +18,8 @@ import pytest
 
 import hansim
 
-READER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "han_reader.py")
+HIL = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+READER = os.path.join(HIL, "han_reader.py")
 KEYS = ("encryption_key=000102030405060708090A0B0C0D0E0F\n"
         "authentication_key=D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n")
 
@@ -44,18 +47,22 @@ def key_file(tmp_path):
     return str(path)
 
 
+Link = collections.namedtuple("Link", "port reader baud device")
+
+
 @pytest.fixture
 def link(request, tmp_path):
-    """(port hansim writes, path the reader opens): a PTY, or the --han-bench bench."""
+    """Where hansim writes and what the reader opens: a PTY, or the --han-bench bench (whose
+    `device`, when set, is the reader command run instead of han_reader.py)."""
     bench_file = request.config.getoption("--han-bench")
     if not bench_file:
         path = str(tmp_path / "ttyHAN")
-        return f"pty:{path}", path
+        return Link(f"pty:{path}", path, None, "")
     bench = hansim.load_bench_file(bench_file, tmp_path)
     reason = bench.missing()
     if reason:
         pytest.skip(reason)
-    return bench.port, bench.reader
+    return Link(bench.port, bench.reader, bench.baud, bench.device)
 
 
 @pytest.fixture
@@ -72,14 +79,18 @@ def meters():
         bench.close()
 
 
-def read_with_reader(meter, reader_path, duration, *, key_file=None, protocol=None, extra=()):
-    """Starts the reader on `reader_path`, advances the meter, returns (frames, records)."""
+def read_with_reader(meter, link, duration, *, key_file=None, protocol=None):
+    """Starts the reader on the link, advances the meter, returns (frames, records). The
+    reader is han_reader.py, or the bench's `device` command given the same options."""
     res = meter.resolution
     han = meter.profile.startswith("kamstrup-") and meter.profile != "kamstrup-p1"
     protocol = protocol or ("han" if han else "p1")
-    args = [sys.executable, READER, "--port", reader_path, "--protocol", protocol, "--idle-timeout", "0.3",
+    command = shlex.split(link.device.replace("{hil}", HIL)) if link.device else [sys.executable, READER]
+    args = [*command, "--port", link.reader, "--protocol", protocol, "--idle-timeout", "0.3",
             "--energy-resolution", str(res["energy_wh"]), "--current-resolution", str(res["current_a"]),
-            "--voltage-resolution", str(res["voltage_v"]), *extra]
+            "--voltage-resolution", str(res["voltage_v"])]
+    if link.baud:
+        args += ["--baud", str(link.baud)]
     if key_file:
         args += ["--key-file", key_file]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -129,9 +140,8 @@ LIST_KINDS = [
 
 @pytest.mark.parametrize("profile,settings,duration", LIST_KINDS, ids=[k[0] for k in LIST_KINDS])
 def test_every_list_kind_is_read_within_resolution(link, meters, profile, settings, duration):
-    port, reader = link
-    meter = meters(profile, port, seed=11, **settings)
-    frames, records = read_with_reader(meter, reader, duration)
+    meter = meters(profile, link.port, seed=11, **settings)
+    frames, records = read_with_reader(meter, link, duration)
     assert len(frames) > 10
     check_all(meter, frames, records)
 
@@ -139,18 +149,16 @@ def test_every_list_kind_is_read_within_resolution(link, meters, profile, settin
 @pytest.mark.parametrize("security", ["none", "encrypt", "authenticate", "encrypt+authenticate"])
 @pytest.mark.parametrize("profile", ["kamstrup-dk-3p", "kamstrup-no-3p"])
 def test_every_security_policy(link, meters, key_file, profile, security):
-    port, reader = link
-    meter = meters(profile, port, key_file=key_file, security=security, seed=3)
-    frames, records = read_with_reader(meter, reader, "3m", key_file=key_file)
+    meter = meters(profile, link.port, key_file=key_file, security=security, seed=3)
+    frames, records = read_with_reader(meter, link, "3m", key_file=key_file)
     check_all(meter, frames, records)
     if security != "none":
         assert {r["security"] for r in records} == {security}
 
 
 def test_ciphered_p1(link, meters, key_file):
-    port, reader = link
-    meter = meters("kamstrup-p1", port, key_file=key_file, security="encrypt+authenticate")
-    frames, records = read_with_reader(meter, reader, "2m", key_file=key_file, protocol="p1")
+    meter = meters("kamstrup-p1", link.port, key_file=key_file, security="encrypt+authenticate")
+    frames, records = read_with_reader(meter, link, "2m", key_file=key_file, protocol="p1")
     check_all(meter, frames, records)
     assert {r["security"] for r in records} == {"encrypt+authenticate"}
 
@@ -159,18 +167,16 @@ def test_every_ciphering_fault_is_rejected_exactly(link, meters, key_file):
     faults = sorted(set(hansim._hansim.CIPHER_FAULTS))
     assert set(faults) == set(FAULT_VERDICT), "a new fault needs its expected reader verdict here"
     plan = ",".join(f"{fault}@{4 + 3 * i}" for i, fault in enumerate(faults))
-    port, reader = link
-    meter = meters("kamstrup-dk-3p", port, key_file=key_file, faults=plan)
-    frames, records = read_with_reader(meter, reader, f"{(8 + 3 * len(faults)) * 10}s", key_file=key_file)
+    meter = meters("kamstrup-dk-3p", link.port, key_file=key_file, faults=plan)
+    frames, records = read_with_reader(meter, link, f"{(8 + 3 * len(faults)) * 10}s", key_file=key_file)
     assert sorted(f.fault for f in frames if f.fault) == faults
     check_all(meter, frames, records)
 
 
 def test_dst_night_in_sweden(link, meters):
     # Spring forward 2024-03-31 01:00 UTC; the Swedish meter follows local time (CET/CEST).
-    port, reader = link
-    meter = meters("kamstrup-se-3p", port, start="2024-03-31T00:40:00Z")
-    frames, records = read_with_reader(meter, reader, "40m")
+    meter = meters("kamstrup-se-3p", link.port, start="2024-03-31T00:40:00Z")
+    frames, records = read_with_reader(meter, link, "40m")
     check_all(meter, frames, records)
     clocks = [r["clock"] for r in records]
     assert "2024-03-31T01:59:50" in clocks and "2024-03-31T03:00:00" in clocks

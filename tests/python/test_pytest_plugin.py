@@ -195,3 +195,20 @@ def test_assertions_on_p1_frames():
     with pytest.raises(AssertionError, match=r"(?s)frame 2024-01-15T13:59:54 .*1-0:32.7.0 \(1-0:32.7.0\) expected 230.3 V, "
                                              r"got 229 V, tolerance ±0.1 V"):
         hansim.assert_reported({"1-0:32.7.0": 229}, frame, RES)
+
+
+def test_the_end_to_end_suite_runs_on_a_bench_file(tmp_path):
+    """--han-bench puts the hil suite on a bench: here the PTY bench, whose device command
+    is the reference reader."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env["PYTHONPATH"] = str(BUILD_DIR / "python")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "hil/tests/test_e2e_reader.py",
+                           "-k", "dst_night or ciphered_p1", "--han-bench", "hil/benches/pty.yaml"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+                           "hil/tests/test_e2e_reader.py", "-k", "dst_night", "--han-bench",
+                           "hil/benches/example-usb.yaml"], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    if not os.path.exists("/dev/ttyUSB0"):
+        assert proc.returncode == 0 and "bench example-usb: /dev/ttyUSB0 not present" in proc.stdout, proc.stdout
