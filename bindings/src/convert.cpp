@@ -65,4 +65,12 @@ scenario::run_plan plan_from(const scenario::run_request& request, const scenari
     }
 }
 
+std::map<std::string, double> wire_resolution(const meter::meter_config& config) {
+    const auto& list = config.list;
+    return {{"energy_wh", list.energy == meter::energy_resolution::ten_wh ? 10.0 : 1.0},
+            {"current_a", list.current == meter::current_resolution::milli_ampere ? 0.001 : 0.01},
+            {"voltage_v", list.voltage == meter::voltage_resolution::centi_volt ? 0.01 : 1.0},
+            {"power_multiplier", static_cast<double>(list.power_multiplier)}};
+}
+
 }  // namespace hansim::bindings

@@ -43,4 +43,8 @@ scenario::run_request python_request();
 /// the command line gives.
 scenario::run_plan plan_from(const scenario::run_request& request, const scenario::plan_defaults& defaults);
 
+/// What one wire unit means for this meter (the wire carries no scalers, PROTOCOLS.md §3.3):
+/// energy_wh, current_a, voltage_v, power_multiplier.
+std::map<std::string, double> wire_resolution(const meter::meter_config& config);
+
 }  // namespace hansim::bindings

@@ -12,6 +12,7 @@
 #include "hansim/io/line_settings.hpp"
 #include "hansim/io/port_spec.hpp"
 #include "hansim/io/session.hpp"
+#include "hansim/io/unpaced_runner.hpp"
 #include "hansim/meter/push_record.hpp"
 #include "hansim/scenario/meter_settings.hpp"
 #include "hansim/scenario/prepared_meter.hpp"
@@ -173,9 +174,103 @@ private:
     bool running_ = false;
 };
 
+/// One meter on a port in virtual time: advance() writes the pushes of the next stretch of
+/// meter time as fast as the port takes them (io/unpaced_runner.hpp), then returns them.
+class py_unpaced_meter {
+public:
+    py_unpaced_meter(const std::string& profile, const std::map<std::string, std::string>& settings,
+                     const std::string& start, std::optional<std::string> key_file, const std::string& port) {
+        // A run plan of one meter, as for Meter() and the session: one spelling, one set of errors.
+        scenario::run_request request = python_request();
+        auto with_port = settings;
+        with_port["port"] = port;
+        request.meters.push_back({profile, to_settings(with_port)});
+        if (key_file) request.settings.push_back({"key_file", *key_file, "key_file"});
+        if (!start.empty()) request.start = start;
+        scenario::plan_defaults defaults;
+        defaults.source = scenario::plan_defaults::meter_source::default_profile;
+        defaults.start = scenario::parse_utc_time("2024-01-01T00:00:00Z");
+        defaults.ports_required = true;
+        const auto config = plan_from(request, defaults).meters.front();
+        try {
+            prepared_ = scenario::prepare_meter(config);
+        } catch (const scenario::meter_setup_error& e) {
+            throw py::value_error(e.what());
+        }
+        std::unique_ptr<io::byte_sink> sink;
+        try {
+            sink = io::make_sink(context_, io::parse_port_spec(port), io::line_for(*prepared_.source));
+        } catch (const io::port_error& e) {
+            throw py::value_error(e.what());
+        }
+        const auto first = prepared_.config.start;
+        runner_ = std::make_unique<io::unpaced_runner>(std::move(prepared_.source), std::move(sink), context_, first);
+    }
+
+    /// Writes the pushes of the next `duration` of meter time; returns (record, wire) of each.
+    py::list advance(const std::string& duration, double stall_seconds) {
+        std::chrono::milliseconds span;
+        try {
+            span = scenario::parse_duration(duration);
+        } catch (const std::invalid_argument& e) {
+            throw py::value_error(std::string("duration: ") + e.what());
+        }
+        std::vector<std::pair<report::json, codec::bytes>> sent;
+        std::string failure;
+        {
+            py::gil_scoped_release release;
+            try {
+                runner_->advance_to(
+                    runner_->now() + span,
+                    [&](const meter::push_frame& frame) {
+                        sent.emplace_back(meter::push_record_json(frame, prepared_.config), frame.wire);
+                    },
+                    std::chrono::milliseconds(static_cast<long>(stall_seconds * 1000)));
+            } catch (const io::unpaced_error& e) {
+                failure = e.what();
+            }
+            if (prepared_.counters) prepared_.counters->flush();
+        }
+        py::list out;
+        for (auto& [record, wire] : sent) out.append(py::make_tuple(to_python(record), to_py_bytes(wire)));
+        if (!failure.empty()) {
+            // What was written stays written and comes with the error (its args[1]).
+            PyErr_SetObject(PyExc_TimeoutError, py::make_tuple(failure, out).ptr());
+            throw py::error_already_set();
+        }
+        return out;
+    }
+
+    std::string now() const { return scenario::format_utc_time(runner_->now()); }
+    std::map<std::string, double> resolution() const { return wire_resolution(prepared_.config); }
+    std::string describe() const { return runner_->describe(); }
+    void close() {
+        runner_->close();
+        if (prepared_.counters) prepared_.counters->flush();
+    }
+
+private:
+    boost::asio::io_context context_;
+    scenario::prepared_meter prepared_;
+    std::unique_ptr<io::unpaced_runner> runner_;
+};
+
 }  // namespace
 
 void register_io(py::module_& m) {
+    py::class_<py_unpaced_meter>(m, "UnpacedMeter", "a meter on a port in virtual time: advance() sends as fast as read")
+        .def(py::init<const std::string&, const std::map<std::string, std::string>&, const std::string&,
+                      std::optional<std::string>, const std::string&>(),
+             py::arg("profile"), py::arg("settings"), py::arg("start"), py::arg("key_file"), py::arg("port"))
+        .def("advance", &py_unpaced_meter::advance, py::arg("duration"), py::arg("stall") = 10.0,
+             "write the pushes of the next `duration` of meter time; [(record JSON, wire)]; TimeoutError "
+             "(message, frames written) when the port takes nothing for `stall` seconds")
+        .def_property_readonly("now", &py_unpaced_meter::now, "the meter time reached (ISO 8601 UTC)")
+        .def_property_readonly("resolution", &py_unpaced_meter::resolution,
+                               "what one wire unit means: energy_wh, current_a, voltage_v, power_multiplier")
+        .def("describe", &py_unpaced_meter::describe)
+        .def("close", &py_unpaced_meter::close);
+
     py::class_<py_session>(m, "Session", "meters running in real time on ports, on a background thread")
         .def(py::init<>())
         .def("add_meter", &py_session::add_meter, py::arg("profile"), py::arg("settings"),

@@ -30,14 +30,7 @@ public:
         return {to_python(meter::push_record_json(frame, prepared_.config)), to_py_bytes(frame.wire)};
     }
 
-    /// What one unit on the wire means for this meter (the wire carries no scalers).
-    std::map<std::string, double> resolution() const {
-        const auto& list = prepared_.config.list;
-        return {{"energy_wh", list.energy == meter::energy_resolution::ten_wh ? 10.0 : 1.0},
-                {"current_a", list.current == meter::current_resolution::milli_ampere ? 0.001 : 0.01},
-                {"voltage_v", list.voltage == meter::voltage_resolution::centi_volt ? 0.01 : 1.0},
-                {"power_multiplier", static_cast<double>(list.power_multiplier)}};
-    }
+    std::map<std::string, double> resolution() const { return wire_resolution(prepared_.config); }
 
     std::vector<std::string> warnings() const { return prepared_.warnings; }
     std::string name() const { return prepared_.config.name; }

@@ -6,9 +6,10 @@
     bench.assert_reported(reader.last())   # what the device reported vs the frame it read
 
 An unpaced meter (the default) keeps its own clock: `advance(d)` writes every push of the next
-`d` of meter time to the port as fast as the reader takes the bytes, then stops; the same seed
-gives the same bytes. A paced meter (`paced=True`) runs in real time, or `speed` times faster,
-on hansim's native session and stays wire-true: advancing it is an error, `wait_for` waits.
+`d` of meter time to the port (any `hansim run --port` form) as fast as the port takes the
+bytes, then stops (the native io::unpaced_runner, GIL released); the same seed gives the same
+bytes. A paced meter (`paced=True`) runs in real time, or `speed` times faster, on hansim's
+native session and stays wire-true: advancing it is an error, `wait_for` waits.
 
 A PTY ignores baud rate and parity and has no modem lines: an unpaced meter on a PTY writes
 whole frames; on a real serial port the UART paces the bytes at the line rate.
@@ -25,9 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from . import _hansim
-from .meter import Frame, Meter, _duration_ms, decode, profiles
-
-WRITE_STALL_S = 10.0  # advance() gives up when the port takes nothing for this long
+from .meter import Frame, Meter, _settings, decode, profiles
 
 
 class BenchError(Exception):
@@ -39,99 +38,6 @@ def check_profile(profile: str) -> None:
     known = profiles()
     if profile not in known:
         raise BenchError(f"unknown meter profile '{profile}'; known profiles: {', '.join(sorted(known))}")
-
-
-# --------------------------------------------------------------------------------- ports
-
-class PtyPort:
-    """A fresh pseudo-terminal whose stable symlink is `path` (raw mode, like hansim's)."""
-
-    def __init__(self, path: "str | os.PathLike") -> None:
-        self.path = str(path)
-        folder = os.path.dirname(self.path) or "."
-        if not os.path.isdir(folder):
-            raise BenchError(f"cannot create the PTY link {self.path}: folder {folder} does not exist")
-        if os.path.lexists(self.path):
-            if not os.path.islink(self.path):
-                raise BenchError(f"cannot create the PTY link {self.path}: a file that is not a symlink is in the way")
-            os.unlink(self.path)
-        self._master, slave = os.openpty()
-        self.device = os.ttyname(slave)
-        tty.setraw(slave)
-        os.close(slave)
-        os.set_blocking(self._master, False)
-        os.symlink(self.device, self.path)
-
-    def write(self, data: bytes, stall: float = WRITE_STALL_S) -> None:
-        view = memoryview(data)
-        last_progress = time.monotonic()
-        while view:
-            try:
-                written = os.write(self._master, view)
-            except BlockingIOError:
-                written = 0
-            if written:
-                view = view[written:]
-                last_progress = time.monotonic()
-                continue
-            if time.monotonic() - last_progress > stall:
-                raise BenchError(f"nobody is reading {self.path}: the port took nothing for {stall:.0f} s "
-                                 f"({len(view)} of {len(data)} bytes of a frame left)")
-            select.select([], [self._master], [], 0.05)
-
-    def close(self) -> None:
-        if self._master >= 0:
-            os.close(self._master)
-            self._master = -1
-        try:
-            if os.path.islink(self.path) and os.readlink(self.path) == self.device:
-                os.unlink(self.path)
-        except OSError:
-            pass
-
-    def describe(self) -> str:
-        return f"pty {self.path} -> {self.device}"
-
-
-class SerialPort:
-    """A real serial port written through pyserial; the UART paces the bytes."""
-
-    def __init__(self, device: str, baud: int, line: str = "8N1") -> None:
-        try:
-            import serial  # Debian's python3-serial
-        except ImportError as error:  # pragma: no cover - install-deps installs it
-            raise BenchError("a serial bench needs pyserial (apt-get install python3-serial)") from error
-        if not os.path.exists(device):
-            raise BenchError(f"serial port {device} not present")
-        bits, parity, stop = int(line[0]), line[1], int(line[2])
-        try:
-            self._port = serial.Serial(device, baud, bytesize=bits, parity=parity, stopbits=stop,
-                                       write_timeout=WRITE_STALL_S)
-        except serial.SerialException as error:
-            raise BenchError(f"cannot open serial port {device}: {error}") from None
-        self.path = device
-
-    def write(self, data: bytes, stall: float = WRITE_STALL_S) -> None:
-        self._port.write(data)
-        self._port.flush()
-
-    def close(self) -> None:
-        self._port.close()
-
-    def describe(self) -> str:
-        return f"serial {self.path}"
-
-
-def open_port(spec: str) -> "PtyPort | SerialPort":
-    """`pty:PATH` or `serial:DEVICE[:BAUD[:8N1]]` (the `hansim run --port` spellings)."""
-    kind, _, rest = spec.partition(":")
-    if kind == "pty" and rest:
-        return PtyPort(rest)
-    if kind == "serial" and rest:
-        parts = rest.split(":")
-        baud = int(parts[1]) if len(parts) > 1 else 2400
-        return SerialPort(parts[0], baud, parts[2] if len(parts) > 2 else "8N1")
-    raise BenchError(f"port '{spec}': expected pty:PATH or serial:DEVICE[:BAUD[:8N1]]")
 
 
 # --------------------------------------------------------------------------------- the meter
@@ -147,43 +53,49 @@ class MeterBench:
         self.paced = paced
         self.key_file = None if key_file is None else str(key_file)
         self.sent: list = []
-        self._port = None
         self._running = None
+        self._unpaced = None
         try:
-            self._meter = Meter(profile, start=start, key_file=self.key_file, **settings)
-        except ValueError as error:
-            raise BenchError(f"meter {profile}: {error}") from None
-        self.resolution = dict(self._meter._native.resolution)
-        if paced:
-            from .running import run_meter
-            if not port.startswith(("pty:", "serial:", "tcp:", "rfc2217:", "file:")):
-                raise BenchError(f"port '{port}': expected a `hansim run --port` form")
-            try:
+            if paced:
+                from .running import run_meter
+                # the wire resolutions, from a meter that sends nothing (no counter store)
+                quiet = {k: v for k, v in settings.items() if k != "invocation_counter_file"}
+                self.resolution = dict(Meter(profile, start=start, key_file=self.key_file, **quiet)._native.resolution)
                 self._running = run_meter(profile, port=port, speed=speed, fast=fast, start=start,
                                           key_file=self.key_file, **settings)
-            except (ValueError, RuntimeError) as error:
-                raise BenchError(f"meter {profile} on {port}: {error}") from None
-            self.path = port.partition(":")[2].split(":")[0] if port.startswith(("pty:", "serial:")) else port
-        else:
-            self._port = open_port(port)
-            self.path = self._port.path
+            else:
+                self._unpaced = _hansim.UnpacedMeter(profile, _settings(settings), start, self.key_file, port)
+                self.resolution = dict(self._unpaced.resolution)
+        except ValueError as error:
+            raise BenchError(f"meter {profile} on {port}: {error}") from None
+        kind, _, rest = port.partition(":")
+        self.path = rest.split(":")[0] if kind in ("pty", "serial") else port
 
     # -- virtual time (unpaced meters)
-    def advance(self, duration: "str | float") -> list:
-        """Sends every push of the next `duration` of meter time ("10s", "1h", seconds) as fast
-        as the port takes them, then stops. Returns those frames (also added to `sent`)."""
+    def advance(self, duration: "str | float", *, stall: float = 10.0) -> list:
+        """Sends every push of the next `duration` of meter time ("10s", "1h", or seconds) as
+        fast as the port takes them, then stops. Returns those frames (also added to `sent`).
+        A port that takes nothing for `stall` seconds (nobody reading) is a BenchError."""
         if self.paced:
             raise BenchError("advance() needs an unpaced meter: this one is paced (it runs on the wall clock and "
                              "stays wire-true); use wait_for(), or create the meter with paced=False")
+        text = f"{int(duration * 1000)}ms" if isinstance(duration, (int, float)) else str(duration)
         try:
-            _duration_ms(duration)
+            pairs = self._unpaced.advance(text, stall)
         except ValueError as error:
             raise BenchError(str(error)) from None
-        frames = self._meter.frames(duration)
-        for frame in frames:
-            self._port.write(frame.wire)
-            self.sent.append(frame)
+        except TimeoutError as error:
+            message, pairs = error.args
+            self.sent += [Frame.from_record(r, w) for r, w in pairs]
+            raise BenchError(message) from None
+        frames = [Frame.from_record(r, w) for r, w in pairs]
+        self.sent += frames
         return frames
+
+    @property
+    def now(self) -> str:
+        """Unpaced meters: the meter time reached (ISO 8601 UTC)."""
+        return self._unpaced.now if self._unpaced is not None else ""
 
     # -- real time (paced meters)
     def wait_for(self, count: int, *, timeout: float = 30.0) -> list:
@@ -234,13 +146,13 @@ class MeterBench:
         return frame
 
     def describe(self) -> str:
-        return self._port.describe() if self._port else self._running.port()
+        return self._unpaced.describe() if self._unpaced is not None else self._running.port()
 
     def close(self) -> None:
         if self._running is not None:
             self._running.stop()
-        if self._port is not None:
-            self._port.close()
+        if self._unpaced is not None:
+            self._unpaced.close()
 
 
 def frame_clock(frame: Frame) -> "str | None":
@@ -427,5 +339,4 @@ def load_bench_file(path: "str | os.PathLike", tmp: "str | os.PathLike | None" =
                      device=str(data.get("device", "")), requires=[sub(p) for p in requires], source=str(path))
 
 
-__all__ = ["BenchError", "BenchFile", "MeterBench", "PtyPort", "SerialPort", "Tap", "frame_clock",
-           "load_bench_file", "open_port"]
+__all__ = ["BenchError", "BenchFile", "MeterBench", "Tap", "frame_clock", "load_bench_file"]

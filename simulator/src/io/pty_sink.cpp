@@ -114,6 +114,18 @@ sink_status pty_sink::write(codec::byte_view chunk) {
     return sink_status::unavailable;
 }
 
+sink_status pty_sink::write_some(codec::byte_view chunk, std::size_t& written) {
+    written = 0;
+    if (!master_.is_open()) return sink_status::unavailable;
+    if (!listener_present()) return sink_status::no_listener;
+    const ssize_t n = ::write(master_.native_handle(), chunk.data(), chunk.size());
+    if (n > 0) written = static_cast<std::size_t>(n);
+    if (written == chunk.size()) return sink_status::ok;
+    if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) return sink_status::overrun;
+    if (errno == EIO) return sink_status::no_listener;
+    return sink_status::unavailable;
+}
+
 void pty_sink::frame_abort() {
     if (!listener_present()) discard_queued_input();
 }

@@ -94,6 +94,17 @@ sink_status serial_sink::write(codec::byte_view chunk) {
     return sink_status::unavailable;
 }
 
+sink_status serial_sink::write_some(codec::byte_view chunk, std::size_t& written) {
+    written = 0;
+    if (!port_.is_open()) return sink_status::unavailable;
+    const ssize_t n = ::write(port_.native_handle(), chunk.data(), chunk.size());
+    if (n > 0) written = static_cast<std::size_t>(n);
+    if (written == chunk.size()) return sink_status::ok;
+    if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return sink_status::overrun;
+    lose_device();  // EIO / ENXIO / ENODEV: unplugged
+    return sink_status::unavailable;
+}
+
 void serial_sink::frame_abort() {
     if (port_.is_open()) ::tcflush(port_.native_handle(), TCOFLUSH);
 }

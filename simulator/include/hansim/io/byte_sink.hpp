@@ -39,6 +39,15 @@ public:
     /// One chunk of the current frame.
     virtual sink_status write(codec::byte_view chunk) = 0;
 
+    /// As much of `chunk` as the port takes now, for writers that wait instead of losing a
+    /// frame (unpaced_runner.hpp): `written` says how much; ok when it took all of it. The
+    /// default is write(), all or nothing; ports that can take part of a chunk override it.
+    virtual sink_status write_some(codec::byte_view chunk, std::size_t& written) {
+        const sink_status status = write(chunk);
+        written = status == sink_status::ok ? chunk.size() : 0;
+        return status;
+    }
+
     /// The frame is complete (files flush here).
     virtual void frame_end() {}
 

@@ -37,6 +37,7 @@ public:
     std::string describe() const override;
     sink_status frame_begin() override;
     sink_status write(codec::byte_view chunk) override;
+    sink_status write_some(codec::byte_view chunk, std::size_t& written) override;
     void frame_abort() override;
     void close() override;
 

@@ -1,0 +1,71 @@
+#include "hansim/io/unpaced_runner.hpp"
+
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace hansim::io {
+
+unpaced_runner::unpaced_runner(std::unique_ptr<meter::push_source> source, std::unique_ptr<byte_sink> sink,
+                               boost::asio::io_context& context, meter::utc_ms start)
+    : source_(std::move(source)), sink_(std::move(sink)), context_(context), now_(start) {}
+
+unpaced_runner::~unpaced_runner() { close(); }
+
+void unpaced_runner::close() {
+    if (sink_) sink_->close();
+}
+
+std::size_t unpaced_runner::advance_to(meter::utc_ms end,
+                                       const std::function<void(const meter::push_frame&)>& on_frame,
+                                       std::chrono::milliseconds stall) {
+    std::size_t count = 0;
+    while (true) {
+        if (!pending_) {
+            pending_ = source_->next();
+            written_ = 0;
+            begun_ = false;
+        }
+        if (pending_->send_utc() >= end) break;
+        write_pending(stall);
+        on_frame(*pending_);
+        pending_.reset();
+        ++count;
+    }
+    if (end > now_) now_ = end;
+    return count;
+}
+
+void unpaced_runner::write_pending(std::chrono::milliseconds stall) {
+    const auto& wire = pending_->wire;
+    auto last_progress = std::chrono::steady_clock::now();
+    sink_status status = sink_status::ok;
+    while (!begun_ || written_ < wire.size()) {
+        context_.poll();
+        if (!begun_) {
+            status = sink_->frame_begin();
+            begun_ = status == sink_status::ok;
+        } else {
+            std::size_t taken = 0;
+            status = sink_->write_some(codec::byte_view(wire).subspan(written_), taken);
+            if (taken > 0) {
+                written_ += taken;
+                last_progress = std::chrono::steady_clock::now();
+            }
+        }
+        if (status == sink_status::failed) throw unpaced_error(sink_->failure());
+        if (status == sink_status::ok) continue;
+        if (std::chrono::steady_clock::now() - last_progress > stall) {
+            std::ostringstream seconds;
+            seconds << std::chrono::duration<double>(stall).count();
+            throw unpaced_error(sink_->describe() + ": " + std::string(to_string(status)) + " for " + seconds.str() +
+                                " s; " + std::to_string(wire.size() - written_) + " of " + std::to_string(wire.size()) +
+                                " bytes of push #" + std::to_string(pending_->sequence) + " (" + pending_->list +
+                                ") left; is anything reading the port?");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    sink_->frame_end();
+}
+
+}  // namespace hansim::io
