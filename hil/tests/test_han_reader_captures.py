@@ -11,7 +11,10 @@ import sys
 
 import pytest
 
-import han_reader as hr
+# The reference reader is a program beside this folder, not a package: import it from there.
+# (No hil/conftest.py: a second module named conftest would shadow tests/python's.)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+import han_reader as hr  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data"
 REF = DATA / "reference-frames"
