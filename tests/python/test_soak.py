@@ -1,4 +1,4 @@
-"""The soak CI runs (tests/soak/soak.py, 30 days in .ci/run) works and can fail: one simulated
+"""The soak CI runs (tests/soak/soak.py, 30 days in `.ci/run soak`) works and can fail: one simulated
 hour of the same six meters through PTYs, every check applied."""
 import pathlib
 import subprocess
