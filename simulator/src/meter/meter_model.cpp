@@ -14,7 +14,7 @@ namespace hansim::meter {
 
 using namespace std::chrono;
 
-meter_model::meter_model(meter_config config)
+meter_model::meter_model(physics_config config)
     : config_((validate(config), std::move(config))),
       timeline_(config_.events, config_.start),
       identity_(identity_of(config_)),
@@ -82,13 +82,9 @@ bool meter_model::clock_unset_at(time_point t) const {
     return set == nullptr;
 }
 
-const meter_config& meter_model::config_at(time_point t) const {
-    const meter_config* found = &config_;
-    for (const auto& x : timeline_.entries()) {
-        if (x.at > t) break;
-        if (changes_settings(x.event->kind) && x.event->config_after) found = x.event->config_after.get();
-    }
-    return *found;
+clock_rule meter_model::clock_rule_at(time_point t) const {
+    const auto* changed = timeline_.latest(event_kind::clock_rule, t);
+    return changed ? changed->event->rule : config_.clock;
 }
 
 std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
@@ -96,7 +92,7 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
     const auto step = config_.integration_step;
     const time_point step_start{floor<milliseconds>(t.time_since_epoch()) / step * step};
     const auto clock = floor<seconds>(meter_clock(step_start));
-    const wall_time wall = to_wall_time(clock, config_at(step_start).clock);
+    const wall_time wall = to_wall_time(clock, clock_rule_at(step_start));
     const auto time_of_day = duration_cast<milliseconds>(wall.local - floor<days>(wall.local));
 
     // The load profile as the timeline has changed it.
@@ -260,7 +256,7 @@ snapshot meter_model::take_snapshot(time_point t) {
     snap.energy = energy_.total();
 
     const auto clock = floor<seconds>(meter_clock(t));
-    const clock_rule rule = config_at(t).clock;
+    const clock_rule rule = clock_rule_at(t);
     const bool unset = clock_unset_at(t);
     snap.clock = meter_date_time(clock, rule, unset);
     snap.daylight_saving = !unset && to_wall_time(clock, rule).daylight_saving;

@@ -88,7 +88,8 @@ class meter_push_source final : public push_source {
 public:
     meter_push_source(const meter_config& config, const security::security_keys* keys,
                       security::invocation_counter_store* counters)
-        : model_(config),
+        : config_((validate(config), config)),
+          model_(config_),
           keys_(keys ? std::optional<security::security_keys>(*keys) : std::nullopt),
           counters_(counters),
           next_counter_(config.initial_invocation_counter),
@@ -133,8 +134,8 @@ public:
         }
     }
 
-    unsigned baud_rate() const override { return model_.config().baud_rate; }
-    unsigned bits_per_character() const override { return model_.config().bits_per_character; }
+    unsigned baud_rate() const override { return config_.baud_rate; }
+    unsigned bits_per_character() const override { return config_.bits_per_character; }
 
 private:
     struct checkpoint {
@@ -165,6 +166,9 @@ private:
         }
     }
 
+    // The meter's settings (lists, list options, security) in force at `t`.
+    const meter_config& settings_at(utc_ms t) const { return meter::settings_at(config_, model_.timeline(), t); }
+
     bool has_key_change_before(utc_ms t) const {
         const auto* k = model_.timeline().latest(event_kind::key_change, t);
         return k != nullptr;
@@ -177,7 +181,7 @@ private:
 
     // Makes the push of `slot`, drawing an invocation counter when it is ciphered.
     push_frame build(const scheduled_push& slot, utc_ms trigger) {
-        const meter_config& config = model_.config_at(trigger);
+        const meter_config& config = settings_at(trigger);
         snapshot values = model_.take_snapshot(trigger);
         if (slot.kind == push_kind::list2) {
             const auto found = checkpoints_.find(slot.energy_at);
@@ -239,7 +243,7 @@ private:
         for (; reset_index_ < entries.size() && entries[reset_index_].at <= t; ++reset_index_) {
             const timeline_event& e = *entries[reset_index_].event;
             if (e.kind != event_kind::counter_reset) continue;
-            next_counter_ = e.counter.value_or(model_.config().initial_invocation_counter);
+            next_counter_ = e.counter.value_or(config_.initial_invocation_counter);
             previous_wire_counter_.reset();
         }
     }
@@ -251,7 +255,7 @@ private:
 
     std::uint32_t next_memory_counter() {
         if (next_counter_ > 0xFFFFFFFFu)
-            throw std::runtime_error("meter '" + model_.config().name +
+            throw std::runtime_error("meter '" + config_.name +
                                      "': invocation counter space used up (the keys must be changed)");
         return static_cast<std::uint32_t>(next_counter_++);
     }
@@ -267,7 +271,7 @@ private:
     // at the start, and at every clock or settings event (a clock set back repeats slots,
     // one set forward skips them).
     void reschedule(utc_ms at) {
-        const meter_config& config = model_.config_at(at);
+        const meter_config& config = settings_at(at);
         const security::security_keys* keys = keys_at(at);
         if (config.security != security::security_policy::none && !keys)
             throw std::invalid_argument("security: policy " + std::string(security::to_string(config.security)) +
@@ -329,6 +333,7 @@ private:
         }
     }
 
+    meter_config config_;  ///< as given; the model has its physics part
     meter_model model_;
     std::optional<security::security_keys> keys_;
     security::invocation_counter_store* counters_;

@@ -73,7 +73,9 @@ struct arg_parser {
             bad(expected);
         }
     }
-    void setting(timeline_event& e, std::string_view key, std::string_view value, const std::string& expected) const {
+    // Checks one setting and records it; returns a default configuration with it applied.
+    meter::meter_config setting(timeline_event& e, std::string_view key, std::string_view value,
+                                const std::string& expected) const {
         meter::meter_config scratch;
         try {
             apply_meter_setting(scratch, key, value);
@@ -81,6 +83,7 @@ struct arg_parser {
             bad(expected);
         }
         e.settings.emplace_back(std::string(key), std::string(value));
+        return scratch;
     }
 };
 
@@ -183,7 +186,7 @@ void parse_args(timeline_event& e, std::string_view args) {
             e.value = p.num(args, "a drift in ppm (signed)");
             if (std::abs(e.value) > 100'000) p.bad("a drift within ±100000 ppm");
             break;
-        case event_kind::clock_rule: p.setting(e, "clock_rule", args, expected); break;
+        case event_kind::clock_rule: e.rule = p.setting(e, "clock_rule", args, expected).clock; break;
         case event_kind::key_change:
             if (args.empty()) p.bad("a key file");
             e.key_file = std::string(args);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
 
 using namespace hansim::meter;
@@ -184,6 +185,10 @@ TEST(meter_model, invalid_configs_name_the_field) {
         EXPECT_EQ(std::string(e.what()).rfind("serial: ", 0), 0u) << e.what();
     }
     c = profile_config("kamstrup-no-3p");
-    c.list2_delay_steps = 9;
+    c.list2_delay_steps = 9;  // a push setting: the push source checks it; the model never sees it
+    EXPECT_THROW(make_push_source(c, nullptr, nullptr), std::invalid_argument);
+    EXPECT_NO_THROW(meter_model{c});
+    c = profile_config("kamstrup-no-3p");
+    c.integration_step = 0ms;  // physics: the model checks it itself
     EXPECT_THROW(meter_model{c}, std::invalid_argument);
 }

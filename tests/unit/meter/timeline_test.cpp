@@ -188,3 +188,14 @@ TEST(timeline, clock_jump_back_repeats_slots_and_shows_in_the_decoded_clock) {
     ASSERT_EQ(records.size(), 1u);
     EXPECT_NE(records[0].dump().find("2024-01-15T13:01:00"), std::string::npos) << records[0].dump();
 }
+
+TEST(timeline, the_model_follows_clock_rule_events_from_its_physics_part_alone) {
+    // The model gets only physics_config; a clock_rule event carries its rule itself.
+    auto c = with_events({"clock_rule=local_dst@+1h"}, "kamstrup-no-3p");
+    c.start = utc_ms{sys_days{year{2024} / 6 / 1} + 10h};
+    meter_model model(static_cast<const physics_config&>(c));
+    EXPECT_EQ(model.clock_rule_at(c.start), clock_rule::cet_fixed);
+    EXPECT_EQ(model.clock_rule_at(c.start + 1h), clock_rule::local_dst);
+    EXPECT_EQ(model.take_snapshot(c.start + 30min).clock.hour, 11);  // CET: UTC+1
+    EXPECT_EQ(model.take_snapshot(c.start + 90min).clock.hour, 13);  // CEST: UTC+2
+}

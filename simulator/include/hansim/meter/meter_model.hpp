@@ -16,7 +16,9 @@
 /// The timeline (config.events, timeline.hpp) is applied here: load sources, appliances,
 /// noise, voltage and power factor decide the power of each step; during an outage the
 /// power is zero (integration segments are cut at the outage edges, so the registers stay
-/// exactly flat); clock events shape meter_clock(); settings events give config_at().
+/// exactly flat); clock events shape meter_clock(), and clock_rule events the wall clock.
+/// The model is given only the physics part of a meter's configuration (physics_config):
+/// its lists, line and security are the push source's (meter_source.hpp, settings_at()).
 
 #include <array>
 #include <chrono>
@@ -34,7 +36,7 @@ public:
     using time_point = std::chrono::sys_time<std::chrono::milliseconds>;
 
     /// Validates `config` (throws std::invalid_argument) and starts at config.start.
-    explicit meter_model(meter_config config);
+    explicit meter_model(physics_config config);
 
     /// The electrical state of the three phases in the integration step containing `t`
     /// (unused phases of a single-phase meter are zero). Pure: does not advance the model.
@@ -50,7 +52,7 @@ public:
     time_point now() const { return now_; }
     energy_registers total_energy() const { return energy_.total(); }
     energy_registers phase_energy(std::size_t index) const { return energy_.phase(index); }
-    const meter_config& config() const { return config_; }
+    const physics_config& config() const { return config_; }
 
     /// The meter's own clock at true UTC `t` (clock offset, unset clock and the timeline's
     /// clock_set / clock_jump / clock_drift applied).
@@ -58,15 +60,15 @@ public:
     /// Whether the clock still counts from 2000-01-01 at `t` (clock_unset, no clock_set yet).
     bool clock_unset_at(time_point t) const;
 
-    /// The settings in force at `t`: config() changed by the settings events up to `t`.
-    const meter_config& config_at(time_point t) const;
+    /// The clock rule of the wall clock at `t`: config().clock, or the last clock_rule event's.
+    clock_rule clock_rule_at(time_point t) const;
     const resolved_timeline& timeline() const { return timeline_; }
 
     /// Power of the step containing `t` in integer milli-units, as integrated.
     power_sample sample_at(time_point t) const;
 
 private:
-    meter_config config_;
+    physics_config config_;
     resolved_timeline timeline_;
     meter_identity identity_;
     energy_integrator energy_;

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// Meter settings as text: the one place that turns `key = value` into a field of a
-/// meter_spec (the meter_config the model sees, its key and counter files, its port). Scenario files (YAML scalars) and the command line (`--serial 12345678`)
+/// meter_spec (the meter_config parts: physics, push, security; its key and counter files,
+/// its port). Scenario files (YAML scalars) and the command line (`--serial 12345678`)
 /// use the same keys and spellings, so a setting means the same thing everywhere.
 ///
 /// | key                   | value                                                              |

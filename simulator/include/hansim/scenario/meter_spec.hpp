@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// A meter as a run sets it up: what the meter model sees (meter::meter_config: identity,
-/// hardware, clock, push lists and encodings, security policy, load and physics) and what
+/// A meter as a run sets it up: what the meter layer sees (meter::meter_config: its physics
+/// part for the model, its push and security parts for the push source) and what
 /// only the layers around it need: the files its keys and invocation counters live in
 /// (read by prepare_meter) and the port it is wired to (opened by the io layer). The meter
 /// model never sees a path or a port. Every field is set through the one settings table
@@ -21,7 +21,7 @@ struct security_files {
 };
 
 struct meter_spec {
-    meter::meter_config config;  ///< all the meter model is given
+    meter::meter_config config;  ///< all the meter layer is given
     security_files files;
     std::string port;            ///< e.g. "pty:/tmp/ttyHAN0"; parsed by io::parse_port_spec
 };
