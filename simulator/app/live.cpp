@@ -56,7 +56,7 @@ std::vector<http::control_action> live_frontend::actions() {
              const bool on = request["asserted"].get<bool>();
              line->set(on);
              std::string done = on ? "data request asserted" : "data request dropped";
-             view_.add_mark(meter, {meter_now_ms(), "control", done});
+             view_.add_mark(meter, {meter_now_ms(), "control", done, ""});
              return done;
          }});
     return list;

@@ -13,7 +13,7 @@ const state = {
   meters: [],            // summaries: {index, name, profile, port, reader, counts, last}
   selected: null,        // index of the meter in the detail
   series: [],            // detail chart points: {t, p, p_min, p_max, late, late_max, lost, frames}
-  marks: [],             // detail marks: {utc_ms, kind, text}
+  marks: [],             // detail marks: {utc_ms, kind, text, detail}
   sortKey: "index", sortDir: 1, filter: "", page: 0,
   token: new URLSearchParams(location.search).get("token") || "",
   info: null,
@@ -153,7 +153,7 @@ function renderDetail() {
   drawCharts();
   const marks = $("d-marks");
   const fragment = document.createDocumentFragment();
-  for (const mk of state.marks.slice(-300).reverse()) fragment.appendChild(el("li", "mark-" + mk.kind, `${new Date(mk.utc_ms).toISOString()} ${mk.kind}: ${mk.text}`));
+  for (const mk of state.marks.slice(-300).reverse()) fragment.appendChild(el("li", "mark-" + mk.kind, markText(mk)));
   marks.replaceChildren(fragment);
 }
 
@@ -187,6 +187,49 @@ function select(index) {
 
 // ---- charts (canvas) ------------------------------------------------------------------
 
+const MARK_KINDS = {
+  fault: { color: "#c62828", label: "fault" },
+  event: { color: "#e08a00", label: "event" },
+  event_end: { color: "#e0b060", label: "event ended" },
+  silenced: { color: "#7a5cc0", label: "silenced" },
+  control: { color: "#1f6feb", label: "control" },
+  lost: { color: "#b0b6c0", label: "lost" },
+};
+const CHART = { W: 1000, L: 60, R: 10 };  // the canvases' width and plot margins (pixels)
+
+function markText(mk) {
+  const kind = MARK_KINDS[mk.kind] ? MARK_KINDS[mk.kind].label : mk.kind;
+  return `${new Date(mk.utc_ms).toISOString()} ${kind}: ${mk.text}${mk.detail ? ` (${mk.detail})` : ""}`;
+}
+
+function timeRange(series) {
+  const t0 = series[0].t;
+  return [t0, Math.max(series[series.length - 1].t, t0 + 1)];
+}
+
+// Faults, events, controls as markers on the charts' time axis (above the power chart): one
+// element each, placed where its time is on the charts, its text in the tooltip. "lost" marks
+// are the frame timeline's own (drawn there).
+function drawMarkLane(series) {
+  const lane = $("mark-lane");
+  const fragment = document.createDocumentFragment();
+  if (series.length > 0) {
+    const [t0, t1] = timeRange(series);
+    const x = (t) => CHART.L + (CHART.W - CHART.L - CHART.R) * (t - t0) / (t1 - t0);
+    for (const mk of state.marks) {
+      if (mk.kind === "lost" || mk.utc_ms < t0 || mk.utc_ms > t1) continue;
+      const span = el("span", `axis-mark mark-${mk.kind}`);
+      span.style.left = `${(100 * x(mk.utc_ms) / CHART.W).toFixed(3)}%`;
+      span.title = markText(mk);
+      span.dataset.kind = mk.kind;
+      span.dataset.utcMs = mk.utc_ms;
+      span.dataset.text = mk.text;
+      fragment.appendChild(span);
+    }
+  }
+  lane.replaceChildren(fragment);
+}
+
 function axis(values, pad) {
   let lo = Math.min(...values), hi = Math.max(...values);
   if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
@@ -196,12 +239,12 @@ function axis(values, pad) {
 
 function chart(canvas, series, opts) {
   const g = canvas.getContext("2d");
-  const W = canvas.width, H = canvas.height, L = 60, R = 10, T = 10, B = 20;
+  const W = canvas.width, H = canvas.height, L = CHART.L, R = CHART.R, T = 10, B = 20;
   g.clearRect(0, 0, W, H);
   g.font = "11px system-ui, sans-serif";
   g.fillStyle = "#6a7280";
   if (series.length === 0) { g.fillText("no frames yet", L, H / 2); return; }
-  const t0 = series[0].t, t1 = Math.max(series[series.length - 1].t, t0 + 1);
+  const [t0, t1] = timeRange(series);
   const ys = series.flatMap(opts.range);
   const [lo, hi] = axis(ys.concat(opts.zero ? [0] : []), 1);
   const x = (t) => L + (W - L - R) * (t - t0) / (t1 - t0);
@@ -216,7 +259,7 @@ function chart(canvas, series, opts) {
   // Marks: faults, events and controls as vertical lines on the same time axis.
   for (const mk of state.marks) {
     if (mk.utc_ms < t0 || mk.utc_ms > t1) continue;
-    g.strokeStyle = mk.kind === "fault" ? "#c62828" : mk.kind === "control" ? "#1f6feb" : mk.kind === "event" ? "#e08a00" : "#b0b6c0";
+    g.strokeStyle = (MARK_KINDS[mk.kind] || MARK_KINDS.lost).color;
     g.beginPath(); g.moveTo(x(mk.utc_ms), T); g.lineTo(x(mk.utc_ms), H - B); g.stroke();
   }
   if (opts.band) {
@@ -235,10 +278,10 @@ function chart(canvas, series, opts) {
 
 function drawFrames(canvas, series) {
   const g = canvas.getContext("2d");
-  const W = canvas.width, H = canvas.height, L = 60, R = 10;
+  const W = canvas.width, H = canvas.height, L = CHART.L, R = CHART.R;
   g.clearRect(0, 0, W, H);
   if (series.length === 0) return;
-  const t0 = series[0].t, t1 = Math.max(series[series.length - 1].t, t0 + 1);
+  const [t0, t1] = timeRange(series);
   const x = (t) => L + (W - L - R) * (t - t0) / (t1 - t0);
   g.font = "11px system-ui, sans-serif"; g.fillStyle = "#6a7280";
   g.fillText("sent", 2, 18); g.fillText("lost", 2, 40);
@@ -250,6 +293,7 @@ function drawFrames(canvas, series) {
 
 function drawCharts() {
   const s = state.series;
+  drawMarkLane(s);
   chart($("chart-power"), s, { value: (p) => p.p, range: (p) => [p.p_min, p.p_max], band: state.report ? [(p) => p.p_min, (p) => p.p_max] : null, color: "#1f6feb", zero: true });
   chart($("chart-energy"), s.filter((p) => p.energy !== null && p.energy !== undefined), { value: (p) => p.energy, range: (p) => [p.energy], color: "#2e7d32" });
   chart($("chart-late"), s, { value: (p) => p.late_max, range: (p) => [p.late_max], color: "#e08a00", zero: true });

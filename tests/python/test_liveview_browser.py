@@ -156,3 +156,75 @@ def test_report_file_opens_offline(hansim_bin, tmp_path, browser):
     assert inked > 2000
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0  # nothing fetched
     keep_screenshot(browser, tmp_path, "report.png")
+
+
+def lane_marks(driver):
+    """The markers on the charts' time axis: (kind, text, centre x in the canvas's pixels)."""
+    return driver.execute_script("""
+        const canvas = document.getElementById('chart-power').getBoundingClientRect();
+        return [...document.querySelectorAll('#mark-lane .axis-mark')].map((m) => {
+            const r = m.getBoundingClientRect();
+            return [m.dataset.kind, m.dataset.text, Number(m.dataset.utcMs),
+                    (r.left + r.width / 2 - canvas.left) * 1000 / canvas.width];
+        });""")
+
+
+def test_report_marks_faults_and_events_on_the_time_axis(hansim_bin, tmp_path, browser):
+    import json
+    import subprocess
+    common = ["--meter", "kamstrup-no-3p", "--start", "2024-03-01T00:00:00Z", "--duration", "10m",
+              "--faults", "bad_fcs@12,truncated@40", "--event", "load=constant:2500@+2m",
+              "--event", "voltage=207@+5m/1m", "--event", "port_cut@+8m/30s"]
+    subprocess.run([str(hansim_bin), "generate", *common, "--format", "jsonl", "-o", tmp_path / "r.jsonl",
+                    "--report", tmp_path / "r.html"], check=True, timeout=60)
+    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    browser.get((tmp_path / "r.html").as_uri())
+    wait(browser, lambda d: d.find_element(By.ID, "detail").is_displayed())
+    marks = lane_marks(browser)
+    by_kind = lambda kind: [(text, t) for k, text, t, _ in marks if k == kind]  # noqa: E731
+    ms = lambda r: browser.execute_script("return Date.parse(arguments[0])", r["send"])  # noqa: E731
+    # Faults: the frames whose ground truth has one, at their send time.
+    assert by_kind("fault") == [(r["fault"], ms(r)) for r in records if r["fault"]]
+    assert [f for f, _ in by_kind("fault")] == ["bad_fcs", "truncated"]
+    # Events: at the first frame each is in force; the voltage dip's end; the port cut's silence.
+    first = {}
+    for r in records:
+        for e in r["events"]:
+            first.setdefault(e, ms(r))
+    assert by_kind("event") == sorted(first.items(), key=lambda kv: kv[1])
+    assert [e for e, _ in by_kind("event")] == ["load=constant:2500@+2m", "voltage=207@+5m/1m"]
+    assert [e for e, _ in by_kind("event_end")] == ["voltage=207@+5m/1m"]
+    after_cut = next(r for r in records if r["silenced_before"])
+    assert by_kind("silenced") == [(f"{after_cut['silenced_before']} push slots not carried", ms(after_cut))]
+    # Each marker sits where its time is on the charts' axis (plot from x=60 to x=990 of 1000).
+    t0, t1 = ms(records[0]), ms(records[-1])
+    for kind, text, t, x in marks:
+        assert abs(x - (60 + 930 * (t - t0) / (t1 - t0))) < 3, (kind, text, t, x)
+    # The tooltip says what happened; the list under the charts has it too.
+    fault = browser.find_element(By.CSS_SELECTOR, "#mark-lane .axis-mark.mark-fault")
+    assert "fault: bad_fcs (" in fault.get_attribute("title")
+    assert "event: voltage=207@+5m/1m" in browser.find_element(By.ID, "d-marks").text
+    keep_screenshot(browser, tmp_path, "report-marks.png")
+
+
+def test_live_marks_faults_and_events_as_frames_go_out(hansim_bin, tmp_path, browser):
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-no-3p", "--port", f"file:{tmp_path}/m.bin",
+                  "--start", "2024-06-01T12:00:00Z", "--speed", "10", "--fast", "--duration", "10m", "--quiet",
+                  "--faults", "bad_fcs@3", "--event", "load=constant:3000@+40s", "--event", "voltage=210@+50s/20s")
+    try:
+        browser.get(run.url)
+        wait(browser, lambda d: d.find_element(By.ID, "detail").is_displayed(), message="one meter: its detail")
+        wait(browser, lambda d: {m[0] for m in lane_marks(d)} >= {"fault", "event", "event_end"}, timeout=30,
+             message="fault, event and its end marked")
+        marks = lane_marks(browser)
+        frames = run.get_json("api/meters/0/frames")
+        faulty = [f for f in frames if f["fault"]]
+        assert [(m[1], m[2]) for m in marks if m[0] == "fault"] == [(f["fault"], f["send_ms"]) for f in faulty]
+        loaded = next(f for f in frames if "load=constant:3000@+40s" in f["events"])
+        assert ("event", "load=constant:3000@+40s", loaded["send_ms"]) in [tuple(m[:3]) for m in marks]
+        assert loaded["p_import_w"] == 3000  # the ground truth the marker stands for
+        api = run.get_json("api/meters/0")["marks"]
+        assert [m["kind"] for m in api if m["kind"] != "control"][:4] == ["fault", "event", "event", "event_end"]
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0

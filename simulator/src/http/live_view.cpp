@@ -55,6 +55,9 @@ frame_point make_point(const meter::push_frame& frame, io::frame_outcome outcome
     p.bytes_written = static_cast<std::uint32_t>(bytes_written);
     p.invocation_counter = frame.invocation_counter;
     p.fault = frame.fault;
+    p.fault_detail = frame.effect.description;
+    if (!frame.events.empty()) p.events = std::make_shared<const std::vector<std::string>>(frame.events);
+    p.silenced_before = frame.silenced_before;
     const auto& v = frame.values;
     p.active_import_w = static_cast<float>(v.active_import_w);
     p.active_export_w = static_cast<float>(v.active_export_w);
@@ -87,6 +90,8 @@ json point_json(const frame_point& p) {
     j["bytes_written"] = p.bytes_written;
     j["invocation_counter"] = p.invocation_counter ? json(*p.invocation_counter) : json(nullptr);
     j["fault"] = p.fault.empty() ? json(nullptr) : json(p.fault);
+    j["events"] = p.events ? json(*p.events) : json::array();
+    j["silenced_before"] = p.silenced_before;
     j["clock"] = p.clock;
     j["p_import_w"] = rounded(p.active_import_w, 0.1);
     j["p_export_w"] = rounded(p.active_export_w, 0.1);
@@ -111,7 +116,32 @@ json point_json(const frame_point& p) {
     return j;
 }
 
-json mark_json(const mark& m) { return json{{"utc", iso_utc(m.utc_ms)}, {"utc_ms", m.utc_ms}, {"kind", m.kind}, {"text", m.text}}; }
+json mark_json(const mark& m) {
+    json j{{"utc", iso_utc(m.utc_ms)}, {"utc_ms", m.utc_ms}, {"kind", m.kind}, {"text", m.text}};
+    if (!m.detail.empty()) j["detail"] = m.detail;
+    return j;
+}
+
+std::vector<mark> mark_tracker::marks_for(const frame_point& point) {
+    std::vector<mark> marks;
+    const auto at = point.send_ms;
+    static const std::vector<std::string> none;
+    const auto& events = point.events ? *point.events : none;
+    if (point.silenced_before != 0)
+        marks.push_back({at, "silenced", std::to_string(point.silenced_before) + " push slot" +
+                                             (point.silenced_before == 1 ? "" : "s") + " not carried",
+                         "the port was cut or the P1 data request released before this frame"});
+    const auto has = [](const std::vector<std::string>& list, const std::string& text) {
+        return std::find(list.begin(), list.end(), text) != list.end();
+    };
+    for (const auto& was : in_force_)
+        if (!has(events, was)) marks.push_back({at, "event_end", was, "no longer in force"});
+    for (const auto& now : events)
+        if (!has(in_force_, now)) marks.push_back({at, "event", now, "in force from this frame"});
+    in_force_ = events;
+    if (!point.fault.empty()) marks.push_back({at, "fault", point.fault, point.fault_detail});
+    return marks;
+}
 
 void outcome_counts::add(const frame_point& point) {
     ++by_outcome.at(static_cast<std::size_t>(point.outcome));
@@ -133,7 +163,7 @@ json outcome_counts::to_json() const {
 live_view::live_view(std::size_t history, std::size_t marks_kept) : history_(std::max<std::size_t>(history, 1)), marks_kept_(marks_kept) {}
 
 std::size_t live_view::add_meter(meter_info info) {
-    meters_.push_back({std::move(info), {}, {}, {}});
+    meters_.push_back({std::move(info), {}, {}, {}, {}});
     return meters_.size() - 1;
 }
 
@@ -142,12 +172,18 @@ void live_view::record(std::size_t meter, const frame_point& point) {
     state.counts.add(point);
     if (state.frames.size() == history_) state.frames.pop_front();
     state.frames.push_back(point);
-    if (!point.fault.empty()) add_mark(meter, {point.send_ms, "fault", point.fault});
+    // Frames under the same events share one list.
+    if (state.frames.size() >= 2) {
+        auto& kept = state.frames.back().events;
+        const auto& before = state.frames[state.frames.size() - 2].events;
+        if (kept && before && kept != before && *kept == *before) kept = before;
+    }
+    for (auto& m : state.tracker.marks_for(point)) add_mark(meter, std::move(m));
     if (listening()) {
         auto j = point_json(point);
         j["meter"] = state.info.name;
         j["index"] = meter;
-        listener_(meter, "frame", j.dump());
+        listener_(meter, "frame", report::dump(j));
     }
 }
 
@@ -159,7 +195,7 @@ void live_view::add_mark(std::size_t meter, mark m) {
         auto j = mark_json(m);
         j["meter"] = state.info.name;
         j["index"] = meter;
-        listener_(meter, "mark", j.dump());
+        listener_(meter, "mark", report::dump(j));
     }
 }
 
@@ -252,9 +288,9 @@ void report_builder::add(std::size_t meter, const frame_point& point) {
     auto& s = meters_.at(meter);
     s.counts.add(point);
     s.last = point;
-    if (!point.fault.empty()) add_mark(meter, {point.send_ms, "fault", point.fault});
+    for (auto& m : s.tracker.marks_for(point)) add_mark(meter, std::move(m));
     if (point.outcome != io::frame_outcome::sent)
-        add_mark(meter, {point.send_ms, "lost", std::string(io::outcome_name(point.outcome))});
+        add_mark(meter, {point.send_ms, "lost", std::string(io::outcome_name(point.outcome)), ""});
     if (s.buckets.empty()) {
         s.origin_ms = point.send_ms;
         s.width_ms = 1000;
@@ -341,7 +377,7 @@ std::string page_html(const json* report) {
     std::string html = detail::web_index_html;
     if (report == nullptr) return html;
     // One file: the style and script inline, the data as JSON that cannot close its element.
-    auto data = report->dump();
+    auto data = report::dump(*report);
     std::string safe;
     safe.reserve(data.size());
     for (const char c : data) {

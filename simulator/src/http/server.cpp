@@ -233,7 +233,7 @@ private:
         response res{status, 11};
         res.set(bhttp::field::content_type, "application/json");
         res.set(bhttp::field::cache_control, "no-store");
-        res.body() = body.dump();
+        res.body() = report::dump(body);
         return res;
     }
 

@@ -8,13 +8,16 @@
 /// sequence, scheduled, send, outcome, lateness_ms, bytes_written, invocation_counter, fault)
 /// and adds the values in engineering units (PROTOCOLS.md §3 and §7 give the wire forms they
 /// are encoded to). Marks (faults, events, control actions) are kept per meter on the meter's
-/// time axis. The report builder keeps a whole run in a fixed number of time buckets (a day
+/// time axis; the ones a frame's ground truth carries (push_frame's fault, events and
+/// silenced_before) are made from its points by mark_tracker, the same way live and in a
+/// report. The report builder keeps a whole run in a fixed number of time buckets (a day
 /// or a year), merging neighbours as the run grows.
 
 #include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +50,11 @@ struct frame_point {
     std::uint32_t bytes_written = 0;
     std::optional<std::uint32_t> invocation_counter;
     std::string fault;
+    std::string fault_detail;        ///< what the fault did (fault_effect.description), for people
+    /// Timeline events in force (push_frame.events, spec texts); null: none. Shared, so that
+    /// a history of frames under the same events keeps them once (live_view::record).
+    std::shared_ptr<const std::vector<std::string>> events;
+    std::uint64_t silenced_before = 0;  ///< push slots the port did not carry before this frame
     float active_import_w = 0, active_export_w = 0, reactive_import_var = 0, reactive_export_var = 0;
     float power_factor = 1;
     std::array<float, 3> voltage_v{}, current_a{}, phase_power_w{};  ///< phase P: import - export
@@ -66,10 +74,30 @@ json point_json(const frame_point& point);
 /// Something marked on a meter's time axis: a fault that went out, an event, a control.
 struct mark {
     std::int64_t utc_ms = 0;
-    std::string kind;  ///< "fault", "event", "control", "lost"
-    std::string text;
+    /// "fault" (a fault went out in this frame), "event" (a timeline event in force from this
+    /// frame on), "event_end" (no longer in force), "silenced" (push slots the port did not
+    /// carry before this frame: port cut, P1 data request released), "control" (a control
+    /// request), "lost" (a frame not sent: report only).
+    std::string kind;
+    std::string text;    ///< the fault's name, the event's spec text, ...
+    std::string detail;  ///< for people, may be empty ("FCS low byte at offset 225 XOR 0xFF")
 };
+/// {"utc", "utc_ms", "kind", "text"} and "detail" when there is one.
 json mark_json(const mark& m);
+
+/// Turns a meter's frames, in order, into the marks their ground truth carries: a fault mark
+/// for a frame with a fault, an "event" mark at the first frame an event is in force in, an
+/// "event_end" mark at the first frame it is no longer in, a "silenced" mark for a frame
+/// after slots the port did not carry. Marks are at the frame's send time (the event itself
+/// happened at or before the frame's trigger: that is all a frame's ground truth says). An
+/// outage leaves no frame (and so no mark) of its own: the meter was off.
+class mark_tracker {
+public:
+    std::vector<mark> marks_for(const frame_point& point);
+
+private:
+    std::vector<std::string> in_force_;
+};
 
 /// Per-outcome counters, as in io::run_summary.
 struct outcome_counts {
@@ -116,6 +144,7 @@ private:
         outcome_counts counts;
         std::deque<frame_point> frames;
         std::deque<mark> marks;
+        mark_tracker tracker;
     };
     json summary_json(std::size_t index) const;
 
@@ -163,6 +192,7 @@ private:
         std::vector<bucket> buckets;
         std::vector<mark> marks;
         std::uint64_t marks_dropped = 0;
+        mark_tracker tracker;
     };
     void merge(meter_state& state);
 
