@@ -88,8 +88,10 @@ std::optional<nanoseconds> parse_offset(std::string_view text, bool plus_require
     const auto whole = text.substr(0, dot);
     if (whole.empty() || whole.size() > 9) return std::nullopt;  // < 32 years: no overflow
     std::int64_t seconds = 0;
-    auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-    if (ec != std::errc{} || end != whole.data() + whole.size()) return std::nullopt;
+    for (const char c : whole) {  // digits only: from_chars would take a sign ("+-3" is not a time)
+        if (c < '0' || c > '9') return std::nullopt;
+        seconds = seconds * 10 + (c - '0');
+    }
     std::int64_t fraction = 0;
     if (dot != std::string_view::npos) {
         const auto digits = text.substr(dot + 1);

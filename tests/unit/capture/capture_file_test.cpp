@@ -122,6 +122,26 @@ TEST(CaptureFile, OtherBadLines) {
     EXPECT_EQ(j.records.size(), 1u);
 }
 
+TEST(CaptureFile, SignedOffsetsAreRefusedNotReadAsNegativeTimes) {
+    // Found by fuzz_capture_parse (corpus/capture_parse/signed-offset-roundtrip): "+-3.0" was
+    // read as -3 s, which the writer cannot write (it clamps to +0), so a record did not read
+    // back the same; "+-0.5" was even read as +0.5 s.
+    const auto c = parse("hansim-capture 1\ndata +-3.000000000 - 2113\ndata +-0.5 - 7E\nevent +--1 - note\n"
+                         "data +1.5 - 7E\n");
+    ASSERT_EQ(c.problems.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(c.problems[i].line, i + 2);
+        EXPECT_NE(c.problems[i].message.find("bad time offset"), std::string::npos) << c.problems[i].message;
+    }
+    ASSERT_EQ(c.records.size(), 1u);
+    EXPECT_EQ(c.records[0].offset, 1500ms);
+    const auto timed = parse("+-3 7E\n+2 7E\n");
+    ASSERT_EQ(timed.problems.size(), 1u);
+    EXPECT_EQ(timed.problems[0].line, 1u);
+    ASSERT_EQ(timed.records.size(), 1u);
+    EXPECT_EQ(timed.records[0].offset, 2s);
+}
+
 TEST(CaptureFile, WriterAndParserAgree) {
     header head;
     head.recorded_by = "test";
