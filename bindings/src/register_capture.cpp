@@ -108,6 +108,7 @@ py::dict replay(const std::string& path, const std::string& port, double speed, 
     out["frames_lost"] = s.frames_lost;
     out["lost_no_listener"] = s.lost_no_listener;
     out["lost_overrun"] = s.lost_overrun;
+    out["lost_truncated"] = s.lost_truncated;
     out["lost_port_unavailable"] = s.lost_port_unavailable;
     out["bytes_sent"] = s.bytes_sent;
     out["max_lateness_ms"] = std::chrono::duration<double, std::milli>(s.max_lateness).count();

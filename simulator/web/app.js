@@ -5,7 +5,7 @@
 
 const PAGE_ROWS = 100;
 const LIVE_POINTS = 360;
-const OUTCOMES = ["sent", "no_listener", "not_requested", "aborted", "overrun", "port_unavailable"];
+const OUTCOMES = ["sent", "no_listener", "not_requested", "aborted", "overrun", "port_unavailable", "truncated"];
 const $ = (id) => document.getElementById(id);
 
 const state = {

@@ -24,6 +24,7 @@ class ReplaySummary:
     frames_lost: int
     lost_no_listener: int
     lost_overrun: int
+    lost_truncated: int
     lost_port_unavailable: int
     bytes_sent: int
     max_lateness_ms: float

@@ -18,7 +18,7 @@ from .meter import Frame, _settings
 class FrameReport(Frame):
     """A Frame as it went on the line: what happened to it and how late it started."""
 
-    outcome: str = "sent"        # "sent", "no_listener", "not_requested", "aborted", "overrun", "port_unavailable"
+    outcome: str = "sent"        # "sent", "no_listener", "not_requested", "aborted", "overrun", "port_unavailable", "truncated"
     lateness_ms: float = 0.0     # actual first byte vs scheduled (monotonic clock)
     bytes_written: int = 0
 

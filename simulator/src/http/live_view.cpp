@@ -39,7 +39,8 @@ double rounded(double value, double unit) {
 
 constexpr std::array outcomes{io::frame_outcome::sent,    io::frame_outcome::no_listener,
                               io::frame_outcome::not_requested, io::frame_outcome::aborted,
-                              io::frame_outcome::overrun, io::frame_outcome::port_unavailable};
+                              io::frame_outcome::overrun, io::frame_outcome::port_unavailable,
+                              io::frame_outcome::truncated};
 
 }  // namespace
 

@@ -37,7 +37,8 @@ std::optional<double> number(const json& value, double scale) {
 
 std::optional<io::frame_outcome> outcome_from(const std::string& name) {
     for (const auto o : {io::frame_outcome::sent, io::frame_outcome::no_listener, io::frame_outcome::not_requested,
-                         io::frame_outcome::aborted, io::frame_outcome::overrun, io::frame_outcome::port_unavailable})
+                         io::frame_outcome::aborted, io::frame_outcome::overrun, io::frame_outcome::port_unavailable,
+                         io::frame_outcome::truncated})
         if (io::outcome_name(o) == name) return o;
     return std::nullopt;
 }

@@ -19,6 +19,7 @@ std::string_view to_string(frame_outcome outcome) {
         case frame_outcome::aborted: return "lost: aborted mid-frame";
         case frame_outcome::overrun: return "lost: port buffer full";
         case frame_outcome::port_unavailable: return "lost: port unavailable";
+        case frame_outcome::truncated: return "lost: cut short, port buffer full";
     }
     return "?";
 }
@@ -31,6 +32,7 @@ std::string_view outcome_name(frame_outcome outcome) {
         case frame_outcome::aborted: return "aborted";
         case frame_outcome::overrun: return "overrun";
         case frame_outcome::port_unavailable: return "port_unavailable";
+        case frame_outcome::truncated: return "truncated";
     }
     return "?";
 }
@@ -48,6 +50,7 @@ void run_summary::add(const run_summary& other) {
     lost_aborted += other.lost_aborted;
     lost_overrun += other.lost_overrun;
     lost_port_unavailable += other.lost_port_unavailable;
+    lost_truncated += other.lost_truncated;
     bytes_sent += other.bytes_sent;
     max_lateness = std::max(max_lateness, other.max_lateness);
     total_lateness += other.total_lateness;
@@ -55,6 +58,9 @@ void run_summary::add(const run_summary& other) {
 }
 
 namespace {
+
+constexpr std::chrono::nanoseconds first_retry = std::chrono::milliseconds(1);
+constexpr std::chrono::nanoseconds last_retry = std::chrono::milliseconds(20);
 
 pacer make_pacer(const meter::push_source& source, const run_settings& settings) {
     if (settings.line) return pacer(*settings.line, settings.pacing, settings.granularity);
@@ -118,6 +124,9 @@ void meter_runner::begin_frame() {
     started_ = clock_.now();
     bytes_written_ = 0;
     next_chunk_ = 0;
+    chunk_taken_ = 0;
+    held_ = std::chrono::nanoseconds(0);
+    stalled_since_.reset();
     in_frame_ = true;
     // The meter transmits whether or not anybody listens: the line is busy either way.
     line_free_ = (settings_.pacing == pacing_mode::wire_true ? started_ + pacer_.wire_time(current_.wire.size())
@@ -142,22 +151,52 @@ void meter_runner::send_chunk() {
         return end_frame(frame_outcome::aborted);
     }
     const auto& chunk = chunks_[next_chunk_];
-    const auto status = sink_.write(codec::byte_view(current_.wire).subspan(chunk.begin, chunk.end - chunk.begin));
+    const auto rest = codec::byte_view(current_.wire).subspan(chunk.begin + chunk_taken_,
+                                                              chunk.end - chunk.begin - chunk_taken_);
+    std::size_t taken = 0;
+    const auto status = sink_.write_some(rest, taken);
+    taken = std::min(taken, rest.size());
+    chunk_taken_ += taken;
+    bytes_written_ += taken;
     if (status == sink_status::failed) return fail();
-    if (status != sink_status::ok) {
+    if (status == sink_status::ok) {
+        if (stalled_since_) {  // the chunks after this one keep their spacing from now on
+            held_ = std::max(held_, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        clock_.now() - (started_ + chunk.due)));
+            stalled_since_.reset();
+        }
+        chunk_taken_ = 0;
+        if (++next_chunk_ == chunks_.size()) {
+            sink_.frame_end();
+            return end_frame(frame_outcome::sent);
+        }
+        clock_.call_at(started_ + held_ + chunks_[next_chunk_].due, [this] { send_chunk(); });
+        return;
+    }
+    if (status == sink_status::overrun) {  // back-pressure: keep the rest, try again shortly
+        const auto now = clock_.now();
+        if (taken > 0 || !stalled_since_) {
+            stalled_since_ = now;
+            retry_ = first_retry;
+        }
+        if (now - *stalled_since_ < settings_.stall_limit) {
+            const auto wait = std::min(retry_, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   *stalled_since_ + settings_.stall_limit - now));
+            retry_ = std::min(retry_ * 2, last_retry);
+            clock_.call_at(now + wait, [this] { send_chunk(); });
+            return;
+        }
+        held_ = std::max(held_, std::chrono::duration_cast<std::chrono::nanoseconds>(now - (started_ + chunk.due)));
         sink_.frame_abort();
-        return end_frame(outcome_of(status));
+        return end_frame(bytes_written_ == 0 ? frame_outcome::overrun : frame_outcome::truncated);
     }
-    bytes_written_ += chunk.end - chunk.begin;
-    if (++next_chunk_ == chunks_.size()) {
-        sink_.frame_end();
-        return end_frame(frame_outcome::sent);
-    }
-    clock_.call_at(started_ + chunks_[next_chunk_].due, [this] { send_chunk(); });
+    sink_.frame_abort();
+    return end_frame(outcome_of(status));
 }
 
 void meter_runner::end_frame(frame_outcome outcome, bool continue_after) {
     in_frame_ = false;
+    line_free_ += held_;  // back-pressure kept the line busy for that much longer
     const auto lateness = std::max(std::chrono::nanoseconds(0),
                                    std::chrono::duration_cast<std::chrono::nanoseconds>(started_ - scheduled_));
     ++summary_.frames_begun;
@@ -171,6 +210,7 @@ void meter_runner::end_frame(frame_outcome outcome, bool continue_after) {
         case frame_outcome::aborted: ++summary_.lost_aborted; break;
         case frame_outcome::overrun: ++summary_.lost_overrun; break;
         case frame_outcome::port_unavailable: ++summary_.lost_port_unavailable; break;
+        case frame_outcome::truncated: ++summary_.lost_truncated; break;
     }
     if (outcome != frame_outcome::sent) ++summary_.frames_lost;
     if (on_frame_) on_frame_(frame_report{current_, outcome, scheduled_, started_, lateness, bytes_written_});

@@ -105,10 +105,6 @@ sink_status serial_sink::write_some(codec::byte_view chunk, std::size_t& written
     return sink_status::unavailable;
 }
 
-void serial_sink::frame_abort() {
-    if (port_.is_open()) ::tcflush(port_.native_handle(), TCOFLUSH);
-}
-
 void serial_sink::close() {
     boost::system::error_code ignored;
     if (port_.is_open()) port_.close(ignored);

@@ -211,3 +211,120 @@ TEST(time_mapping, maps_meter_time_to_monotonic_with_speed) {
     EXPECT_EQ(m.to_mono(t0 + 40s), base + 15s);
     EXPECT_EQ(m.to_mono(t0 - 4s), base + 4s);
 }
+
+namespace {
+
+struct exact_report {
+    std::uint64_t sequence;
+    frame_outcome outcome;
+    std::size_t bytes_written;
+    std::chrono::nanoseconds lateness;
+};
+
+std::vector<exact_report>& record_exactly(io::meter_runner& runner, std::vector<exact_report>& out) {
+    runner.on_frame([&out](const io::frame_report& r) {
+        out.push_back({r.frame.sequence, r.outcome, r.bytes_written, r.lateness});
+    });
+    return out;
+}
+
+/// What the records say went out: the first bytes_written bytes of each frame, in order.
+codec::bytes bytes_per_records(const std::vector<exact_report>& reports, std::size_t size) {
+    codec::bytes out;
+    for (const auto& r : reports) {
+        const auto wire = test::fake_push_source::frame_bytes(r.sequence, size);
+        out.insert(out.end(), wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(r.bytes_written));
+    }
+    return out;
+}
+
+}  // namespace
+
+// Issue 13, partial frames: a port that took part of a frame and then nothing more made the
+// frame "overrun" (lost, 0 bytes) although its first bytes were on the wire. Now the runner
+// waits for the port (back-pressure) and the frame goes out whole, late, in wire-true pacing too.
+TEST(meter_runner, a_full_port_is_waited_for_and_every_frame_goes_out_whole) {
+    for (const auto pacing : {io::pacing_mode::fast, io::pacing_mode::wire_true}) {
+        fixture f;
+        io::run_settings settings;
+        settings.pacing = pacing;
+        settings.stall_limit = 30s;
+        settings.end_utc = t0 + 35s;  // frames at +10, +20, +30
+        auto runner = f.runner(settings);
+        std::vector<exact_report> reports;
+        record_exactly(*runner, reports);
+        const auto start = f.clock.now();
+        f.sink.room = 300;  // frame 0 and 72 bytes of frame 1 fit, then the reader stalls
+        runner->start();
+        f.clock.run_until(start + 32s);  // 12 s of stall: frame 1 waits, frame 2 is not begun
+        ASSERT_EQ(reports.size(), 1u);
+        f.sink.room.reset();  // the reader reads again
+        f.clock.run_all();
+        ASSERT_EQ(reports.size(), 3u);
+        for (const auto& r : reports) {
+            EXPECT_EQ(r.outcome, frame_outcome::sent) << r.sequence;
+            EXPECT_EQ(r.bytes_written, 228u);
+        }
+        EXPECT_EQ(reports[1].lateness, 0ns);  // it began on time; its rest waited
+        EXPECT_GE(reports[2].lateness, 2s);   // the line was busy with frame 1 until ~+32 s
+        EXPECT_LE(reports[2].lateness, 2s + 1s);
+        EXPECT_EQ(f.sink.joined(), bytes_per_records(reports, 228));
+        EXPECT_EQ(runner->summary().frames_sent, 3u);
+        EXPECT_EQ(runner->summary().frames_lost, 0u);
+        EXPECT_EQ(runner->summary().bytes_sent, 3u * 228u);
+    }
+}
+
+// A port that takes nothing for the stall limit ends the frame; what it took is recorded to
+// the byte: `truncated` with bytes_written when part went out, `overrun` when none did.
+TEST(meter_runner, a_stall_past_the_limit_records_exactly_what_went_out) {
+    fixture f;
+    io::run_settings settings;
+    settings.pacing = io::pacing_mode::fast;
+    settings.stall_limit = 1s;
+    settings.end_utc = t0 + 45s;  // frames at +10, +20, +30, +40
+    auto runner = f.runner(settings);
+    std::vector<exact_report> reports;
+    record_exactly(*runner, reports);
+    const auto start = f.clock.now();
+    f.sink.room = 300;
+    runner->start();
+    f.clock.run_until(start + 35s);  // frame 1 cut after 72 bytes, frame 2 gets nothing
+    f.sink.room.reset();
+    f.clock.run_all();
+    ASSERT_EQ(reports.size(), 4u);
+    EXPECT_EQ(reports[0].outcome, frame_outcome::sent);
+    EXPECT_EQ(reports[1].outcome, frame_outcome::truncated);
+    EXPECT_EQ(reports[1].bytes_written, 72u);
+    EXPECT_EQ(reports[2].outcome, frame_outcome::overrun);
+    EXPECT_EQ(reports[2].bytes_written, 0u);
+    EXPECT_EQ(reports[3].outcome, frame_outcome::sent);
+    EXPECT_EQ(f.sink.joined(), bytes_per_records(reports, 228));
+    const auto& s = runner->summary();
+    EXPECT_EQ(s.frames_sent, 2u);
+    EXPECT_EQ(s.frames_lost, 2u);
+    EXPECT_EQ(s.lost_truncated, 1u);
+    EXPECT_EQ(s.lost_overrun, 1u);
+    EXPECT_EQ(s.bytes_sent, 228u + 72u + 228u);
+    EXPECT_EQ(f.sink.frames_aborted, 2);
+    EXPECT_EQ(io::outcome_name(frame_outcome::truncated), "truncated");
+}
+
+// Every cut frame carries the bytes the port took, whatever cut it (here the listener left).
+TEST(meter_runner, a_frame_cut_by_a_leaving_listener_records_its_bytes) {
+    fixture f;
+    io::run_settings settings;
+    settings.end_utc = t0 + 15s;
+    auto runner = f.runner(settings);
+    std::vector<exact_report> reports;
+    record_exactly(*runner, reports);
+    runner->start();
+    f.clock.run_until(f.clock.now() + 10s + 500ms);
+    f.sink.status = io::sink_status::no_listener;
+    f.clock.run_all();
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_EQ(reports[0].outcome, frame_outcome::no_listener);
+    EXPECT_GT(reports[0].bytes_written, 0u);
+    EXPECT_EQ(f.sink.joined(), bytes_per_records(reports, 228));
+    EXPECT_EQ(runner->summary().bytes_sent, reports[0].bytes_written);
+}

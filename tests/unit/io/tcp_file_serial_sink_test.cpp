@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <boost/asio/connect.hpp>
@@ -213,4 +215,51 @@ TEST(serial_sink, a_write_error_closes_the_device_for_a_later_reopen) {
     EXPECT_EQ(sink.write(codec::bytes{1, 2, 3}), io::sink_status::unavailable);
     EXPECT_FALSE(sink.is_open());
     EXPECT_EQ(sink.frame_begin(), io::sink_status::unavailable);  // backing off, then the device is missing
+}
+
+// frame_abort used tcflush(TCOFLUSH), which drops everything the driver still queues: also
+// earlier frames already counted as sent (on a PTY-backed line, what the reader had not read
+// yet). An aborted frame may lose only its own bytes; the serial sink now discards none, and
+// the aborted frame's bytes_written stays what went on the line.
+TEST(serial_sink, an_aborted_frame_never_discards_frames_already_sent) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(::grantpt(master), 0);
+    ASSERT_EQ(::unlockpt(master), 0);
+    const std::string slave = ::ptsname(master);
+    termios raw{};
+    const int slave_fd = ::open(slave.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);  // raw line, kept open
+    ASSERT_GE(slave_fd, 0);
+    ASSERT_EQ(::tcgetattr(slave_fd, &raw), 0);
+    ::cfmakeraw(&raw);
+    ASSERT_EQ(::tcsetattr(slave_fd, TCSANOW, &raw), 0);
+    boost::asio::io_context context;
+    io::serial_sink sink(context, slave, io::line_settings{});
+    const codec::bytes sent{0x7E, 0xA0, 0x07, 0x01, 0x02, 0x03, 0x7E};
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    std::size_t taken = 0;
+    ASSERT_EQ(sink.write_some(sent, taken), io::sink_status::ok);
+    sink.frame_end();  // counted as sent; the reader has not read it yet
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
+    const codec::bytes part{0x7E, 0xA0, 0x09};
+    ASSERT_EQ(sink.write_some(part, taken), io::sink_status::ok);
+    sink.frame_abort();  // the data request dropped mid-frame
+    codec::bytes received;  // the PTY hands bytes over asynchronously: read until quiet
+    for (auto quiet_since = std::chrono::steady_clock::now();
+         std::chrono::steady_clock::now() - quiet_since < 200ms;) {
+        std::uint8_t buffer[64];
+        pollfd p{master, POLLIN, 0};
+        if (::poll(&p, 1, 10) > 0 && (p.revents & POLLIN)) {
+            const auto n = ::read(master, buffer, sizeof buffer);
+            if (n > 0) received.insert(received.end(), buffer, buffer + n);
+            quiet_since = std::chrono::steady_clock::now();
+        }
+    }
+    ASSERT_FALSE(received.empty()) << "the line lost what was already sent";
+    codec::bytes expected = sent;
+    expected.insert(expected.end(), part.begin(), part.end());  // what the abort's record counts
+    EXPECT_EQ(received, expected);
+    sink.close();
+    ::close(slave_fd);
+    ::close(master);
 }

@@ -101,7 +101,7 @@ private:
 
 /// Per-outcome counters, as in io::run_summary.
 struct outcome_counts {
-    std::array<std::uint64_t, 6> by_outcome{};  ///< indexed by io::frame_outcome
+    std::array<std::uint64_t, 7> by_outcome{};  ///< indexed by io::frame_outcome
     double max_lateness_ms = 0;
     double total_lateness_ms = 0;
     std::uint64_t frames = 0;

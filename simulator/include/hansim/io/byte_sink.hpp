@@ -2,10 +2,12 @@
 /// @file
 /// Where a meter's bytes go: one interface over PTY, serial port, TCP server, file and
 /// stdout. The run loop asks frame_begin() before a frame's first byte (is anybody there?),
-/// hands over paced chunks with write(), and ends with frame_end() or frame_abort().
-/// Writes never block: a port that cannot take a chunk now reports it and the frame is
-/// counted as lost, never silently dropped. A write that fails for good (a full disk, an I/O
-/// error) reports `failed`: the run stops and the command exits 1 with failure()'s message.
+/// hands over paced chunks with write_some(), and ends with frame_end() or frame_abort().
+/// Writes never block: a port that cannot take all of a chunk now says how much it took and
+/// reports `overrun`; the caller keeps the rest and tries again (back-pressure, see
+/// meter_runner.hpp), so every byte a port took is accounted to its frame and nothing is cut
+/// silently. A write that fails for good (a full disk, an I/O error) reports `failed`: the run
+/// stops and the command exits 1 with failure()'s message.
 
 #include <cstddef>
 #include <string>
@@ -18,7 +20,7 @@ namespace hansim::io {
 enum class sink_status {
     ok,
     no_listener,   ///< nobody has the port open / no TCP client: the frame would go nowhere
-    overrun,       ///< the listener does not read fast enough: the port's buffer is full
+    overrun,       ///< the listener does not read fast enough: the port's buffer is full (for now)
     unavailable,   ///< the device is gone (unplugged) or failed; the sink retries later
     failed,        ///< a write failed for good (disk full, I/O error): see byte_sink::failure()
 };
@@ -36,12 +38,13 @@ public:
     /// counts it). May reopen a vanished device; never blocks.
     virtual sink_status frame_begin() = 0;
 
-    /// One chunk of the current frame.
+    /// One chunk of the current frame; ok when the port took all of it. A PTY or serial port
+    /// may take part of it and report overrun: whoever must know how much uses write_some().
     virtual sink_status write(codec::byte_view chunk) = 0;
 
-    /// As much of `chunk` as the port takes now, for writers that wait instead of losing a
-    /// frame (unpaced_runner.hpp): `written` says how much; ok when it took all of it. The
-    /// default is write(), all or nothing; ports that can take part of a chunk override it.
+    /// As much of `chunk` as the port takes now: `written` says how much (also when the status
+    /// is not ok); ok when it took all of it. The runners write through this. The default is
+    /// write() for ports that take all or nothing; ports that can take part override it.
     virtual sink_status write_some(codec::byte_view chunk, std::size_t& written) {
         const sink_status status = write(chunk);
         written = status == sink_status::ok ? chunk.size() : 0;
@@ -51,8 +54,10 @@ public:
     /// The frame is complete (files flush here).
     virtual void frame_end() {}
 
-    /// The frame was cut short (listener left, data request dropped): discard what the port
-    /// still buffers of it where possible.
+    /// The frame was cut short (listener left, data request dropped, a stall): the caller
+    /// counts what the port took as written. A port may discard queued bytes only when they
+    /// reach nobody (a PTY whose reader left); bytes of earlier frames, counted as sent, are
+    /// never discarded.
     virtual void frame_abort() {}
 
     /// Whether bytes already written still wait for the listener (unread PTY input, queued TCP

@@ -3,9 +3,16 @@
 /// The run loop for one meter: pulls pushes from a push_source in send order, maps each
 /// push's meter UTC to a monotonic deadline, waits for it on a timer (absolute deadlines,
 /// so waiting never drifts), and writes the frame through a byte_sink in paced chunks.
-/// Every frame ends as a frame_report (sent, or lost and why, with its lateness); the
-/// summary holds the counters. Time comes from the timer passed in, so tests run the same
-/// loop on virtual time.
+/// Every frame ends as a frame_report (sent, or lost and why, with its lateness and exactly
+/// how many of its bytes reached the port); the summary holds the counters. Time comes from
+/// the timer passed in, so tests run the same loop on virtual time.
+///
+/// Back-pressure: a port whose buffer is full (a reader that does not keep up, a UART still
+/// sending) takes part of a chunk or none; the runner keeps the rest and tries again (1 ms,
+/// doubling to 20 ms) instead of losing the frame, and the frame and the ones after it are
+/// late by as much. Only a port that takes nothing for `run_settings::stall_limit` ends the
+/// frame: `overrun` when none of it went out, `truncated` when part did. Either way
+/// `bytes_written` is what the port took, so the bytes on the wire are always the records'.
 
 #include <chrono>
 #include <cstdint>
@@ -37,14 +44,17 @@ enum class frame_outcome {
     no_listener,      ///< nobody listening at frame start, or the listener left mid-frame
     not_requested,    ///< the data-request line was not asserted at frame start
     aborted,          ///< the data request dropped mid-frame and the policy is abort
-    overrun,          ///< the port's buffer was full
+    overrun,          ///< the port's buffer stayed full for the stall limit; none of it went out
     port_unavailable, ///< the device is missing or failed
+    truncated,        ///< the port's buffer stayed full for the stall limit mid-frame: only
+                      ///< `bytes_written` of it went out (the reader sees a cut frame)
 };
 
 std::string_view to_string(frame_outcome outcome);
 
 /// The enumerator's name ("sent", "no_listener", "not_requested", "aborted", "overrun",
-/// "port_unavailable"), for machine-readable records; to_string is the text for people.
+/// "port_unavailable", "truncated"), for machine-readable records; to_string is the text for
+/// people.
 std::string_view outcome_name(frame_outcome outcome);
 
 struct run_settings {
@@ -57,6 +67,10 @@ struct run_settings {
     /// The port's line when it differs from the source's (e.g. a serial port set to 8E1);
     /// unset: the source's baud_rate() and bits_per_character().
     std::optional<line_settings> line;
+    /// How long a frame waits for a port that takes nothing (back-pressure, see above)
+    /// before it is given up as overrun / truncated. 0: never wait (a full port loses the
+    /// frame at once, with what it took counted).
+    std::chrono::milliseconds stall_limit = std::chrono::seconds(5);
 };
 
 /// What happened to one frame. `frame` is valid only during the callback.
@@ -66,7 +80,9 @@ struct frame_report {
     mono_time scheduled;                 ///< when its first byte was due
     mono_time started;                   ///< when the runner actually began it
     std::chrono::nanoseconds lateness;   ///< started - scheduled (never negative)
-    std::size_t bytes_written;           ///< all of wire when sent; fewer when cut short
+    /// Exactly what the port took of `frame.wire` (its first bytes_written bytes): all of it
+    /// when sent; fewer when cut short (truncated, aborted, the listener left, the port failed).
+    std::size_t bytes_written;
 };
 
 struct run_summary {
@@ -77,7 +93,8 @@ struct run_summary {
     std::uint64_t lost_aborted = 0;
     std::uint64_t lost_overrun = 0;
     std::uint64_t lost_port_unavailable = 0;
-    std::uint64_t bytes_sent = 0;
+    std::uint64_t lost_truncated = 0;  ///< part went out: counted here, and its bytes in bytes_sent
+    std::uint64_t bytes_sent = 0;      ///< every byte the port took, of sent and cut frames alike
     std::chrono::nanoseconds max_lateness{0};
     std::chrono::nanoseconds total_lateness{0};  ///< over every frame begun (sent or lost)
     std::uint64_t frames_begun = 0;
@@ -130,7 +147,11 @@ private:
     meter::push_frame current_{};
     std::vector<wire_chunk> chunks_;
     std::size_t next_chunk_ = 0;
+    std::size_t chunk_taken_ = 0;    // bytes of chunks_[next_chunk_] the port took already
     std::size_t bytes_written_ = 0;
+    std::chrono::nanoseconds held_{0};  // how far back-pressure pushed this frame's chunks
+    std::optional<mono_time> stalled_since_;  // the port last took nothing since then
+    std::chrono::nanoseconds retry_{0};
     mono_time scheduled_{};
     mono_time started_{};
     mono_time line_free_{};  // end of the previous frame on the wire

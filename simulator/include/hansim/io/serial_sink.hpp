@@ -4,6 +4,9 @@
 /// what Asio lacks (modem-line status). Writes never block: the pacer feeds the UART at
 /// its own rate. A device that vanishes (USB unplug) is closed and reopened on a later frame
 /// with exponential backoff (0.25 s doubling to 8 s); frames meanwhile are port_unavailable.
+/// An aborted frame discards nothing: the driver's output queue (tcflush) cannot be cut at a
+/// frame boundary and may still hold earlier frames, counted as sent. Paced, it holds about
+/// one chunk of the aborted frame, which then still leaves, as counted in its bytes_written.
 
 #include <chrono>
 #include <optional>
@@ -38,7 +41,6 @@ public:
     sink_status frame_begin() override;
     sink_status write(codec::byte_view chunk) override;
     sink_status write_some(codec::byte_view chunk, std::size_t& written) override;
-    void frame_abort() override;
     void close() override;
 
 private:
