@@ -1,5 +1,7 @@
 #include "hansim/meter/energy_integrator.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -35,6 +37,56 @@ void energy_accumulator::add(std::int64_t power_mw, std::chrono::milliseconds dt
     remainder_ += power_mw * rest_ms;
     mwh_ += remainder_ / mw_ms_per_mwh;
     remainder_ %= mw_ms_per_mwh;
+}
+
+namespace {
+
+// One register split by `shares` (normalised weights): whole quanta by largest remainder,
+// the rest below one quantum to phase `largest`.
+std::array<std::int64_t, 3> split_register(std::int64_t total, const std::array<double, 3>& shares,
+                                           std::size_t largest) {
+    constexpr std::int64_t quantum = 10'000;  // 10 Wh in mWh: the coarsest register resolution
+    const std::int64_t units = total / quantum;
+    std::array<std::int64_t, 3> out{};
+    std::array<double, 3> fraction{};
+    std::int64_t given = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        const long double exact = static_cast<long double>(units) * shares[i];
+        out[i] = static_cast<std::int64_t>(std::floor(exact));
+        fraction[i] = static_cast<double>(exact - static_cast<long double>(out[i]));
+        given += out[i];
+    }
+    std::array<std::size_t, 3> order{0, 1, 2};
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return fraction[a] > fraction[b]; });
+    for (std::size_t k = 0; given < units; k = (k + 1) % 3) {
+        if (shares[order[k]] <= 0) continue;
+        ++out[order[k]];
+        ++given;
+    }
+    for (auto& v : out) v *= quantum;
+    out[largest] += total % quantum;
+    return out;
+}
+
+}  // namespace
+
+std::array<energy_registers, 3> split_energy(const energy_registers& total, const std::array<double, 3>& weights) {
+    double sum = 0;
+    for (double w : weights) {
+        if (!std::isfinite(w) || w < 0) throw std::invalid_argument("phase weights must be finite and not negative");
+        sum += w;
+    }
+    if (sum <= 0) throw std::invalid_argument("phase weights must not all be zero");
+    std::array<double, 3> shares{};
+    for (std::size_t i = 0; i < 3; ++i) shares[i] = weights[i] / sum;
+    const auto largest = static_cast<std::size_t>(std::max_element(shares.begin(), shares.end()) - shares.begin());
+    const auto a_plus = split_register(total.active_import_mwh, shares, largest);
+    const auto a_minus = split_register(total.active_export_mwh, shares, largest);
+    const auto r_plus = split_register(total.reactive_import_mvarh, shares, largest);
+    const auto r_minus = split_register(total.reactive_export_mvarh, shares, largest);
+    std::array<energy_registers, 3> out{};
+    for (std::size_t i = 0; i < 3; ++i) out[i] = {a_plus[i], a_minus[i], r_plus[i], r_minus[i]};
+    return out;
 }
 
 energy_registers energy_integrator::four::read() const {

@@ -71,8 +71,17 @@ void validate(const physics_config& c) {
                e.reactive_export_mvarh >= 0;
     };
     if (!non_negative(c.initial_energy)) fail("initial_energy", "registers must not be negative");
-    for (const auto& e : c.initial_phase_energy)
-        if (!non_negative(e)) fail("initial_phase_energy", "registers must not be negative");
+    if (c.initial_phase_energy)
+        for (const auto& e : *c.initial_phase_energy)
+            if (!non_negative(e)) fail("initial_phase_energy", "registers must not be negative");
+    if (!c.initial_phase_energy) with_field("initial_phase_split", [&] { (void)initial_phase_energy_of(c); });
+}
+
+std::array<energy_registers, 3> initial_phase_energy_of(const physics_config& config) {
+    if (config.initial_phase_energy) return *config.initial_phase_energy;
+    std::array<double, 3> weights = config.initial_phase_split.value_or(config.load.phase_share);
+    if (config.wires == wiring::single_phase) weights[1] = weights[2] = 0;
+    return split_energy(config.initial_energy, weights);
 }
 
 void validate(const meter_config& c) {

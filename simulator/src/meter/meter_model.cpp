@@ -18,7 +18,7 @@ meter_model::meter_model(physics_config config)
     : config_((validate(config), std::move(config))),
       timeline_(config_.events, config_.start),
       identity_(identity_of(config_)),
-      energy_(config_.method, config_.initial_energy, config_.initial_phase_energy),
+      energy_(config_.method, config_.initial_energy, initial_phase_energy_of(config_)),
       now_(config_.start) {
     if (config_.clock_unset)
         clock_offset_ = sys_days{year{2000} / January / 1} - floor<seconds>(config_.start);

@@ -3,12 +3,14 @@
 #include "hansim/faults/catalogue.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 namespace hansim::scenario {
@@ -119,6 +121,43 @@ void set_load(meter_config& c, std::string_view text) {
             else if (parts.size() != 1) bad(expected, text);
             break;
     }
+}
+
+// Wh or varh as written ("12345.678") to milli-units; at most 9e15 Wh like the scenario form.
+void set_initial_energy(meter_config& c, std::string_view text) {
+    const std::string expected = "A+[:A-[:R+[:R-]]] in Wh / varh, each 0 .. 9e15";
+    const auto parts = split(text, ':');
+    if (parts.size() > 4) bad(expected, text);
+    meter::energy_registers next = c.initial_energy;
+    std::int64_t* into[] = {&next.active_import_mwh, &next.active_export_mwh, &next.reactive_import_mvarh,
+                            &next.reactive_export_mvarh};
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const double wh = parse_number(parts[i], expected);
+        if (wh < 0 || wh > 9.0e15) bad(expected, text);
+        *into[i] = static_cast<std::int64_t>(std::llround(wh * 1000.0));
+    }
+    c.initial_energy = next;
+    c.initial_phase_energy.reset();  // the phases follow the new totals
+}
+
+void set_initial_phase_split(meter_config& c, std::string_view text) {
+    const std::string expected = "load, equal or three weights W1:W2:W3 (not negative, not all zero)";
+    const std::string s = lower(text);
+    std::optional<std::array<double, 3>> weights;
+    if (s == "equal") weights = std::array<double, 3>{1, 1, 1};
+    else if (s != "load") {
+        const auto parts = split(text, ':');
+        if (parts.size() != 3) bad(expected, text);
+        std::array<double, 3> w{};
+        for (std::size_t i = 0; i < 3; ++i) {
+            w[i] = parse_number(parts[i], expected);
+            if (w[i] < 0) bad(expected, text);
+        }
+        if (w[0] + w[1] + w[2] <= 0) bad(expected, text);
+        weights = w;
+    }
+    c.initial_phase_split = weights;
+    c.initial_phase_energy.reset();
 }
 
 meter::wiring parse_wiring(std::string_view text) {
@@ -255,6 +294,9 @@ const std::vector<setting>& setters() {
              c.method = rethrow_plain([](std::string_view t) { return meter::parse_energy_method(t); }, v,
                                       "vector_summation, individual_phases or total_summation");
          }},
+        {"initial_energy", "registers at the start: A+[:A-[:R+[:R-]]] in Wh / varh (the rest keep theirs)", set_initial_energy},
+        {"initial_phase_split", "how initial_energy is shared by L1:L2:L3: load (the load's phase_share, default) | equal | W1:W2:W3",
+         set_initial_phase_split},
         {"integration_step", "power changes at most this often (default 1s)", [](meter_config& c, std::string_view v) { c.integration_step = parse_duration(v); }},
         {"jitter", "none | uniform[:MIN:MAX] | normal[:MEAN:STDDEV[:MIN:MAX]] (ms)", set_jitter},
         {"load", "constant[:W] | daily_curve[:BASE:PEAK] | solar[:BASE:PEAK:SOLAR_PEAK]", set_load},

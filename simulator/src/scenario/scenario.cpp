@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -131,6 +132,7 @@ private:
         if (!node["name"]) fail(node, field + ".name", "missing: every meter needs a name");
 
         scenario_meter m;
+        std::optional<std::array<meter::energy_registers, 3>> explicit_phases;
         const std::string profile =
             node["profile"] ? scalar(node["profile"], field + ".profile") : std::string(meter::default_profile_name);
         guarded(node["profile"] ? node["profile"] : node, field + ".profile",
@@ -145,11 +147,15 @@ private:
             else if (key == "load" && value.IsMap()) read_load(value, sub, m.config.load);
             else if (key == "phases") read_phases(value, sub, m.config);
             else if (key == "events") read_events(value, sub, m);
-            else if (key == "initial_energy") read_energy(value, sub, m.config.initial_energy);
+            else if (key == "initial_energy" && value.IsMap()) read_energy(value, sub, m.config.initial_energy);
             else if (key == "initial_phase_energy") {
+                if (node["initial_phase_split"])
+                    fail(value, sub, "give either initial_phase_energy or initial_phase_split, not both");
                 if (!value.IsSequence() || value.size() > 3) fail(value, sub, "expected a list of up to 3 mappings");
+                std::array<meter::energy_registers, 3> phases{};
                 for (std::size_t i = 0; i < value.size(); ++i)
-                    read_energy(value[i], sub + "[" + std::to_string(i) + "]", m.config.initial_phase_energy[i]);
+                    read_energy(value[i], sub + "[" + std::to_string(i) + "]", phases[i]);
+                explicit_phases = phases;
             } else {
                 std::string text;
                 if (value.IsSequence() && key == "lists") {
@@ -161,6 +167,8 @@ private:
                 if (key == "seed") m.seed_given = true;
             }
         }
+        // Given per phase: as written, whatever order the keys came in.
+        if (explicit_phases) m.config.initial_phase_energy = explicit_phases;
         // Whole-config checks, reported at the meter with the field the check names.
         meter::meter_config probe = m.config;
         probe.start = utc_ms{sys_days{year{2024} / 1 / 1}};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 using namespace hansim::meter;
 using namespace std::chrono_literals;
 
@@ -50,4 +52,54 @@ TEST(energy_integrator, initial_readings_are_kept) {
     energy_integrator e(energy_method::vector_summation, start, phases);
     EXPECT_EQ(e.total(), start);
     EXPECT_EQ(e.phase(0), phases[0]);
+}
+
+namespace {
+std::int64_t read_out(std::int64_t mwh, std::int64_t resolution_mwh) { return mwh / resolution_mwh; }
+}  // namespace
+
+TEST(energy_split, phases_add_up_to_the_total_exactly_and_at_both_resolutions) {
+    const std::array<std::array<double, 3>, 5> weights{{{1, 1, 1}, {0.45, 0.33, 0.22}, {1, 0, 0}, {0, 2, 1}, {61079, 93156, 19174}}};
+    const std::array<std::int64_t, 6> totals{0, 1, 9'999, 12'345'670'000, 8'666'365'432, 900'000'000'000'000'007};
+    for (const auto& w : weights)
+        for (std::int64_t t : totals) {
+            const energy_registers total{t, t / 3, t / 7, 12'345};
+            const auto phases = split_energy(total, w);
+            auto sum = [&](std::int64_t energy_registers::*reg) {
+                return phases[0].*reg + phases[1].*reg + phases[2].*reg;
+            };
+            for (auto reg : {&energy_registers::active_import_mwh, &energy_registers::active_export_mwh,
+                             &energy_registers::reactive_import_mvarh, &energy_registers::reactive_export_mvarh}) {
+                EXPECT_EQ(sum(reg), total.*reg);
+                for (std::int64_t resolution : {1'000, 10'000}) {  // 1 Wh and 10 Wh registers
+                    std::int64_t wire = 0;
+                    for (const auto& p : phases) wire += read_out(p.*reg, resolution);
+                    EXPECT_EQ(wire, read_out(total.*reg, resolution)) << t << " at " << resolution;
+                }
+                for (std::size_t i = 0; i < 3; ++i) {
+                    if (w[i] == 0) {
+                        EXPECT_EQ(phases[i].*reg, 0);
+                    }
+                    EXPECT_GE(phases[i].*reg, 0);
+                }
+            }
+        }
+}
+
+TEST(energy_split, shares_follow_the_weights_to_within_one_register_step) {
+    const energy_registers total{8'666'360'000, 0, 0, 0};  // the Danish capture's A+ (866636 × 10 Wh)
+    const auto phases = split_energy(total, {288932, 288652, 289051});  // … split as its L1/L2/L3 were
+    EXPECT_NEAR(static_cast<double>(phases[0].active_import_mwh), 2'889'320'000.0, 10'000.0);
+    EXPECT_NEAR(static_cast<double>(phases[1].active_import_mwh), 2'886'520'000.0, 10'000.0);
+    EXPECT_NEAR(static_cast<double>(phases[2].active_import_mwh), 2'890'510'000.0, 10'000.0);
+    const auto equal = split_energy({30'000, 0, 0, 0}, {1, 1, 1});
+    EXPECT_EQ(equal[0].active_import_mwh, 10'000);
+    EXPECT_EQ(equal[1].active_import_mwh, 10'000);
+    EXPECT_EQ(equal[2].active_import_mwh, 10'000);
+}
+
+TEST(energy_split, refuses_weights_that_share_nothing) {
+    EXPECT_THROW(split_energy({}, {0, 0, 0}), std::invalid_argument);
+    EXPECT_THROW(split_energy({}, {1, -1, 1}), std::invalid_argument);
+    EXPECT_THROW(split_energy({}, {1, std::nan(""), 1}), std::invalid_argument);
 }

@@ -36,7 +36,8 @@ void check_exact_integral(milliseconds step, milliseconds length) {
     c.load.capacitive = false;
     c.integration_step = step;
     c.initial_energy = {123'456'789, 1'000, 2'000, 3'000};
-    c.initial_phase_energy[1] = {5, 6, 7, 8};
+    c.initial_phase_energy = std::array<energy_registers, 3>{};
+    (*c.initial_phase_energy)[1] = {5, 6, 7, 8};
     c.start = at(2023, 6, 1, 0) + 3500ms;
     meter_model model(c);
 
@@ -71,9 +72,9 @@ void check_exact_integral(milliseconds step, milliseconds length) {
             ASSERT_EQ(snap.energy.reactive_export_mvarh, r_minus.read(c.initial_energy.reactive_export_mvarh));
             for (std::size_t i = 0; i < 3; ++i) {
                 ASSERT_EQ(snap.phases[i].energy.active_import_mwh,
-                          phase_plus[i].read(c.initial_phase_energy[i].active_import_mwh));
+                          phase_plus[i].read((*c.initial_phase_energy)[i].active_import_mwh));
                 ASSERT_EQ(snap.phases[i].energy.active_export_mwh,
-                          phase_minus[i].read(c.initial_phase_energy[i].active_export_mwh));
+                          phase_minus[i].read((*c.initial_phase_energy)[i].active_export_mwh));
             }
         }
     }
@@ -191,4 +192,45 @@ TEST(meter_model, invalid_configs_name_the_field) {
     c = profile_config("kamstrup-no-3p");
     c.integration_step = 0ms;  // physics: the model checks it itself
     EXPECT_THROW(meter_model{c}, std::invalid_argument);
+}
+
+TEST(meter_model, per_phase_registers_start_as_a_split_of_the_totals) {
+    for (const char* profile : {"kamstrup-dk-3p", "kamstrup-dk-1p", "kamstrup-ch-3p", "kamstrup-no-3p-it"}) {
+        SCOPED_TRACE(profile);
+        meter_config c = profile_config(profile);
+        c.start = at(2024, 1, 1, 0);
+        meter_model model(c);
+        const snapshot snap = model.take_snapshot(c.start);
+        energy_registers sum{};
+        for (const auto& p : snap.phases) {
+            sum.active_import_mwh += p.energy.active_import_mwh;
+            sum.active_export_mwh += p.energy.active_export_mwh;
+            sum.reactive_import_mvarh += p.energy.reactive_import_mvarh;
+            sum.reactive_export_mvarh += p.energy.reactive_export_mvarh;
+        }
+        EXPECT_EQ(sum, snap.energy);
+        EXPECT_GT(snap.phases[0].energy.active_import_mwh, 0);
+        if (c.wires == wiring::single_phase) {
+            EXPECT_EQ(snap.phases[1].energy, energy_registers{});
+            EXPECT_EQ(snap.phases[2].energy, energy_registers{});
+        } else {
+            // By default the load's phase shares (0.45, 0.33, 0.22): L1 carries the most.
+            EXPECT_GT(snap.phases[0].energy.active_import_mwh, snap.phases[1].energy.active_import_mwh);
+            EXPECT_GT(snap.phases[1].energy.active_import_mwh, snap.phases[2].energy.active_import_mwh);
+        }
+    }
+}
+
+TEST(meter_model, the_split_is_settable_and_given_phases_are_kept) {
+    meter_config c = profile_config("kamstrup-dk-3p");
+    c.start = at(2024, 1, 1, 0);
+    c.initial_energy = {30'000'000, 0, 0, 0};
+    c.initial_phase_split = std::array<double, 3>{1, 1, 1};
+    EXPECT_EQ(initial_phase_energy_of(c)[2].active_import_mwh, 10'000'000);
+    c.initial_phase_split = std::array<double, 3>{0, 0, 0};
+    EXPECT_THROW(meter_model{c}, std::invalid_argument);
+    c.initial_phase_split.reset();
+    c.initial_phase_energy = std::array<energy_registers, 3>{energy_registers{1, 2, 3, 4}, {}, {}};
+    meter_model model(c);
+    EXPECT_EQ(model.phase_energy(0), (energy_registers{1, 2, 3, 4}));
 }

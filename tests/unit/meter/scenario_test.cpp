@@ -212,3 +212,39 @@ TEST(scenario, files_are_relative_to_the_scenario_file) {
     EXPECT_EQ(loaded.configs()[0].files.key_file, (dir / "sub" / "keys.txt").string());
     std::filesystem::remove_all(dir);
 }
+
+TEST(scenario, initial_energy_and_its_phase_split_are_settings) {
+    const auto s = load_scenario_text(R"(start: 2024-01-15T12:00:00Z
+meters:
+  - { name: a, profile: kamstrup-dk-3p, initial_energy: "3000:0:30", initial_phase_split: equal }
+  - name: b
+    profile: kamstrup-dk-3p
+    initial_phase_energy: [ { active_import_wh: 5 } ]
+    initial_energy: { active_import_wh: 7 }
+)",
+                                      "inline.yaml");
+    const auto configs = s.configs();
+    const auto& a = configs[0].config;
+    EXPECT_EQ(a.initial_energy, (meter::energy_registers{3'000'000, 0, 30'000, 1'074'560'000}));
+    EXPECT_EQ(meter::initial_phase_energy_of(a)[1].active_import_mwh, 1'000'000);
+    const auto& b = configs[1].config;  // given phases stay as written, whatever the key order
+    ASSERT_TRUE(b.initial_phase_energy.has_value());
+    EXPECT_EQ((*b.initial_phase_energy)[0].active_import_mwh, 5'000);
+    EXPECT_EQ(b.initial_energy.active_import_mwh, 7'000);
+
+    meter_spec spec = configs[1];
+    apply_meter_setting(spec, "initial_phase_split", "1:0:3");  // an option over the scenario
+    EXPECT_FALSE(spec.config.initial_phase_energy.has_value());
+    EXPECT_EQ(meter::initial_phase_energy_of(spec.config)[2].active_import_mwh, 7'000);  // below 10 Wh: to L3
+    EXPECT_EQ(meter::initial_phase_energy_of(spec.config)[0].active_import_mwh, 0);
+    for (const char* bad : {"1:2", "-1:1:1", "0:0:0", "x"})
+        EXPECT_THROW(apply_meter_setting(spec, "initial_phase_split", bad), std::invalid_argument) << bad;
+    for (const char* bad : {"1:2:3:4:5", "-5", "abc"})
+        EXPECT_THROW(apply_meter_setting(spec, "initial_energy", bad), std::invalid_argument) << bad;
+    EXPECT_THROW(load_scenario_text(R"(start: 2024-01-15T12:00:00Z
+meters:
+  - name: c
+    initial_phase_split: equal
+    initial_phase_energy: [ { active_import_wh: 5 } ]
+)", "both.yaml"), scenario_error);
+}

@@ -55,6 +55,15 @@ struct power_sample {
     std::array<std::int64_t, 3> reactive_mvar{};
 };
 
+/// Per-phase registers for a meter whose totals are `total` at the start of a run, shared
+/// out by `weights` (a phase with weight 0 gets nothing; the weights need not add up to 1).
+/// Each register is split in whole 10 Wh (10 varh) parts, largest remainder first, and the
+/// part of the total below 10 Wh goes to the phase with the largest weight. So the phases add
+/// up to the total exactly, and so do their read-outs at 1 Wh and at 10 Wh resolution, as
+/// in the Danish push 1 capture (PROTOCOLS.md §4.4). Throws std::invalid_argument when a
+/// weight is negative or not finite, or when all are zero.
+std::array<energy_registers, 3> split_energy(const energy_registers& total, const std::array<double, 3>& weights);
+
 /// The four total and 3×4 per-phase registers of a meter.
 class energy_integrator {
 public:

@@ -60,7 +60,11 @@ struct physics_config {
     // Physics
     energy_method method = energy_method::vector_summation;
     energy_registers initial_energy;                      ///< totals at `start`, mWh / mvarh
-    std::array<energy_registers, 3> initial_phase_energy{};  ///< per phase at `start`
+    /// Per-phase registers at `start` as given; empty (the usual case): initial_energy split
+    /// across the phases by initial_phase_split (initial_phase_energy_of()).
+    std::optional<std::array<energy_registers, 3>> initial_phase_energy;
+    /// Weights of that split; empty: the load's phase_share. Phases the meter lacks get nothing.
+    std::optional<std::array<double, 3>> initial_phase_split;
     load_profile load;
     /// Values set by the user win over the load profile, phase by phase.
     std::array<std::optional<phase_setpoint>, 3> fixed_phases{};
@@ -121,6 +125,11 @@ meter_identity identity_of(const physics_config& config);
 /// The schedule settings of a meter, with transmission times for `list1_bytes` and
 /// `list2_bytes` frames at the meter's line speed.
 schedule_config schedule_of(const meter_config& config, std::size_t list1_bytes, std::size_t list2_bytes);
+
+/// The per-phase registers at `start`: initial_phase_energy when given, else
+/// split_energy(initial_energy, …) by initial_phase_split (or the load's phase_share) over
+/// the phases the wiring has, so the phases add up to the totals from the first frame.
+std::array<energy_registers, 3> initial_phase_energy_of(const physics_config& config);
 
 /// Checks the whole configuration; throws std::invalid_argument whose message starts with
 /// the field name, e.g. "serial: expected at most 8 digits, got 123456789".

@@ -42,7 +42,8 @@
 /// constant per integration step and the energy registers integrate exactly that power
 /// (energy_integrator.hpp), zero during an outage.
 ///
-/// Silence. Frames a silent meter or port would not send are not emitted:
+/// Silence (PROTOCOLS.md §8.6 gives the reasoning). Frames a silent meter or port would not
+/// send are not emitted:
 /// - outage: the meter is off; the pushes whose trigger falls in the outage are never made
 ///   (no sequence number, no invocation counter). On return the meter resumes as an
 ///   OMNIPOWER does after a mains failure: registers and invocation counter come back from

@@ -39,6 +39,9 @@
 /// | baud, bits_per_character | integers                                                        |
 /// | seed                  | unsigned 64-bit                                                    |
 /// | energy_method         | vector_summation, individual_phases, total_summation               |
+/// | initial_energy        | A+[:A−[:R+[:R−]]] in Wh / varh at the start (unnamed ones keep theirs) |
+/// | initial_phase_split   | load (the load's phase_share), equal, or W1:W2:W3: how the initial |
+/// |                       | totals are shared by the per-phase registers (meter_config.hpp)    |
 /// | integration_step      | duration                                                           |
 /// | jitter                | none, uniform[:MIN:MAX], normal[:MEAN:STDDEV[:MIN:MAX]] (ms)       |
 /// | load                  | constant[:W], daily_curve[:BASE:PEAK], solar[:BASE:PEAK:SOLAR_PEAK] (W) |

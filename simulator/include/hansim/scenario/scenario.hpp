@@ -16,7 +16,9 @@
 ///             capacitive: false, noise: 0.05, phase_share: [0.5, 0.3, 0.2],
 ///             nominal_voltage: 230, voltage_spread: 4 }
 ///     initial_energy: { active_import_wh: 1234567, active_export_wh: 0,
-///                       reactive_import_varh: 0, reactive_export_varh: 0 }
+///                       reactive_import_varh: 0, reactive_export_varh: 0 }   # or "1234567:0:0:0"
+///     initial_phase_split: equal   # or "1:1:2"; default: the load's phase_share. Or give the
+///     initial_phase_energy: [ {active_import_wh: …}, {…}, {…} ]   # phases as they are
 ///     phases:                      # fixed values per phase win over the load
 ///       - { voltage: 231, current: 10, power_factor: 0.95 }   # or active_power, reactive_power,
 ///                                                            # exporting, capacitive
