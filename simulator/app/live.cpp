@@ -16,18 +16,12 @@ po::options_description live_view_options() {
     return live;
 }
 
-live_settings parse_live_settings(const po::variables_map& vm) {
-    live_settings s;
-    if (vm.count("http")) {
-        s.listen = vm["http"].as<std::string>();
-        http::parse_listen_spec(*s.listen);  // named errors now, before any port opens
-    }
-    s.control = vm.count("http-control") && vm["http-control"].as<bool>();
-    if (s.control && !s.listen) throw std::invalid_argument("--http-control needs --http [ADDR:]PORT");
-    return s;
+void add_live_request(const po::variables_map& vm, scenario::run_request& request) {
+    if (vm.count("http")) request.http = vm["http"].as<std::string>();
+    request.http_control = vm.count("http-control") && vm["http-control"].as<bool>();
 }
 
-live_frontend::live_frontend(live_settings settings) : settings_(std::move(settings)) {}
+live_frontend::live_frontend(scenario::live_view_plan settings) : settings_(std::move(settings)) {}
 
 std::unique_ptr<io::data_request> live_frontend::data_request_for_none() {
     if (!settings_.control) return nullptr;
@@ -69,10 +63,9 @@ std::int64_t live_frontend::meter_now_ms() const {
 
 void live_frontend::start(io::session& session, const io::time_mapping& mapping, std::FILE* log) {
     mapping_ = mapping;
-    const auto [address, port] = http::parse_listen_spec(*settings_.listen);
     http::server_options options;
-    options.address = address;
-    options.port = port;
+    options.address = settings_.listen.address;
+    options.port = settings_.listen.port;
     options.control = settings_.control;
     if (settings_.control) options.token = http::make_token();
     server_ = std::make_unique<http::server>(session.context(), view_, options, actions());

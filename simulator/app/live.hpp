@@ -15,21 +15,18 @@
 #include "hansim/http/server.hpp"
 #include "hansim/io/data_request.hpp"
 #include "hansim/io/session.hpp"
+#include "hansim/scenario/run_plan.hpp"
 
 namespace hansim::app {
 
+/// --http and --http-control (the run plan checks them, with a scenario's http settings).
 boost::program_options::options_description live_view_options();
-
-struct live_settings {
-    std::optional<std::string> listen;  ///< --http [ADDR:]PORT
-    bool control = false;               ///< --http-control
-};
-/// Throws std::invalid_argument for --http-control without --http or a bad [ADDR:]PORT.
-live_settings parse_live_settings(const boost::program_options::variables_map& vm);
+/// Puts --http and --http-control into the run request.
+void add_live_request(const boost::program_options::variables_map& vm, scenario::run_request& request);
 
 class live_frontend {
 public:
-    explicit live_frontend(live_settings settings);
+    explicit live_frontend(scenario::live_view_plan settings);
 
     /// The data request to give a meter whose spec is "none": with controls on, a manual one
     /// (asserted until a control drops it); else null (always requested).
@@ -50,7 +47,7 @@ private:
 
     std::int64_t meter_now_ms() const;
 
-    live_settings settings_;
+    scenario::live_view_plan settings_;
     io::time_mapping mapping_;
     http::live_view view_;
     std::vector<io::manual_data_request*> requests_;  // null: not driven by controls

@@ -99,7 +99,7 @@ struct parsed_run {
     std::string data_request = "none";
     bool quiet = false;
     std::optional<std::string> summary_json;
-    live_settings live;
+    std::optional<scenario::live_view_plan> live;
 };
 
 /// Everything checked before any port is opened: the plan, the ports' syntax, the summary file.
@@ -111,13 +111,9 @@ parsed_run plan_run(const po::variables_map& vm) {
     else if (drop == "abort") run.settings.on_request_drop = io::request_drop_policy::abort;
     else throw usage_error("--on-request-drop '" + drop + "': expected finish or abort");
     run.data_request = vm["data-request"].as<std::string>();
-    try {
-        run.live = parse_live_settings(vm);
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(std::string("--http: ") + e.what());
-    }
 
     auto request = request_from(vm);
+    add_live_request(vm, request);
     if (vm.count("speed")) request.speed = vm["speed"].as<std::string>();
     if (vm.count("chunk-ms")) request.chunk_ms = vm["chunk-ms"].as<std::string>();
     request.fast = vm["fast"].as<bool>();
@@ -132,6 +128,7 @@ parsed_run plan_run(const po::variables_map& vm) {
     run.settings.end_utc = plan.end;
     run.settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
     run.settings.granularity = plan.chunk;
+    run.live = plan.live;
     for (auto& spec : plan.meters) {
         planned_meter planned;
         planned.port = io::parse_port_spec(spec.port);
@@ -249,7 +246,7 @@ int run_meters(parsed_run run) {
     std::set<std::string> warned;
     io::session session;
     std::optional<live_frontend> live;
-    if (run.live.listen) live.emplace(run.live);
+    if (run.live) live.emplace(*run.live);
     for (const auto& planned : run.meters) {
         try {
             prepared.push_back(scenario::prepare_meter(planned.spec));

@@ -174,3 +174,54 @@ def test_a_taken_port_is_an_error_naming_it(hansim_bin, tmp_path):
         assert result.returncode == 1 and f"127.0.0.1:{port}" in result.stderr
     finally:
         taken.close()
+
+
+def test_a_scenario_turns_the_live_view_and_its_controls_on(hansim_bin, tmp_path):
+    """http and http_control are run settings of the run plan: a scenario sets them as --http
+    and --http-control do, and the command line wins."""
+    import re
+    import urllib.request
+    from run_helpers import Running
+    scenario = tmp_path / "live.yaml"
+    scenario.write_text("http: 127.0.0.1:0\nhttp_control: true\nmeters:\n"
+                        f"  - name: p1meter\n    profile: kamstrup-p1\n    port: file:{tmp_path}/p.bin\n")
+    run = Running(hansim_bin, "--scenario", scenario, "--speed", "10", "--fast", "--duration", "1m", "--quiet")
+    try:
+        url = re.search(r"(http://127\.0\.0\.1:\d+/)", run.wait_for_line("live view at", timeout=10)).group(1)
+        line = next((l for l in run.lines if "token " in l), None) or run.wait_for_line("token ", timeout=10)
+        token = re.search(r"token ([0-9a-f]{32})", line).group(1)
+        with urllib.request.urlopen(url + "api/info", timeout=10) as r:
+            info = json.load(r)
+        assert info["control"] is True and info["meters"] == 1
+        request = urllib.request.Request(url + "api/meters/0/control", method="POST",
+                                         data=json.dumps({"action": "data_request", "asserted": False}).encode(),
+                                         headers={"X-Hansim-Token": token})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            assert json.load(r)["ok"] is True
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0
+
+    # The command line's address wins over the scenario's.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = Running(hansim_bin, "--scenario", scenario, "--http", str(port), "--speed", "10", "--duration", "20s", "--quiet")
+    try:
+        assert f"live view at http://127.0.0.1:{port}/" in run.wait_for_line("live view at", timeout=10)
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0
+
+
+@pytest.mark.parametrize("head, message", [
+    ("http: localhost:80\n", "live.yaml:1: http: 'localhost:80': 'localhost' is not an IP address"),
+    ("http_control: true\n", "live.yaml: http_control needs http: [ADDR:]PORT (or --http)"),
+    ("http: 80\nhttp_control: sometimes\n", "live.yaml:2: http_control: expected true or false"),
+])
+def test_bad_live_view_settings_in_a_scenario_exit_2(hansim_bin, tmp_path, head, message):
+    scenario = tmp_path / "live.yaml"
+    scenario.write_text(head + f"meters:\n  - name: m\n    port: file:{tmp_path}/m.bin\n")
+    result = subprocess.run([hansim_bin, "run", "--scenario", scenario, "--duration", "1s"],
+                            capture_output=True, text=True, timeout=10)
+    assert result.returncode == 2 and message in result.stderr, result.stderr

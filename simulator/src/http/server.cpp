@@ -20,27 +20,6 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-std::pair<std::string, std::uint16_t> parse_listen_spec(const std::string& spec) {
-    std::string address = "127.0.0.1";
-    std::string port_text = spec;
-    const auto colon = spec.rfind(':');
-    if (colon != std::string::npos) {
-        address = spec.substr(0, colon);
-        port_text = spec.substr(colon + 1);
-        if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
-            address = address.substr(1, address.size() - 2);
-        if (address.empty()) throw std::invalid_argument("'" + spec + "': empty address before ':'");
-    }
-    unsigned port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
-        throw std::invalid_argument("'" + spec + "': expected [ADDR:]PORT with PORT 0..65535");
-    boost::system::error_code bad;
-    asio::ip::make_address(address, bad);
-    if (bad) throw std::invalid_argument("'" + spec + "': '" + address + "' is not an IP address");
-    return {address, static_cast<std::uint16_t>(port)};
-}
-
 std::string make_token() {
     std::random_device random;
     std::string token;

@@ -2,6 +2,8 @@
 
 #include "hansim/faults/catalogue.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -451,6 +453,29 @@ std::string format_utc_time(utc_ms time) {
                       static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
                       static_cast<int>(tod.seconds().count()));
     return buffer;
+}
+
+listen_address parse_listen_spec(std::string_view spec) {
+    const std::string text(spec);
+    listen_address listen;
+    std::string port_text = text;
+    if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+        listen.address = text.substr(0, colon);
+        port_text = text.substr(colon + 1);
+        if (listen.address.size() >= 2 && listen.address.front() == '[' && listen.address.back() == ']')
+            listen.address = listen.address.substr(1, listen.address.size() - 2);
+        if (listen.address.empty()) throw std::invalid_argument("'" + text + "': empty address before ':'");
+    }
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
+        throw std::invalid_argument("'" + text + "': expected [ADDR:]PORT with PORT 0..65535");
+    unsigned char scratch[16];
+    if (listen.address.find('\0') != std::string::npos ||
+        (::inet_pton(AF_INET, listen.address.c_str(), scratch) != 1 && ::inet_pton(AF_INET6, listen.address.c_str(), scratch) != 1))
+        throw std::invalid_argument("'" + text + "': '" + listen.address + "' is not an IP address");
+    listen.port = static_cast<std::uint16_t>(port);
+    return listen;
 }
 
 }  // namespace hansim::scenario

@@ -55,8 +55,9 @@ std::string numbered(std::string text, std::size_t n) {
 }
 
 /// The meters before the request's settings, with start set.
+/// `live` gets a scenario's live view settings (http, http_control).
 std::vector<meter_spec> base_meters(const run_request& request, const plan_defaults& defaults,
-                                             utc_ms now, std::optional<utc_ms> start) {
+                                             utc_ms now, std::optional<utc_ms> start, scenario& live) {
     if (request.scenario_file && !request.meters.empty())
         throw plan_error("give " + request.names.scenario + " or " + request.names.meter + ", not both");
     const bool from_scenario =
@@ -75,6 +76,9 @@ std::vector<meter_spec> base_meters(const run_request& request, const plan_defau
             loaded.seed = scratch.config.seed;
         }
         if (loaded.meters.empty()) throw plan_error(loaded.name + ": the scenario has no meters");
+        live.name = loaded.name;
+        live.http = loaded.http;
+        live.http_control = loaded.http_control;
         const std::optional<utc_ms> begin = start ? start : loaded.start ? loaded.start : defaults.start ? defaults.start : now;
         return loaded.configs(begin);
     }
@@ -162,7 +166,23 @@ run_plan make_run_plan(const run_request& request, const plan_defaults& defaults
                              *request.duration + "'");
     }
 
-    const auto bases = base_meters(request, defaults, now, start);
+    scenario from_file;
+    const auto bases = base_meters(request, defaults, now, start, from_file);
+    if (request.http || from_file.http) {
+        const std::string& spec = request.http ? *request.http : *from_file.http;
+        live_view_plan live;
+        try {
+            live.listen = parse_listen_spec(spec);
+        } catch (const std::invalid_argument& e) {
+            throw plan_error((request.http ? request.names.http : from_file.name + ": http") + ": " + e.what());
+        }
+        live.control = request.http_control || from_file.http_control;
+        plan.live = live;
+    } else if (request.http_control) {
+        throw plan_error(request.names.http_control + " needs " + request.names.http + " [ADDR:]PORT");
+    } else if (from_file.http_control) {
+        throw plan_error(from_file.name + ": http_control needs http: [ADDR:]PORT (or " + request.names.http + ")");
+    }
     plan.start = bases.front().config.start;
     if (duration) plan.end = plan.start + *duration;
     if (count > 1 && bases.size() > 1)

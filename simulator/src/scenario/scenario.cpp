@@ -92,7 +92,13 @@ public:
         scenario s;
         s.name = file_;
         if (!root.IsDefined() || root.IsNull()) fail(root, "", "the scenario is empty (expected start, seed, meters)");
-        check_keys(root, "", {"start", "seed", "meters", "name", "description"});
+        check_keys(root, "", {"start", "seed", "meters", "name", "description", "http", "http_control"});
+        if (const auto http = root["http"]) {
+            const std::string text = scalar(http, "http");
+            guarded(http, "http", [&] { parse_listen_spec(text); });
+            s.http = text;
+        }
+        if (const auto control = root["http_control"]) s.http_control = boolean(control, "http_control");
         if (const auto start = root["start"]) {
             const std::string text = scalar(start, "start");
             if (text != "now") guarded(start, "start", [&] { s.start = parse_utc_time(text); });

@@ -62,10 +62,6 @@ struct server_options {
     std::size_t event_backlog_limit = 4 * 1024 * 1024;  ///< bytes queued for one event client
 };
 
-/// "[ADDR:]PORT" -> address, port; the address defaults to 127.0.0.1 (loopback).
-/// Throws std::invalid_argument naming what is wrong.
-std::pair<std::string, std::uint16_t> parse_listen_spec(const std::string& spec);
-
 /// 32 hex digits from the system's random source.
 std::string make_token();
 

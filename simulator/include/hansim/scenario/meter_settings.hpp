@@ -92,4 +92,13 @@ utc_ms parse_utc_time(std::string_view text);
 /// "2024-01-15T12:00:00.250Z" (milliseconds only when not zero).
 std::string format_utc_time(utc_ms time);
 
+/// Where a server listens (the live view's --http).
+struct listen_address {
+    std::string address = "127.0.0.1";  ///< an IPv4 or IPv6 address, never a name
+    std::uint16_t port = 0;             ///< 0: any free port
+};
+/// "[ADDR:]PORT": the address defaults to 127.0.0.1 (loopback), an IPv6 address is written in
+/// brackets ("[::1]:8080"), PORT is 0..65535. Throws std::invalid_argument naming what is wrong.
+listen_address parse_listen_spec(std::string_view spec);
+
 }  // namespace hansim::scenario

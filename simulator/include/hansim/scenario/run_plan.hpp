@@ -28,6 +28,9 @@
 ///    request's for every meter; each must fall within [start, end).
 /// 6. Everything is checked before anything is opened: settings, counts, speed, duration,
 ///    start, events, ports' syntax (a front end with ports parses them before opening the first).
+/// 7. The live view (`hansim run` only; generate and Python have none and ignore it): --http
+///    [ADDR:]PORT, else the scenario's `http`; controls when --http-control or the scenario's
+///    `http_control` says so, and only with a live view.
 /// Every problem is a plan_error whose message names the option or the meter and field and
 /// says what was expected (exit 2 in the CLI, ValueError in Python).
 
@@ -78,6 +81,8 @@ struct option_names {
     std::string chunk = "--chunk-ms";
     std::string port = "--port";
     std::string event = "--event";
+    std::string http = "--http";
+    std::string http_control = "--http-control";
 };
 
 /// What the user asked for, as text. Empty optionals: not given.
@@ -95,6 +100,8 @@ struct run_request {
     /// --event KIND[=ARGS]@WHEN[/FOR]: timeline events for every meter (event_spec.hpp), after
     /// a scenario's own; files they name are relative to the working directory.
     std::vector<std::string> events;
+    std::optional<std::string> http;                     ///< --http [ADDR:]PORT: the live view
+    bool http_control = false;                           ///< --http-control: its controls
 };
 
 /// What a front end does when the user says nothing.
@@ -116,6 +123,12 @@ struct plan_defaults {
 inline constexpr double min_speed = 1e-3;
 inline constexpr double max_speed = 1e6;
 
+/// The live view of a run (rule 7).
+struct live_view_plan {
+    listen_address listen;
+    bool control = false;  ///< controls on (each request still needs the token printed at start)
+};
+
 /// A run, ready to set up: every meter validated, with start set and file paths resolved.
 struct run_plan {
     std::vector<meter_spec> meters;  ///< config.start set; config validated
@@ -124,6 +137,7 @@ struct run_plan {
     double speed = 1.0;
     bool fast = false;
     std::chrono::milliseconds chunk{10};
+    std::optional<live_view_plan> live;  ///< nullopt: no live view
 };
 
 /// Builds the plan. `now` is the wall clock (the plan reads no clock). Throws plan_error.

@@ -6,6 +6,8 @@
 /// ```yaml
 /// start: 2024-01-15T12:00:00Z      # or "now": the caller picks (hansim run: wall clock)
 /// seed: 42                         # meters without their own seed get one derived from it
+/// http: 8080                       # hansim run: the live view at [ADDR:]PORT, as --http
+/// http_control: true               # and its token-guarded controls, as --http-control
 /// meters:
 ///   - name: han0                   # required, unique
 ///     profile: kamstrup-no-3p      # default kamstrup-no-3p
@@ -70,6 +72,10 @@ struct scenario {
     std::optional<utc_ms> start;             ///< nullopt: "now" (or not given)
     std::uint64_t seed = 1;
     std::vector<scenario_meter> meters;
+    /// The live view of `hansim run` (run_plan.hpp rule 7): `http: [ADDR:]PORT` (checked by
+    /// parse_listen_spec) and `http_control: true`.
+    std::optional<std::string> http;
+    bool http_control = false;
     /// The folder of the scenario file (empty for text and the embedded default). Every path
     /// a scenario names is relative to it, for every command: load_scenario resolves
     /// key_file and invocation_counter_file; a new file-valued field must use resolve() too.
