@@ -18,7 +18,9 @@ po::options_description plan_options(const std::string& default_start, const std
     options.add_options()
         ("meter", po::value<std::string>(), "meter profile (see `hansim profiles`)")
         ("scenario", po::value<std::string>(), "scenario file: meters with their settings and ports "
-                                               "(paths in it are relative to the file)")
+                                               "(files it reads are relative to it)")
+        ("state-dir", po::value<std::string>(), "folder for a scenario's invocation counter stores (default: "
+                                                "hansim-state-UID in the temporary directory; never beside the scenario)")
         ("set", po::value<std::vector<std::string>>()->composing(),
          "KEY=VALUE: any meter setting (repeatable; the keys below, e.g. jitter=uniform:0:500)")
         ("event", po::value<std::vector<std::string>>()->composing(),
@@ -76,6 +78,7 @@ void store_config_file(const std::string& path, const po::options_description& o
 scenario::run_request request_from(const po::variables_map& vm) {
     scenario::run_request request;
     if (vm.count("scenario")) request.scenario_file = vm["scenario"].as<std::string>();
+    if (vm.count("state-dir")) request.state_dir = vm["state-dir"].as<std::string>();
     if (vm.count("meter")) request.meters.push_back({vm["meter"].as<std::string>(), {}});
     if (vm.count("count")) request.count = vm["count"].as<std::string>();
     if (vm.count("start")) request.start = vm["start"].as<std::string>();

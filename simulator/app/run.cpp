@@ -265,8 +265,9 @@ int run_meters(parsed_run run) {
         auto settings = run.settings;
         if (planned.port.kind == io::port_kind::serial && planned.port.line) settings.line = planned.port.line;
         if (!run.quiet || run.meters.size() <= 10)
-            std::fprintf(log, "%s (%s, serial %08u): %s\n", config.name.c_str(), config.profile.c_str(),
-                         config.serial, sink->describe().c_str());
+            std::fprintf(log, "%s (%s, serial %08u): %s%s\n", config.name.c_str(), config.profile.c_str(),
+                         config.serial, sink->describe().c_str(),
+                         meter.counters ? (", counters in " + meter.counters->path().string()).c_str() : "");
         session.add_meter(config.name, std::move(source), std::move(sink), std::move(request), settings);
     }
     std::fprintf(log, "hansim run: %zu meter%s from %s, speed %g, %s pacing%s\n", run.meters.size(),

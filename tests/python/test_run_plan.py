@@ -4,11 +4,9 @@ command, and options that used to lie refused before any port is opened (issues 
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 
 import pytest
-import yaml
 
 from independent_decoder import split_hdlc_stream
 
@@ -78,21 +76,45 @@ def counters_of(hansim_bin, stream, hex_input):
 
 
 def test_scenario_paths_are_relative_to_the_scenario_for_every_command(hansim_bin, tmp_path):
+    """key_file is beside the scenario for run and generate from any folder; the counter store
+    is state, in the state folder (--state-dir, relative to the working directory), so both
+    commands continue one counter and nothing is written beside the scenario."""
     write_scenario(tmp_path / "sc")
     out = tmp_path / "out.bin"
     ran = hansim(hansim_bin, "run", "--scenario", "sc/s.yaml", "--port", f"file:{out}", "--fast", "--speed", 100,
-                 "--duration", "30s", "--quiet", cwd=tmp_path)
+                 "--duration", "30s", "--quiet", "--state-dir", "state", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
-    assert (tmp_path / "sc" / "dk0.ic").exists() and not (tmp_path / "dk0.ic").exists()
+    assert (tmp_path / "state" / "dk0.ic").exists()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    generated = hansim(hansim_bin, "generate", "--scenario", "../sc/s.yaml", "--duration", "30s", cwd=elsewhere)
+    generated = hansim(hansim_bin, "generate", "--scenario", "../sc/s.yaml", "--duration", "30s",
+                       "--state-dir", "../state", cwd=elsewhere)
     assert generated.returncode == 0, generated.stderr
-    assert not (elsewhere / "dk0.ic").exists()
+    assert sorted(p.name for p in (tmp_path / "sc").iterdir()) == ["keys.txt", "s.yaml"]
+    assert not list(elsewhere.iterdir())
     seen = counters_of(hansim_bin, out.read_bytes(), False) + \
         counters_of(hansim_bin, generated.stdout.encode(), True)
     assert len(seen) == 6
     assert len(set(seen)) == len(seen), f"a counter was used twice: {seen}"
+
+
+def test_without_a_state_dir_the_store_is_in_the_temporary_folder(hansim_bin, tmp_path):
+    write_scenario(tmp_path / "sc")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"TMPDIR": str(tmp)}
+    first = hansim(hansim_bin, "generate", "--scenario", "sc/s.yaml", "--duration", "20s", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    store = tmp / f"hansim-state-{os.getuid()}" / "dk0.ic"
+    assert store.exists() and (store.parent.stat().st_mode & 0o077) == 0  # a private folder
+    assert sorted(p.name for p in (tmp_path / "sc").iterdir()) == ["keys.txt", "s.yaml"]
+    out = tmp_path / "out.bin"
+    ran = hansim(hansim_bin, "run", "--scenario", "sc/s.yaml", "--port", f"file:{out}", "--fast", "--speed", 100,
+                 "--duration", "20s", cwd=tmp_path, env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert f"counters in {store}" in ran.stdout + ran.stderr  # the run says where its state is
+    seen = counters_of(hansim_bin, first.stdout.encode(), True) + counters_of(hansim_bin, out.read_bytes(), False)
+    assert len(seen) == 4 and len(set(seen)) == 4
 
 
 def test_an_option_path_is_relative_to_the_working_directory(hansim_bin, tmp_path):
@@ -100,44 +122,42 @@ def test_an_option_path_is_relative_to_the_working_directory(hansim_bin, tmp_pat
     (tmp_path / "mine.txt").write_text(KEYS_TEXT)
     (tmp_path / "mine.txt").chmod(0o600)
     proc = hansim(hansim_bin, "generate", "--scenario", "sc/s.yaml", "--key-file", "mine.txt", "--duration", "10s",
-                  "--ic-file", "here.ic", cwd=tmp_path)
+                  "--ic-file", "here.ic", "--state-dir", "state", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "here.ic").exists() and not (tmp_path / "sc" / "dk0.ic").exists()
+    assert (tmp_path / "here.ic").exists() and not (tmp_path / "state").exists()
+
+
+def repo_files():
+    """Every file under the repository's scenarios/ (where a shipped scenario could write)."""
+    return sorted(str(p.relative_to(REPO)) for p in (REPO / "scenarios").rglob("*"))
 
 
 def test_shipped_scenarios_never_repeat_a_counter_across_run_and_generate(hansim_bin, tmp_path):
-    """Issue 13: run and generate once used two different counter stores for one scenario."""
+    """Issue 13: run and generate once used two different counter stores for one scenario.
+    Run in place from the repository's scenarios/ (as a user would), with their own keys."""
+    before = repo_files()
     checked = 0
     for shipped in sorted((REPO / "scenarios").glob("*.yaml")):
-        folder = tmp_path / shipped.stem / "scenarios"
-        shutil.copytree(REPO / "scenarios", folder)
-        scenario = yaml.safe_load(shipped.read_text())
-        for meter in scenario.get("meters", []):
-            if "key_file" in meter and not (folder / meter["key_file"]).exists():
-                (folder / meter["key_file"]).parent.mkdir(parents=True, exist_ok=True)
-                (folder / meter["key_file"]).write_text(KEYS_TEXT)
-                (folder / meter["key_file"]).chmod(0o600)
         cwd = tmp_path / shipped.stem / "work"
-        cwd.mkdir()
-        env = {"HANSIM_ENCRYPTION_KEY": EK.hex(), "HANSIM_AUTHENTICATION_KEY": AK.hex()}
-        path = folder / shipped.name
+        cwd.mkdir(parents=True)
+        state = ["--state-dir", tmp_path / shipped.stem / "state"]
         seen = []
-        first = hansim(hansim_bin, "generate", "--scenario", path, "--duration", "2m", "--start",
-                       "2024-07-01T10:00:00Z", cwd=cwd, env=env)
+        first = hansim(hansim_bin, "generate", "--scenario", shipped, "--duration", "2m", "--start",
+                       "2024-07-01T10:00:00Z", *state, cwd=cwd)
         assert first.returncode == 0, (shipped.name, first.stderr)
         seen += counters_of(hansim_bin, first.stdout.encode(), True)
-        ran = hansim(hansim_bin, "run", "--scenario", path, "--port", f"file:{cwd}/out{{n}}.bin", "--fast",
-                     "--speed", 500, "--start", "2024-07-01T10:00:00Z", "--duration", "2m", "--quiet",
-                     cwd=cwd, env=env)
+        ran = hansim(hansim_bin, "run", "--scenario", shipped, "--port", f"file:{cwd}/out{{n}}.bin", "--fast",
+                     "--speed", 500, "--start", "2024-07-01T10:00:00Z", "--duration", "2m", "--quiet", *state,
+                     cwd=cwd)
         assert ran.returncode == 0, (shipped.name, ran.stderr)
         for out in sorted(cwd.glob("out*.bin")):
             seen += counters_of(hansim_bin, out.read_bytes(), False)
-        again = hansim(hansim_bin, "generate", "--scenario", path, "--duration", "2m", "--start",
-                       "2024-07-01T10:00:00Z", cwd=cwd, env=env)
+        again = hansim(hansim_bin, "generate", "--scenario", shipped, "--duration", "2m", "--start",
+                       "2024-07-01T10:00:00Z", *state, cwd=cwd)
         assert again.returncode == 0, (shipped.name, again.stderr)
         seen += counters_of(hansim_bin, again.stdout.encode(), True)
         assert len(set(seen)) == len(seen), f"{shipped.name}: a (system title, counter) pair repeats"
-        assert not list(REPO.glob("scenarios/*.ic")), "a run wrote state into the repository"
+        assert repo_files() == before, f"{shipped.name}: a run wrote into the repository"
         checked += bool(seen)
     assert checked >= 1  # at least one shipped scenario ciphers
 
@@ -145,12 +165,17 @@ def test_shipped_scenarios_never_repeat_a_counter_across_run_and_generate(hansim
 def test_count_gives_each_copy_its_own_counter_store(hansim_bin, tmp_path):
     write_scenario(tmp_path / "sc")
     proc = hansim(hansim_bin, "generate", "--scenario", "sc/s.yaml", "--count", 3, "--duration", "30s",
-                  cwd=tmp_path)
+                  "--state-dir", "st", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in (tmp_path / "sc").glob("dk0.ic.*") if not p.name.endswith(".lock")) == \
+    assert sorted(p.name for p in (tmp_path / "st").glob("dk0.ic.*") if not p.name.endswith(".lock")) == \
         ["dk0.ic.1", "dk0.ic.2", "dk0.ic.3"]
     seen = counters_of(hansim_bin, proc.stdout.encode(), True)
     assert len(seen) == 9 and len({title for title, _ in seen}) == 3
+
+
+def test_a_state_dir_needs_a_scenario(bad_input):
+    bad_input.cli("generate", "--meter", "kamstrup-dk-3p", "--state-dir", "{tmp}/st", "--duration", "10s",
+                  expect=["--state-dir", "--ic-file"])
 
 
 # ---- options that lie (issue 13): refused, exit 2, before any port is opened ----

@@ -1,5 +1,7 @@
 #include "hansim/scenario/prepared_meter.hpp"
 
+#include <filesystem>
+
 #include "hansim/faults/catalogue.hpp"
 #include "hansim/faults/fault_stage.hpp"
 #include "hansim/meter/meter_source.hpp"
@@ -48,6 +50,14 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
         for (const auto& e : meter.config.events)
             if (e.config_after && e.config_after->security != security::security_policy::none) ciphers = true;
         if (ciphers) meter.keys = load_keys(spec, options, meter.warnings);
+        if (!spec.files.invocation_counter_file.empty() && ciphers) {
+            // The state folder (run_plan.hpp) may not exist yet: made private, as it holds
+            // what keeps nonces unique.
+            const auto folder = std::filesystem::path(spec.files.invocation_counter_file).parent_path();
+            std::error_code ec;
+            if (!folder.empty() && !std::filesystem::exists(folder, ec) && std::filesystem::create_directories(folder, ec))
+                std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
+        }
         if (!spec.files.invocation_counter_file.empty() && ciphers)
             meter.counters = std::make_unique<security::invocation_counter_store>(
                 spec.files.invocation_counter_file, security::invocation_counter_store::default_block,

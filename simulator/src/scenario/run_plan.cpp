@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
 
 #include "hansim/meter/profile.hpp"
 #include "hansim/scenario/event_spec.hpp"
@@ -80,7 +82,15 @@ std::vector<meter_spec> base_meters(const run_request& request, const plan_defau
         live.http = loaded.http;
         live.http_control = loaded.http_control;
         const std::optional<utc_ms> begin = start ? start : loaded.start ? loaded.start : defaults.start ? defaults.start : now;
-        return loaded.configs(begin);
+        std::vector<meter_spec> specs = loaded.configs(begin);
+        // A counter store is state: a relative one goes into the state folder (rule 4).
+        const std::filesystem::path state =
+            request.state_dir ? std::filesystem::path(*request.state_dir) : default_state_dir();
+        for (auto& spec : specs) {
+            std::string& file = spec.files.invocation_counter_file;
+            if (!file.empty() && std::filesystem::path(file).is_relative()) file = (state / file).string();
+        }
+        return specs;
     }
     std::vector<meter_request> wanted = request.meters;
     if (wanted.empty()) wanted.push_back({std::string(meter::default_profile_name), {}});
@@ -101,6 +111,13 @@ std::vector<meter_spec> base_meters(const run_request& request, const plan_defau
 }
 
 }  // namespace
+
+std::filesystem::path default_state_dir() {
+    std::error_code ec;
+    std::filesystem::path tmp = std::filesystem::temp_directory_path(ec);
+    if (ec || tmp.empty()) tmp = "/tmp";
+    return tmp / ("hansim-state-" + std::to_string(::getuid()));
+}
 
 std::string option_for_setting(std::string_view key) {
     std::string name = "--" + std::string(key);
@@ -133,6 +150,11 @@ double parse_speed(std::string_view text, std::string_view option) {
 run_plan make_run_plan(const run_request& request, const plan_defaults& defaults, utc_ms now) {
     run_plan plan;
     plan.fast = request.fast;
+    if (request.state_dir && request.state_dir->empty())
+        throw plan_error(request.names.state_dir + ": expected a folder, got ''");
+    if (request.state_dir && !request.scenario_file)
+        throw plan_error(request.names.state_dir + ": only a scenario's counter stores go there; give " +
+                         request.names.scenario + ", or name the store itself (--ic-file)");
     if (request.speed) plan.speed = parse_speed(*request.speed, request.names.speed);
     if (request.chunk_ms) {
         const std::string& text = *request.chunk_ms;

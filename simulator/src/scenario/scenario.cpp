@@ -441,7 +441,6 @@ scenario load_scenario(const std::filesystem::path& path) {
     loaded.directory = path.parent_path();
     for (auto& m : loaded.meters) {
         m.files.key_file = loaded.resolve(m.files.key_file);
-        m.files.invocation_counter_file = loaded.resolve(m.files.invocation_counter_file);
         for (auto& e : m.config.events)
             if (e.kind == meter::event_kind::key_change) e.key_file = loaded.resolve(e.key_file);
     }

@@ -45,7 +45,8 @@ struct prepared_meter {
 };
 
 /// Paths in the config are taken as they are (relative: to the working directory); a
-/// scenario's paths were made relative to its file when it was loaded.
+/// scenario's paths were resolved by load_scenario and the run plan. A missing folder of
+/// the counter store is made (mode 0700).
 /// Loads keys (the config's key_file, else options.fallback_key_file, else the environment)
 /// only when config.security ciphers, opens the counter store when the meter ciphers and
 /// config.invocation_counter_file is set, and makes the push source. Throws

@@ -21,9 +21,13 @@
 ///    request names it), its serial and seed are the first's + n-1, `{n}` in the port is n,
 ///    and an invocation-counter file given for all meters gets the suffix ".n", so no two
 ///    meters ever share a counter store.
-/// 4. Paths a scenario file names (key_file, invocation_counter_file, and any later file
-///    setting) are relative to the scenario file's folder, for every command; paths given as
-///    options are relative to the working directory.
+/// 4. Files a scenario reads (key_file, the files of its events) are relative to the scenario
+///    file's folder, for every command; paths given as options are relative to the working
+///    directory. State a run writes is not put beside the scenario: a relative
+///    invocation_counter_file of a scenario is in the state folder (`--state-dir`, relative
+///    to the working directory; default default_state_dir()), so a shipped scenario runs
+///    from a read-only checkout and never writes into it, and its counters continue from
+///    run to run (and between run and generate) as long as the folder is kept.
 /// 5. Timeline events (meter/timeline.hpp): a scenario's, a meter request's, then the
 ///    request's for every meter; each must fall within [start, end).
 /// 6. Everything is checked before anything is opened: settings, counts, speed, duration,
@@ -83,6 +87,7 @@ struct option_names {
     std::string event = "--event";
     std::string http = "--http";
     std::string http_control = "--http-control";
+    std::string state_dir = "--state-dir";
 };
 
 /// What the user asked for, as text. Empty optionals: not given.
@@ -102,6 +107,8 @@ struct run_request {
     std::vector<std::string> events;
     std::optional<std::string> http;                     ///< --http [ADDR:]PORT: the live view
     bool http_control = false;                           ///< --http-control: its controls
+    /// --state-dir: the folder for a scenario's relative counter stores (rule 4).
+    std::optional<std::string> state_dir;
 };
 
 /// What a front end does when the user says nothing.
@@ -142,6 +149,11 @@ struct run_plan {
 
 /// Builds the plan. `now` is the wall clock (the plan reads no clock). Throws plan_error.
 run_plan make_run_plan(const run_request& request, const plan_defaults& defaults, utc_ms now);
+
+/// Where a scenario's counter stores go when no state folder is given: "hansim-state-UID" in
+/// the temporary directory (TMPDIR, else /tmp), one per user, kept across runs until the
+/// system clears it. The folder is made (mode 0700) when a store is first opened in it.
+std::filesystem::path default_state_dir();
 
 /// "--KEY" for a settings-table key (underscores become dashes): the option that sets it.
 std::string option_for_setting(std::string_view key);

@@ -76,9 +76,11 @@ struct scenario {
     /// parse_listen_spec) and `http_control: true`.
     std::optional<std::string> http;
     bool http_control = false;
-    /// The folder of the scenario file (empty for text and the embedded default). Every path
-    /// a scenario names is relative to it, for every command: load_scenario resolves
-    /// key_file and invocation_counter_file; a new file-valued field must use resolve() too.
+    /// The folder of the scenario file (empty for text and the embedded default). Every file
+    /// a scenario reads is relative to it, for every command: load_scenario resolves key_file
+    /// and the events' files; a new input-file field must use resolve() too. The counter
+    /// store is state, not input: invocation_counter_file stays as written, and the run plan
+    /// puts a relative one in the state folder (run_plan.hpp), never beside the scenario.
     std::filesystem::path directory;
 
     /// `path` relative to the scenario's folder (unchanged when absolute, empty, or the
@@ -98,7 +100,7 @@ struct scenario {
 /// belong in files it names.
 inline constexpr std::size_t max_scenario_bytes = std::size_t{1} << 20;
 
-/// Reads a scenario file; relative paths in it are resolved against its folder. Throws
+/// Reads a scenario file; relative input paths in it are resolved against its folder. Throws
 /// scenario_error (also for an unreadable file or a folder, line 0, and a file over
 /// max_scenario_bytes, which is not read).
 scenario load_scenario(const std::filesystem::path& path);
