@@ -10,6 +10,7 @@
 
 #include "hansim/meter/meter_model.hpp"
 #include "hansim/meter/meter_source.hpp"
+#include "hansim/scenario/prepared_meter.hpp"
 #include "test_data.hpp"
 
 using namespace hansim;
@@ -57,13 +58,13 @@ TEST(scenario, every_example_loads_and_runs) {
         const auto s = load_scenario(entry.path());
         const auto configs = s.configs(utc_ms{sys_days{year{2024} / 5 / 1}});
         ASSERT_FALSE(configs.empty());
-        security::security_keys keys{};
-        for (const auto& spec : configs) {
-            const auto& c = spec.config;
-            auto source = meter::make_push_source(c, &keys, nullptr);
-            const auto frame = source->next();
+        for (meter_spec spec : configs) {
+            spec.files.invocation_counter_file.clear();  // state: the run plan's to place, not a test's
+            // The example keys shipped beside the scenarios, its events' key files and settings.
+            auto meter = prepare_meter(spec);
+            const auto frame = meter.source->next();
             EXPECT_FALSE(frame.wire.empty());
-            EXPECT_EQ(frame.meter, c.name);
+            EXPECT_EQ(frame.meter, spec.config.name);
         }
     }
 }
