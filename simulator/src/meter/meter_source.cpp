@@ -197,6 +197,7 @@ private:
         frame.list = std::string(to_string(slot.kind));
         frame.sequence = sequence_++;
         frame.trigger_utc = trigger;
+        frame.encoding = config.list;
         const security::security_keys* keys = keys_at(trigger);
         std::uint32_t ic = 0;
         const bool ciphered = config.security != security::security_policy::none;

@@ -77,7 +77,8 @@ report::json push_values_json(const push_frame& frame, const meter_config& confi
     list_kind kind = list_kind::nve_list1;
     if (frame.list == "list2") kind = list_kind::nve_list2;
     else if (frame.list == "push1") kind = list_kind::push1;
-    return notification_values(build_list_body(list_rows(kind, layout_for(values.wires, config.list)), values, config.list));
+    const list_options& options = frame.encoding ? *frame.encoding : config.list;
+    return notification_values(build_list_body(list_rows(kind, layout_for(values.wires, options)), values, options));
 }
 
 report::json push_record_json(const push_frame& frame, const meter_config& config) {

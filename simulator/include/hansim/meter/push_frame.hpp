@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hansim/codec/bytes.hpp"
+#include "hansim/meter/list_options.hpp"
 #include "hansim/meter/snapshot.hpp"
 #include "hansim/report/json.hpp"
 
@@ -54,6 +55,10 @@ struct push_frame {
     std::chrono::milliseconds start_offset{0};  ///< jitter: first byte leaves at trigger + offset
     codec::bytes wire;                 ///< exactly what goes on the line
     snapshot values;                   ///< ground truth that was encoded
+    /// The resolutions and encodings `values` were encoded with: the meter's list options as
+    /// the timeline (firmware events) had changed them at the trigger. Empty from sources
+    /// that do not know (replay): the meter configuration's then.
+    std::optional<list_options> encoding;
     std::optional<std::uint32_t> invocation_counter;  ///< when ciphered
     std::string fault;                 ///< injected fault name, empty when none
     std::string fault_rule;            ///< the rule that chose it, as text (name, parameters, selection)

@@ -14,6 +14,8 @@ namespace hansim::meter {
 /// same bytes, so a generated record and a decoded frame compare equal:
 /// - HAN lists: OBIS text ("1-1:1.7.0.255") -> the wire integer (unscaled, e.g. 10 Wh
 ///   units), strings as text, the clock as ISO 8601;
+///   in the encoding the push was made with (push_frame.encoding: a firmware event may have
+///   changed the meter's resolutions);
 /// - P1: OBIS text ("1-0:1.8.0") -> {"value", "unit"} for numbers, {"time", "dst"} for the
 ///   timestamp; lines with several groups give an array.
 report::json push_values_json(const push_frame& frame, const meter_config& config);
