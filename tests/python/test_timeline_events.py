@@ -285,3 +285,20 @@ def test_firmware_switches_the_power_multiplier(hansim_bin, tmp_path):
                             events=["load=constant:2300@+0s", "firmware=power_multiplier=10@+20s"]))
     powers = [f.values["1-1:1.7.0.255"] for f in frames]
     assert powers == [2300, 2300, 23000, 23000]
+
+
+# -- the same timeline from Python ---------------------------------------------------------
+
+def test_python_meter_with_events_sends_the_bytes_generate_sends(hansim_bin, tmp_path):
+    import hansim
+
+    old = write_keys(tmp_path, "old.txt", KEYS_A)
+    new = write_keys(tmp_path, "new.txt", KEYS_B)
+    events = ["load=ramp:0:4000:1m@+10s", "outage@+1m/30s", f"key_change={new}@+2m", "clock_jump=-20s@+2m30s",
+              "counter_reset=7@+2m40s", "firmware=date_time_form=legacy_09@+2m50s"]
+    records = generate_records(hansim_bin, "kamstrup-dk-3p", "3m", events=events, key_file=old)
+    meter = hansim.Meter("kamstrup-dk-3p", start=START, key_file=str(old), events=events, jitter="none")
+    frames = meter.frames("3m")
+    assert [f.wire.hex().upper() for f in frames] == [r["hex"] for r in records]
+    assert [f.events for f in frames] == [r["events"] for r in records]
+    assert [f.values for f in frames] == [r["values"] for r in records]
