@@ -41,7 +41,17 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
         for (auto& e : meter.config.events) {
             load_event_files(e, {});  // a no-op for events read from a scenario (loaded there)
             if (e.kind == meter::event_kind::key_change && !e.keys) {
-                auto loaded = security::load_key_file(e.key_file);
+                security::loaded_keys loaded;
+                try {
+                    loaded = security::load_key_file(e.key_file);
+                } catch (const std::exception& x) {  // say which event named the file
+                    const std::string where =
+                        e.origin_file.empty()
+                            ? "event '" + e.text + "': key_change: "
+                            : e.origin_file + (e.origin_line > 0 ? ":" + std::to_string(e.origin_line) : "") + ": " +
+                                  (e.origin_field.empty() ? "" : e.origin_field + ": ");
+                    throw std::invalid_argument(where + x.what());
+                }
                 meter.warnings.insert(meter.warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
                 e.keys = loaded.keys;
             }
