@@ -1,6 +1,13 @@
 #include "hansim/io/byte_sink.hpp"
 
+#include <cstdio>
+
 namespace hansim::io {
+
+void byte_sink::notice(const std::string& text) const {
+    if (notice_) return notice_(text);
+    std::fprintf(stderr, "hansim: %s\n", text.c_str());
+}
 
 std::string_view to_string(sink_status status) {
     switch (status) {

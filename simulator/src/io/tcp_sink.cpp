@@ -1,5 +1,6 @@
 #include "hansim/io/tcp_sink.hpp"
 
+#include <algorithm>
 #include <array>
 #include <deque>
 
@@ -25,7 +26,7 @@ struct tcp_sink::client {
 
 tcp_sink::tcp_sink(boost::asio::io_context& context, const std::string& host, std::uint16_t port,
                    std::optional<line_settings> rfc2217_line)
-    : acceptor_(context), host_(host), rfc2217_line_(rfc2217_line), alive_(std::make_shared<bool>(true)) {
+    : acceptor_(context), accept_retry_(context), host_(host), rfc2217_line_(rfc2217_line), alive_(std::make_shared<bool>(true)) {
     const auto where = std::string(rfc2217_line ? "rfc2217 " : "tcp ") + host + ":" + std::to_string(port);
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(host, ec);
@@ -58,7 +59,23 @@ std::string tcp_sink::describe() const {
 void tcp_sink::accept_next() {
     acceptor_.async_accept([this, alive = alive_](const boost::system::error_code& ec, tcp::socket socket) {
         if (!*alive || ec == boost::asio::error::operation_aborted) return;
-        if (!ec) {
+        if (ec) {  // EMFILE and the like: the pending client stays queued; retry later, not at once
+            ++failed_accepts_;
+            if (accept_backoff_.count() == 0)
+                notice(describe() + ": cannot accept a client: " + ec.message() +
+                       "; retrying every 0.1 to 1 s (out of file descriptors? see ulimit -n)");
+            accept_backoff_ = std::clamp(accept_backoff_ * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(1000));
+            accept_retry_.expires_after(accept_backoff_);
+            accept_retry_.async_wait([this, alive](const boost::system::error_code& wait_ec) {
+                if (*alive && !wait_ec) accept_next();
+            });
+            return;
+        }
+        if (accept_backoff_.count() != 0) {
+            accept_backoff_ = std::chrono::milliseconds(0);
+            notice(describe() + ": accepting clients again");
+        }
+        {
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             auto who = std::make_shared<client>(std::move(socket));
@@ -154,6 +171,7 @@ void tcp_sink::close() {
     *alive_ = false;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
     for (auto& who : joining_) who->socket.close(ignored);
     for (auto& who : active_) who->socket.close(ignored);
     joining_.clear();

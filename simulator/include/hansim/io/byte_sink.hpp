@@ -10,6 +10,7 @@
 /// stops and the command exits 1 with failure()'s message.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -72,6 +73,17 @@ public:
     /// Releases the port (removes a PTY's symlink, closes sockets). Idempotent; the
     /// destructor calls it too.
     virtual void close() = 0;
+
+    /// For people: a condition the port rides out by itself (a TCP server out of file
+    /// descriptors backs off and retries), said once when it starts and once when it ends.
+    /// Unset: written to stderr as "hansim: TEXT".
+    void on_notice(std::function<void(const std::string&)> callback) { notice_ = std::move(callback); }
+
+protected:
+    void notice(const std::string& text) const;
+
+private:
+    std::function<void(const std::string&)> notice_;
 };
 
 }  // namespace hansim::io

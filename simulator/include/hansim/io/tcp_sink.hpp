@@ -11,6 +11,9 @@
 /// Anything a client sends is read and ignored, except, in RFC 2217 mode (`rfc2217:HOST:PORT`,
 /// pyserial's `rfc2217://`), Telnet COM-PORT-OPTION negotiation, which is answered
 /// (rfc2217.hpp) while the data is Telnet-escaped.
+/// A failed accept (the process is out of file descriptors, EMFILE/ENFILE, or memory) is
+/// retried after 100 ms, the wait doubling to 1 s while it keeps failing, instead of at once
+/// (which spun a core); it is said once through notice() and again once clients are accepted.
 
 #include <cstdint>
 #include <list>
@@ -20,6 +23,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "hansim/io/byte_sink.hpp"
 #include "hansim/io/data_request.hpp"
@@ -54,6 +58,8 @@ public:
 
     static constexpr std::size_t max_queued_bytes = 64 * 1024;
     bool is_rfc2217() const { return rfc2217_line_.has_value(); }
+    /// Accepts that failed since the server started (each one retried after a backoff).
+    std::uint64_t failed_accepts() const { return failed_accepts_; }
 
 private:
     struct client;
@@ -65,6 +71,9 @@ private:
     void watch_for_reset(const std::shared_ptr<client>& who);
 
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer accept_retry_;
+    std::chrono::milliseconds accept_backoff_{0};  // 0 while accepts succeed
+    std::uint64_t failed_accepts_ = 0;
     std::string host_;
     std::optional<line_settings> rfc2217_line_;
     std::uint16_t local_port_ = 0;
