@@ -106,6 +106,7 @@ public:
             for (auto& meter : prepared_)
                 if (meter.counters) meter.counters->flush();
             std::lock_guard lock(mutex_);
+            failures_ = session_.failures();
             running_ = false;
             changed_.notify_all();
         });
@@ -149,6 +150,12 @@ public:
         return running_;
     }
 
+    /// Why the run stopped early: ports that failed for good (a full disk). Known once it ended.
+    std::vector<std::string> failures() {
+        std::lock_guard lock(mutex_);
+        return failures_;
+    }
+
     std::string describe(std::size_t index) const { return descriptions_.at(index); }
 
     void set_data_request(std::size_t index, bool asserted) { requests_.at(index)->set(asserted); }
@@ -166,6 +173,7 @@ private:
     std::vector<scenario::prepared_meter> prepared_;  // configs and counter stores outlive the run
     std::vector<std::string> descriptions_;
     std::vector<io::manual_data_request*> requests_;  // owned by the session
+    std::vector<std::string> failures_;  // guarded by mutex_, set when the run ends
     std::thread thread_;
     std::mutex mutex_;
     std::condition_variable changed_;
@@ -280,6 +288,7 @@ void register_io(py::module_& m) {
         .def("wait", &py_session::wait, py::arg("timeout"))
         .def("take_reports", &py_session::take_reports)
         .def_property_readonly("running", &py_session::running)
+        .def_property_readonly("failures", &py_session::failures)
         .def("describe", &py_session::describe)
         .def("set_data_request", &py_session::set_data_request);
 }

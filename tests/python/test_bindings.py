@@ -135,3 +135,21 @@ def test_blocking_calls_release_the_gil(tmp_path):
     worker.join()
     assert len(ticks) == 50
     bench.stop()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full not present")
+def test_a_port_that_fails_for_good_says_why_in_failures(tmp_path):
+    ok = hansim.RunningMeter()
+    ok.add("kamstrup-no-1p", port=f"file:{tmp_path}/ok.bin")
+    ok.start(speed=60, fast=True, start="2024-01-15T12:00:00Z", duration="30s")
+    assert ok.wait(30)
+    assert ok.failures == []
+    full = hansim.RunningMeter()
+    full.add("kamstrup-no-1p", port="file:/dev/full")
+    assert full.failures == []  # nothing known before the run
+    full.start(speed=60, fast=True, start="2024-01-15T12:00:00Z", duration="1h")
+    assert full.wait(30)  # stops at the first failed write, long before its hour
+    assert len(full.failures) == 1
+    assert "/dev/full" in full.failures[0] and "No space left on device" in full.failures[0]
+    assert [r.outcome for r in full.reports] == ["port_unavailable"]  # lost, never sent
+    full.stop()

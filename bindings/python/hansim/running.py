@@ -101,6 +101,13 @@ class RunningMeter:
         self._native.stop()
 
     @property
+    def failures(self) -> list:
+        """Why the run stopped early: one message per port that failed for good, e.g.
+        "file /tmp/x: write failed: No space left on device" (such a frame is counted lost,
+        never sent). Empty while running and after a run that ended normally."""
+        return list(self._native.failures)
+
+    @property
     def summary(self) -> dict:
         """Counts per outcome and lateness over every report so far."""
         reports = self.reports

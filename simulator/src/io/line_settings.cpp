@@ -14,6 +14,12 @@ std::string line_settings::to_string() const {
     return std::to_string(baud) + ' ' + std::to_string(data_bits) + p + std::to_string(stop_bits);
 }
 
+std::string line_settings::spec() const {
+    auto text = to_string();
+    text[text.find(' ')] = ':';
+    return text;
+}
+
 line_settings parse_line_settings(std::string_view text) {
     const auto colon = text.find(':');
     if (colon == std::string_view::npos)

@@ -25,7 +25,7 @@ port_error bad_spec(std::string_view text, const std::string& why) {
 std::string port_spec::to_string() const {
     switch (kind) {
         case port_kind::pty: return "pty:" + path;
-        case port_kind::serial: return "serial:" + path + (line ? ":" + line->to_string() : "");
+        case port_kind::serial: return "serial:" + path + (line ? ":" + line->spec() : "");
         case port_kind::tcp: return "tcp:" + host + ":" + std::to_string(tcp_port);
         case port_kind::rfc2217: return "rfc2217:" + host + ":" + std::to_string(tcp_port);
         case port_kind::file: return "file:" + path;

@@ -204,9 +204,7 @@ recorder_stats recorder::run(const std::function<bool()>& stop_requested) {
     capture::header head;
     head.recorded_by = settings_.recorded_by;
     head.port = settings_.port.to_string();
-    head.line = std::to_string(settings_.line.baud) + ":" + std::to_string(settings_.line.data_bits) +
-                (settings_.line.parity == parity::none ? "N" : settings_.line.parity == parity::even ? "E" : "O") +
-                std::to_string(settings_.line.stop_bits);
+    head.line = settings_.line.spec();
     head.start = wall_now();
     write_line(capture::format_header(head));
     event("opened", reader.describe());

@@ -257,6 +257,30 @@ TEST(port_spec, parses_every_form) {
     EXPECT_EQ(io::parse_port_spec("-").kind, io::port_kind::standard_output);
 }
 
+// to_string() wrote a serial line as "2400 8N1" (the form for people), which parse_port_spec
+// refuses: a spec written back (a capture header, a summary) did not read again.
+TEST(port_spec, to_string_reads_back_to_the_same_spec) {
+    for (const char* text : {"pty:/tmp/ttyHAN0", "serial:/dev/ttyUSB0", "serial:/dev/ttyUSB0:2400:8N1",
+                             "serial:/dev/ttyAMA0:115200:7e2", "serial:/dev/ttyS1:9600:8O1", "tcp:127.0.0.1:7000",
+                             "tcp::0", "rfc2217:[::1]:7001", "file:out bin", "-"}) {
+        const auto spec = io::parse_port_spec(text);
+        const auto written = spec.to_string();
+        const auto again = io::parse_port_spec(written);
+        EXPECT_EQ(again.to_string(), written) << text;
+        EXPECT_EQ(again.kind, spec.kind) << text;
+        EXPECT_EQ(again.path, spec.path) << text;
+        EXPECT_EQ(again.host, spec.host) << text;
+        EXPECT_EQ(again.tcp_port, spec.tcp_port) << text;
+        EXPECT_EQ(again.line, spec.line) << text;
+    }
+    EXPECT_EQ(io::parse_port_spec("serial:/dev/ttyUSB0:2400:8e1").to_string(), "serial:/dev/ttyUSB0:2400:8E1");
+    io::line_settings line;
+    line.baud = 115200;
+    EXPECT_EQ(line.spec(), "115200:8N1");
+    EXPECT_EQ(line.to_string(), "115200 8N1");
+    EXPECT_EQ(io::parse_line_settings(line.spec()), line);
+}
+
 TEST(port_spec, errors_name_the_spec_and_the_problem) {
     auto message = [](const char* text) {
         try {

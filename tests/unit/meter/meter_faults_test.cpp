@@ -4,6 +4,7 @@
 #include "hansim/faults/catalogue.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -175,9 +176,20 @@ TEST(meter_faults, counter_faults_write_the_documented_counters) {
 }
 
 TEST(meter_faults, counter_jump_moves_the_persistent_store_past_the_jumped_value) {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("hansim_meter_faults_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".ic");
-    std::filesystem::remove(path);
+    // A folder of its own (the store leaves its .lock file beside it), removed with everything in it.
+    struct temp_dir {
+        std::filesystem::path path;
+        temp_dir() {
+            char pattern[] = "/tmp/hansim-meter-faults-XXXXXX";
+            path = ::mkdtemp(pattern);
+        }
+        ~temp_dir() {
+            std::error_code ignored;
+            std::filesystem::remove_all(path, ignored);
+        }
+    } dir;
+    ASSERT_FALSE(dir.path.empty());
+    const auto path = dir.path / "counter.ic";
     {
         security::invocation_counter_store store(path, 10, 500);
         const auto frames = pushes(danish_meter(security_policy::encrypt_authenticate, "counter_jump@1"), 3, &store);
@@ -191,7 +203,6 @@ TEST(meter_faults, counter_jump_moves_the_persistent_store_past_the_jumped_value
     }
     security::invocation_counter_store reopened(path, 10, 500);
     EXPECT_GT(reopened.peek(), 502u + security::default_counter_jump);
-    std::filesystem::remove(path);
 }
 
 TEST(meter_faults, ranges_and_every_k_select_their_frames) {

@@ -22,8 +22,10 @@ struct line_settings {
     /// Start bit + data bits + parity bit (if any) + stop bits.
     unsigned bits_per_character() const;
 
-    /// "2400 8N1"
+    /// "2400 8N1", for people
     std::string to_string() const;
+    /// "2400:8N1", what parse_line_settings reads (port specs, capture headers)
+    std::string spec() const;
 
     friend bool operator==(const line_settings&, const line_settings&) = default;
 };

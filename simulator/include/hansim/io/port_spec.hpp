@@ -39,6 +39,7 @@ struct port_spec {
     std::uint16_t tcp_port = 0;        ///< tcp (0: any free port)
     std::optional<line_settings> line; ///< serial, when given in the spec
 
+    /// The spec as a user writes it: parse_port_spec(to_string()) gives the same spec back.
     std::string to_string() const;
 };
 
