@@ -22,9 +22,9 @@ independent Python decoder (tests/python/independent_decoder.py, own CRC/A-XDR/G
 same values as hansim.
 
 The PTYs are opened by this reader before hansim starts (os.openpty; hansim writes to the
-slave side as `serial:/dev/pts/N`), so no frame falls due before a reader listens. --fast at a
-speed the reader cannot keep up with loses frames as "overrun" today (issue 12): the default
-speed is one at which nothing is lost here; a loss fails the soak, it is never tolerated.
+slave side as `serial:/dev/pts/N`), so no frame falls due before a reader listens. At a speed
+the reader cannot keep up with, the port's back-pressure slows hansim down (frames go out late,
+never cut or lost); CI runs at 1e6 so the reader sets the pace. A loss fails the soak.
 
   /usr/bin/python3 tests/soak/soak.py [--days 30] [--speed 20000] [--hansim build/default/simulator/hansim]
 Exit 0 when every check passed, 1 otherwise (each failure printed).
