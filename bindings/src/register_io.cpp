@@ -14,6 +14,7 @@
 #include "hansim/io/session.hpp"
 #include "hansim/io/unpaced_runner.hpp"
 #include "hansim/meter/push_record.hpp"
+#include "hansim/scenario/live_control.hpp"
 #include "hansim/scenario/meter_settings.hpp"
 #include "hansim/scenario/prepared_meter.hpp"
 #include "register.hpp"
@@ -22,6 +23,14 @@ namespace py = pybind11;
 
 namespace hansim::bindings {
 namespace {
+
+py::dict live_result_dict(const scenario::live_result& result) {
+    py::dict out;
+    out["applied"] = result.applied;
+    out["at"] = scenario::format_utc_time(result.at);
+    out["meter_now"] = scenario::format_utc_time(result.meter_now);
+    return out;
+}
 
 class py_session {
 public:
@@ -65,9 +74,11 @@ public:
         settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
         settings.granularity = plan.chunk;
         settings.end_utc = plan.end;
+        scenario::meter_setup_options live;
+        live.live_control = true;  // Python changes meters while they run
         for (const auto& spec : plan.meters) {
             try {
-                prepared_.push_back(scenario::prepare_meter(spec));
+                prepared_.push_back(scenario::prepare_meter(spec, live));
             } catch (const scenario::meter_setup_error& e) {
                 throw py::value_error(e.what());
             }
@@ -83,8 +94,9 @@ public:
             descriptions_.push_back(sink->describe());
             auto request_line = std::make_unique<io::manual_data_request>(true);
             requests_.push_back(request_line.get());
-            session_.add_meter(meter.config.name, std::move(meter.source), std::move(sink), std::move(request_line),
-                               settings);
+            const auto index = session_.add_meter(meter.config.name, std::move(meter.source), std::move(sink),
+                                                  std::move(request_line), settings);
+            session_.set_live_control(index, scenario::live_meter(meter.config, plan.meters[i].port, plan.end));
         }
         io::time_mapping mapping;
         mapping.speed = plan.speed;
@@ -160,6 +172,24 @@ public:
 
     void set_data_request(std::size_t index, bool asserted) { requests_.at(index)->set(asserted); }
 
+    /// A live event or fault (scenario/live_control.hpp) applied on the session's thread.
+    py::dict change(std::size_t index, scenario::live_kind kind, const std::string& text) {
+        if (!started_) throw py::value_error("start() the meters before changing them");
+        if (index >= requests_.size()) throw py::index_error("no meter " + std::to_string(index));
+        scenario::live_result result;
+        std::string error;
+        {
+            py::gil_scoped_release release;
+            try {
+                result = session_.apply_live(index, {kind, text});
+            } catch (const scenario::live_error& e) {
+                error = e.what();
+            }
+        }
+        if (!error.empty()) throw py::value_error(error);
+        return live_result_dict(result);
+    }
+
 private:
     static scenario::plan_defaults defaults() {
         scenario::plan_defaults d;  // as hansim run's, with the meters always given
@@ -200,11 +230,14 @@ public:
         defaults.start = scenario::parse_utc_time("2024-01-01T00:00:00Z");
         defaults.ports_required = true;
         const auto config = plan_from(request, defaults).meters.front();
+        scenario::meter_setup_options live;
+        live.live_control = true;  // Python changes the meter between advances
         try {
-            prepared_ = scenario::prepare_meter(config);
+            prepared_ = scenario::prepare_meter(config, live);
         } catch (const scenario::meter_setup_error& e) {
             throw py::value_error(e.what());
         }
+        control_.emplace(prepared_.config, config.port);
         std::unique_ptr<io::byte_sink> sink;
         try {
             sink = io::make_sink(context_, io::parse_port_spec(port), io::line_for(*prepared_.source));
@@ -227,6 +260,7 @@ public:
         std::string failure;
         {
             py::gil_scoped_release release;
+            std::lock_guard lock(mutex_);
             try {
                 runner_->advance_to(
                     runner_->now() + span,
@@ -249,6 +283,25 @@ public:
         return out;
     }
 
+    /// A live event or fault (scenario/live_control.hpp), at the meter time reached.
+    py::dict change(scenario::live_kind kind, const std::string& text) {
+        scenario::live_result result;
+        std::string error;
+        {
+            py::gil_scoped_release release;
+            std::lock_guard lock(mutex_);
+            try {
+                runner_->change_live([&](meter::push_source& source, meter::utc_ms now) {
+                    result = control_->apply({kind, text}, source, now);
+                });
+            } catch (const scenario::live_error& e) {
+                error = e.what();
+            }
+        }
+        if (!error.empty()) throw py::value_error(error);
+        return live_result_dict(result);
+    }
+
     std::string now() const { return scenario::format_utc_time(runner_->now()); }
     std::map<std::string, double> resolution() const { return wire_resolution(prepared_.config); }
     std::string describe() const { return runner_->describe(); }
@@ -260,12 +313,50 @@ public:
 private:
     boost::asio::io_context context_;
     scenario::prepared_meter prepared_;
+    std::optional<scenario::live_meter> control_;
     std::unique_ptr<io::unpaced_runner> runner_;
+    std::mutex mutex_;  // advance() and live changes from different Python threads
 };
 
 }  // namespace
 
 void register_io(py::module_& m) {
+    py::class_<io::port_spec>(m, "PortSpec", "a port as `--port` spells it, parsed (io/port_spec.hpp)")
+        .def_property_readonly("kind",
+                               [](const io::port_spec& p) -> std::string {
+                                   switch (p.kind) {
+                                       case io::port_kind::pty: return "pty";
+                                       case io::port_kind::serial: return "serial";
+                                       case io::port_kind::tcp: return "tcp";
+                                       case io::port_kind::rfc2217: return "rfc2217";
+                                       case io::port_kind::file: return "file";
+                                       case io::port_kind::standard_output: return "stdout";
+                                   }
+                                   return "?";
+                               })
+        .def_readonly("path", &io::port_spec::path, "pty link, serial device or file path ('' for the others)")
+        .def_readonly("host", &io::port_spec::host)
+        .def_readonly("tcp_port", &io::port_spec::tcp_port)
+        .def_property_readonly(
+            "line",
+            [](const io::port_spec& p) -> std::optional<std::string> {
+                if (!p.line) return std::nullopt;
+                return p.line->to_string();
+            },
+            "serial line settings when the spec gives them (BAUD:8N1), else None")
+        .def("__str__", &io::port_spec::to_string)
+        .def("__repr__", [](const io::port_spec& p) { return "PortSpec('" + p.to_string() + "')"; });
+    m.def(
+        "parse_port_spec",
+        [](const std::string& text) {
+            try {
+                return io::parse_port_spec(text);
+            } catch (const io::port_error& e) {
+                throw py::value_error(e.what());
+            }
+        },
+        py::arg("text"), "parses a port as `--port` does; ValueError naming the spec and what is wrong");
+
     py::class_<py_unpaced_meter>(m, "UnpacedMeter", "a meter on a port in virtual time: advance() sends as fast as read")
         .def(py::init<const std::string&, const std::map<std::string, std::string>&, const std::string&,
                       std::optional<std::string>, const std::string&>(),
@@ -277,6 +368,14 @@ void register_io(py::module_& m) {
         .def_property_readonly("resolution", &py_unpaced_meter::resolution,
                                "what one wire unit means: energy_wh, current_a, voltage_v, power_multiplier")
         .def("describe", &py_unpaced_meter::describe)
+        .def(
+            "event", [](py_unpaced_meter& m, const std::string& text) { return m.change(scenario::live_kind::event, text); },
+            py::arg("text"),
+            "a timeline event as for --event, at the meter time reached (@now / no @) or later (@+10s, ISO); "
+            "{applied, at, meter_now}; ValueError with the reason")
+        .def(
+            "fault", [](py_unpaced_meter& m, const std::string& text) { return m.change(scenario::live_kind::fault, text); },
+            py::arg("text"), "fault rules as for --faults, @next (or no @) for the next push; {applied, at, meter_now}")
         .def("close", &py_unpaced_meter::close);
 
     py::class_<py_session>(m, "Session", "meters running in real time on ports, on a background thread")
@@ -290,7 +389,21 @@ void register_io(py::module_& m) {
         .def_property_readonly("running", &py_session::running)
         .def_property_readonly("failures", &py_session::failures)
         .def("describe", &py_session::describe)
-        .def("set_data_request", &py_session::set_data_request);
+        .def("set_data_request", &py_session::set_data_request)
+        .def(
+            "event",
+            [](py_session& s, std::size_t index, const std::string& text) {
+                return s.change(index, scenario::live_kind::event, text);
+            },
+            py::arg("index"), py::arg("text"),
+            "a timeline event for meter `index` as for --event, now (@now / no @) or later; {applied, at, meter_now}")
+        .def(
+            "fault",
+            [](py_session& s, std::size_t index, const std::string& text) {
+                return s.change(index, scenario::live_kind::fault, text);
+            },
+            py::arg("index"), py::arg("text"), "fault rules for meter `index` as for --faults, @next for the next push")
+        .def_static("live_help", &scenario::live_help);
 }
 
 }  // namespace hansim::bindings

@@ -16,18 +16,20 @@ The native core is ``hansim._hansim``; this package adds plain-Python convenienc
 from __future__ import annotations
 
 from ._hansim import crc16_arc, crc16_x25  # noqa: F401
-from .capture import ReplaySummary, replay  # noqa: F401
+from .capture import ReplayBench, ReplaySummary, replay  # noqa: F401
 from .meter import Frame, Meter, decode, profiles, setting_keys  # noqa: F401
 from .running import FrameReport, RunningMeter, run_meter  # noqa: F401
-from .bench import BenchError, MeterBench, Tap, load_bench_file  # noqa: F401
+from .bench import BenchError, LiveChange, MeterBench, Tap, load_bench_file  # noqa: F401
 from .assertions import assert_reported  # noqa: F401
 
 __all__ = [
     "BenchError",
     "Frame",
     "FrameReport",
+    "LiveChange",
     "Meter",
     "MeterBench",
+    "ReplayBench",
     "ReplaySummary",
     "RunningMeter",
     "Tap",

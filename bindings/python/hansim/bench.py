@@ -23,7 +23,7 @@ import threading
 import time
 import tty
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from . import _hansim
 from .meter import Frame, Meter, _settings, decode, profiles
@@ -49,6 +49,7 @@ class MeterBench:
                  fast: bool = False, start: str = "2024-01-01T00:00:00Z", key_file: "str | os.PathLike | None" = None,
                  **settings: Any) -> None:
         check_profile(profile)
+        port_path(port)  # a bad port spec is named before anything starts
         self.profile = profile
         self.paced = paced
         self.key_file = None if key_file is None else str(key_file)
@@ -68,8 +69,7 @@ class MeterBench:
                 self.resolution = dict(self._unpaced.resolution)
         except ValueError as error:
             raise BenchError(f"meter {profile} on {port}: {error}") from None
-        kind, _, rest = port.partition(":")
-        self.path = rest.split(":")[0] if kind in ("pty", "serial") else port
+        self.path = port_path(port)
 
     # -- virtual time (unpaced meters)
     def advance(self, duration: "str | float", *, stall: float = 10.0) -> list:
@@ -106,11 +106,80 @@ class MeterBench:
         self.sent = [r for r in self._running.reports if r.outcome == "sent"]
         return reports
 
-    def set_data_request(self, asserted: bool) -> None:
-        """The P1 data-request line (modelled on a PTY). Paced meters only for now."""
+    def set_data_request(self, asserted: bool, *, lasting: "str | None" = None) -> None:
+        """The P1 data-request line (modelled on a PTY). A paced meter has a request line the
+        runner reads at each frame start. An unpaced meter takes a `data_request` event now,
+        released for `lasting` (it would otherwise never send again, and advance() would
+        have nothing to send)."""
         if not self.paced:
-            raise BenchError("set_data_request() needs a paced meter (the unpaced one has no request line yet)")
+            if not asserted and lasting is None:
+                raise BenchError("set_data_request(False) on an unpaced meter needs lasting=DURATION (e.g. "
+                                 "lasting=\"30s\"): a request released for good leaves advance() nothing to send")
+            self.event(f"data_request={'on' if asserted else 'off'}@now" + (f"/{lasting}" if lasting else ""))
+            return
+        if lasting is not None:
+            raise BenchError("lasting= is for unpaced meters; a paced meter's request line stays as set")
         self._running.set_data_request(asserted)
+
+    # -- live control: the same grammar as --event and --faults (scenario/live_control.hpp)
+    def event(self, text: str) -> "LiveChange":
+        """Applies a timeline event to the running meter, as `--event` spells it: "load=3kW",
+        "outage@now/20m", "voltage=207@+30s/5m", "clock_jump=+1h", "key_change=keys2.txt". No `@`
+        (or `@now`) means the meter's time now, `@+D` that long after it. It shows in the ground
+        truth (`frame.events`) and the values of the next frame not yet on the line. BenchError
+        with the reason when the text is wrong or cannot apply; the meter is then unchanged."""
+        return self._change("event", text)
+
+    def fault(self, text: str) -> "LiveChange":
+        """Injects faults of the catalogue, as `--faults` spells them: "bad_fcs" or "bad_fcs@next"
+        (the next push), "truncated:at=40@next:3" (the next three), "garbage@every:5",
+        "bad_hcs@time:+1m" (+ counts from the meter's time now). The frames it broke carry
+        `fault` and `fault_effect`. BenchError with the reason when the rule is wrong."""
+        return self._change("fault", text)
+
+    def set_load(self, watts: "float | Sequence[float]", *, at: str = "now") -> "LiveChange":
+        """The total load in W (negative: export), or one power per phase (L1, L2, L3)."""
+        if isinstance(watts, (int, float)):
+            return self.event(f"load={_number(watts)}@{at}")
+        return self.event("load=phases:" + ":".join(_number(w) for w in watts) + f"@{at}")
+
+    def set_voltage(self, volts: float, *, at: str = "now", lasting: "str | None" = None) -> "LiveChange":
+        """The voltage (line-to-line on a 3-wire grid); with `lasting` it returns afterwards."""
+        return self.event(f"voltage={_number(volts)}@{at}" + (f"/{lasting}" if lasting else ""))
+
+    def set_power_factor(self, pf: float, *, capacitive: bool = False, at: str = "now",
+                         lasting: "str | None" = None) -> "LiveChange":
+        """The load's power factor (inductive unless `capacitive`)."""
+        kind = ":capacitive" if capacitive else ""
+        return self.event(f"power_factor={_number(pf)}{kind}@{at}" + (f"/{lasting}" if lasting else ""))
+
+    def jump_clock(self, by: "str | float", *, at: str = "now") -> "LiveChange":
+        """The meter clock jumps by `by` ("+1h", "-2m", or seconds)."""
+        text = (f"{'+' if by >= 0 else '-'}{int(abs(by) * 1000)}ms" if isinstance(by, (int, float)) else str(by))
+        return self.event(f"clock_jump={text}@{at}")
+
+    def switch_keys(self, key_file: "str | os.PathLike", *, at: str = "now") -> "LiveChange":
+        """The keys of `key_file` take over (later frames are ciphered with them; `key_file`
+        of this bench, used by taps, follows)."""
+        change = self.event(f"key_change={os.fspath(key_file)}@{at}")
+        self.key_file = os.fspath(key_file)
+        return change
+
+    def set_security(self, policy: str, *, at: str = "now") -> "LiveChange":
+        """Ciphering: "none", "encrypt", "authenticate" or "encrypt+authenticate" (the meter's
+        key file, or switch_keys() first)."""
+        return self.event(f"security={policy}@{at}")
+
+    def _change(self, kind: str, text: str) -> "LiveChange":
+        native = self._unpaced if self._unpaced is not None else None
+        try:
+            if native is not None:
+                result = getattr(native, kind)(text)
+            else:
+                result = getattr(self._running, kind)(text)
+        except ValueError as error:
+            raise BenchError(str(error)) from None
+        return LiveChange(**result)
 
     # -- ground truth
     def frame(self, *, clock: "str | None" = None, invocation_counter: "int | None" = None,
@@ -153,6 +222,30 @@ class MeterBench:
             self._running.stop()
         if self._unpaced is not None:
             self._unpaced.close()
+
+
+@dataclass(frozen=True)
+class LiveChange:
+    """What a live change did: the change as applied (absolute time, resolved pushes), when
+    it takes effect and the meter's time when it was made (ISO 8601 UTC)."""
+
+    applied: str
+    at: str
+    meter_now: str
+
+
+def _number(value: float) -> str:
+    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+
+
+def port_path(port: str) -> str:
+    """What a reader opens for a `--port` spec: the PTY link or serial device, else the spec
+    itself. The spec is parsed by hansim (BenchError naming it when it is wrong)."""
+    try:
+        spec = _hansim.parse_port_spec(port)
+    except ValueError as error:
+        raise BenchError(str(error)) from None
+    return spec.path if spec.kind in ("pty", "serial") else port
 
 
 def frame_clock(frame: Frame) -> "str | None":
@@ -339,4 +432,4 @@ def load_bench_file(path: "str | os.PathLike", tmp: "str | os.PathLike | None" =
                      device=str(data.get("device", "")), requires=[sub(p) for p in requires], source=str(path))
 
 
-__all__ = ["BenchError", "BenchFile", "MeterBench", "Tap", "frame_clock", "load_bench_file"]
+__all__ = ["BenchError", "BenchFile", "LiveChange", "MeterBench", "Tap", "frame_clock", "load_bench_file", "port_path"]

@@ -18,6 +18,10 @@ Fixtures:
   han_bench   the bench file given with ``--han-bench FILE`` (port, reader, line, meter,
               device); tests using it are skipped, with the reason, when no file is given
               or its hardware is missing.
+  han_replay  factory: ``han_replay(capture_file, speed=, loop=, fast=, line=)`` replays a
+              capture (``hansim record``, a hex dump, ``generate --format jsonl``) on a fresh
+              PTY with the recorded timing: the PTY exists at once (``.path``), ``.start()``
+              sends, ``.wait()`` waits; closed after the test.
   virtual_meter  factory for paced meters on fresh PTYs (kept from before han_meter).
 """
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any, Callable
 import pytest
 
 from .bench import BenchError, MeterBench, Tap, check_profile, load_bench_file
+from .capture import ReplayBench
 from .running import RunningMeter, run_meter
 
 _counter = itertools.count()
@@ -117,6 +122,28 @@ def han_bench(request: Any, tmp_path: Any):
     if reason:
         pytest.skip(reason)
     return bench
+
+
+@pytest.fixture
+def han_replay(tmp_path_factory: Any) -> Callable[..., ReplayBench]:
+    """Factory: han_replay(capture_file, **options) -> ReplayBench on a fresh PTY (not started)."""
+    benches: list = []
+
+    def replay_on_pty(capture: Any, **options: Any) -> ReplayBench:
+        port = options.pop("port", None) or f"pty:{tmp_path_factory.mktemp('replay')}/ttyReplay"
+        bench, problem = None, None
+        try:
+            bench = ReplayBench(capture, port=port, **options)
+        except BenchError as error:
+            problem = error
+        if problem:
+            _fail(problem)
+        benches.append(bench)
+        return bench
+
+    yield replay_on_pty
+    for bench in benches:
+        bench.close()
 
 
 @pytest.fixture

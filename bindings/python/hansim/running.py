@@ -62,6 +62,16 @@ class RunningMeter:
         """The P1 data-request line of meter `index` (PTY / file / TCP ports: modelled)."""
         self._native.set_data_request(index, asserted)
 
+    def event(self, text: str, index: int = 0) -> dict:
+        """A timeline event for meter `index`, as `--event` spells it ("load=3kW",
+        "outage@now/20m"; no `@` is now, `@+D` after the meter's time now). Applied between its
+        frames; returns {applied, at, meter_now}. ValueError with the reason."""
+        return self._native.event(index, text)
+
+    def fault(self, text: str, index: int = 0) -> dict:
+        """Fault rules for meter `index`, as `--faults` spells them ("bad_fcs@next")."""
+        return self._native.fault(index, text)
+
     @property
     def reports(self) -> list:
         """Every frame report so far, in the order the frames ended."""

@@ -12,6 +12,7 @@
 #include "hansim/codec/apdu/notification_elements.hpp"
 #include "hansim/codec/crc.hpp"
 #include "hansim/codec/hdlc/frame.hpp"
+#include "hansim/meter/live_source.hpp"
 #include "hansim/meter/schedule.hpp"
 
 namespace hansim::faults {
@@ -482,13 +483,20 @@ bool apply_fault(const meter::fault_rule& rule, push_frame& f, std::uint64_t ran
 
 namespace {
 
-class fault_stage final : public meter::push_source {
+class fault_stage final : public meter::push_source, public meter::live_source {
 public:
     fault_stage(std::unique_ptr<meter::push_source> inner, const meter::meter_config& config)
-        : inner_(std::move(inner)), selector_(config.faults, config.seed, config.start), seed_(config.seed) {}
+        : inner_(std::move(inner)), state_{meter::fault_selector(config.faults, config.seed, config.start)},
+          seed_(config.seed) {}
 
     push_frame next() override {
+        if (inner_->live()) before_last_ = state_;
         push_frame f = inner_->next();
+        auto& selector_ = state_.selector;
+        auto& line_free_ = state_.line_free;
+        auto& back_to_back_ = state_.back_to_back;
+        auto& follow_now_ = state_.follow_now;
+        auto& after_cut_ = state_.after_cut;
         if (f.fault.empty()) {
             const auto index = selector_.select(f.sequence, f.trigger_utc,
                                                 [](const meter::fault_rule& rule) { return !rule.cipher; });
@@ -531,14 +539,36 @@ public:
     unsigned baud_rate() const override { return inner_->baud_rate(); }
     unsigned bits_per_character() const override { return inner_->bits_per_character(); }
 
+    // Live control: the stage's own rules and line state, the rest is the meter's.
+    live_source* live() override { return inner_->live() ? this : nullptr; }
+    bool can_rewind() const override { return before_last_.has_value() && inner_->live()->can_rewind(); }
+    void rewind() override {
+        if (!can_rewind()) throw std::logic_error("fault stage: no push to take back");
+        inner_->live()->rewind();
+        state_ = std::move(*before_last_);
+        before_last_.reset();
+    }
+    meter::utc_ms earliest_change() const override { return inner_->live()->earliest_change(); }
+    std::uint64_t next_sequence() const override { return inner_->live()->next_sequence(); }
+    void set_events(meter::timeline events) override { inner_->live()->set_events(std::move(events)); }
+    void add_faults(const meter::fault_plan& rules) override {
+        inner_->live()->add_faults(rules);  // the ciphering rules are the meter's
+        for (const auto& rule : rules)
+            if (!rule.cipher) state_.selector.add(rule);
+    }
+
 private:
+    struct state {
+        meter::fault_selector selector;
+        meter::utc_ms line_free{};
+        bool back_to_back = false;
+        bool follow_now = false;
+        bool after_cut = false;  ///< the last push on the line ended with a frame cut short
+    };
     std::unique_ptr<meter::push_source> inner_;
-    meter::fault_selector selector_;
+    state state_;
+    std::optional<state> before_last_;
     std::uint64_t seed_;
-    meter::utc_ms line_free_{};
-    bool back_to_back_ = false;
-    bool follow_now_ = false;
-    bool after_cut_ = false;  ///< the last push on the line ended with a frame cut short
 };
 
 }  // namespace
@@ -547,7 +577,7 @@ std::unique_ptr<meter::push_source> make_fault_stage(std::unique_ptr<meter::push
                                                      const meter::meter_config& config) {
     const bool any = std::any_of(config.faults.begin(), config.faults.end(),
                                  [](const meter::fault_rule& rule) { return !rule.cipher; });
-    if (!any) return inner;
+    if (!any && !inner->live()) return inner;  // a live meter may be given rules later
     return std::make_unique<fault_stage>(std::move(inner), config);
 }
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+
+#include "hansim/meter/live_source.hpp"
 
 namespace hansim::io {
 
@@ -9,6 +12,11 @@ mono_time time_mapping::to_mono(meter::utc_ms utc) const {
     const double meter_ms = static_cast<double>((utc - start_utc).count());
     const auto offset = std::chrono::nanoseconds(std::llround(meter_ms * 1e6 / speed));
     return start_mono + offset;
+}
+
+meter::utc_ms time_mapping::to_utc(mono_time mono) const {
+    const double mono_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(mono - start_mono).count());
+    return start_utc + std::chrono::milliseconds(std::llround(mono_ns * speed / 1e6));
 }
 
 std::string_view to_string(frame_outcome outcome) {
@@ -108,9 +116,29 @@ void meter_runner::stop() {
     finish();
 }
 
+void meter_runner::change_live(const std::function<void(meter::push_source&, meter::utc_ms)>& change) {
+    if (finished_) throw std::invalid_argument("the meter has stopped (its run ended)");
+    const meter::utc_ms now = mapping_.to_utc(clock_.now());
+    meter::live_source* live = source_.live();
+    const bool rebuild = pending_built_ && !in_frame_ && live && live->can_rewind();
+    if (rebuild) {
+        clock_.cancel();
+        live->rewind();
+        pending_built_ = false;
+    }
+    try {
+        change(source_, now);
+    } catch (...) {
+        if (rebuild) schedule_next();
+        throw;
+    }
+    if (rebuild) schedule_next();
+}
+
 void meter_runner::schedule_next() {
     if (finished_) return;
     current_ = source_.next();
+    pending_built_ = true;
     if (settings_.end_utc && current_.send_utc() >= *settings_.end_utc) {
         finish();
         return;
@@ -121,6 +149,7 @@ void meter_runner::schedule_next() {
 }
 
 void meter_runner::begin_frame() {
+    pending_built_ = false;
     started_ = clock_.now();
     bytes_written_ = 0;
     next_chunk_ = 0;

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <csignal>
+#include <condition_variable>
 #include <thread>
+
+#include <boost/asio/post.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -30,6 +33,7 @@ struct session::meter_slot {
     std::unique_ptr<asio_timer> clock;
     std::unique_ptr<meter_runner> runner;
     run_summary final_summary;  // kept when the runner is gone
+    std::optional<scenario::live_meter> live;
 };
 
 session::session(signal_handling signals) {
@@ -95,7 +99,15 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
     for (auto& slot : meters_) slot->runner->start();
     if (meters_.empty()) stop();
 
+    {
+        std::lock_guard lock(live_mutex_);
+        accepting_live_ = true;
+    }
     context_.run();
+    {
+        std::lock_guard lock(live_mutex_);
+        accepting_live_ = false;
+    }
     boost::system::error_code ignored;
     if (signals_) signals_->cancel(ignored);  // the handler refers to this call's stopped_by
     limit.cancel();
@@ -106,6 +118,8 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
         slot->clock.reset();
     }
     drain_ports();
+    context_.restart();
+    context_.poll();  // live changes posted before accepting stopped: answered "not running"
     close_ports();
     return stopped_by;
 }
@@ -137,6 +151,65 @@ void session::drain_ports() {
 void session::close_ports() {
     for (auto& slot : meters_)
         if (slot->sink) slot->sink->close();
+}
+
+void session::set_live_control(std::size_t index, scenario::live_meter controller) {
+    meters_.at(index)->live.emplace(std::move(controller));
+}
+
+scenario::live_result session::apply_live_here(std::size_t index, const scenario::live_request& request) {
+    if (index >= meters_.size())
+        throw scenario::live_error("no meter " + std::to_string(index) + " (the run has " +
+                                   std::to_string(meters_.size()) + ")");
+    meter_slot& slot = *meters_[index];
+    if (!slot.live) throw scenario::live_error("meter '" + slot.name + "' was started without live control");
+    if (!slot.runner || slot.runner->finished())
+        throw scenario::live_error("meter '" + slot.name + "' is not running (its run ended)");
+    scenario::live_result result;
+    slot.runner->change_live([&](meter::push_source& source, meter::utc_ms now) {
+        result = slot.live->apply(request, source, now);
+    });
+    return result;
+}
+
+void session::post_live(std::size_t index, scenario::live_request request,
+                        std::function<void(const scenario::live_result&)> done) {
+    std::unique_lock lock(live_mutex_);
+    if (!accepting_live_) {
+        lock.unlock();
+        scenario::live_result refused;
+        refused.error = "the meters are not running (before the run, or after it ended)";
+        done(refused);
+        return;
+    }
+    boost::asio::post(context_, [this, index, request = std::move(request), done = std::move(done)] {
+        scenario::live_result result;
+        try {
+            result = apply_live_here(index, request);
+        } catch (const std::exception& e) {  // live_error, and anything else: never the run's end
+            result = {};
+            result.error = e.what();
+        }
+        done(result);
+    });
+}
+
+scenario::live_result session::apply_live(std::size_t index, const scenario::live_request& request) {
+    struct waiter {
+        std::mutex mutex;
+        std::condition_variable ready;
+        std::optional<scenario::live_result> result;
+    };
+    auto wait = std::make_shared<waiter>();
+    post_live(index, request, [wait](const scenario::live_result& result) {
+        std::lock_guard lock(wait->mutex);
+        wait->result = result;
+        wait->ready.notify_all();
+    });
+    std::unique_lock lock(wait->mutex);
+    wait->ready.wait(lock, [&] { return wait->result.has_value(); });
+    if (!wait->result->ok) throw scenario::live_error(wait->result->error);
+    return *wait->result;
 }
 
 const std::string& session::meter_name(std::size_t index) const { return meters_.at(index)->name; }

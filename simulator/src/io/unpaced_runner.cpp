@@ -4,6 +4,8 @@
 #include <string>
 #include <thread>
 
+#include "hansim/meter/live_source.hpp"
+
 namespace hansim::io {
 
 unpaced_runner::unpaced_runner(std::unique_ptr<meter::push_source> source, std::unique_ptr<byte_sink> sink,
@@ -34,6 +36,15 @@ std::size_t unpaced_runner::advance_to(meter::utc_ms end,
     }
     if (end > now_) now_ = end;
     return count;
+}
+
+void unpaced_runner::change_live(const std::function<void(meter::push_source&, meter::utc_ms)>& change) {
+    meter::live_source* live = source_->live();
+    if (pending_ && !begun_ && live && live->can_rewind()) {
+        live->rewind();
+        pending_.reset();
+    }
+    change(*source_, now_);
 }
 
 void unpaced_runner::write_pending(std::chrono::milliseconds stall) {

@@ -26,6 +26,12 @@ meter_model::meter_model(physics_config config)
         clock_offset_ = config_.clock_offset;
 }
 
+void meter_model::set_events(hansim::meter::timeline events) {
+    resolved_timeline resolved(events, config_.start);  // throws before anything changes
+    config_.events = std::move(events);
+    timeline_ = std::move(resolved);
+}
+
 namespace {
 
 milliseconds drifted(double ppm, milliseconds elapsed) {
@@ -129,6 +135,7 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
                 break;
             }
             case load_source_type::csv: row = interpolate(*l.series, step_start - source->at); break;
+            case load_source_type::phases: break;  // per phase, below
             case load_source_type::shape:
             case load_source_type::profile: break;
         }
@@ -167,6 +174,11 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
             if (row->reactive_var) set.reactive_power_var = (*row->reactive_var)[i];
             else if (row->power_factor) set.power_factor = (*row->power_factor)[i];
             if (set.power_factor && *set.power_factor == 0) set.active_power_w = 0.0;
+        } else if (source && source->event->load.type == load_source_type::phases) {
+            set.active_power_w = source->event->load.phase_w[i] + appliances * share;
+            set.power_factor = load.power_factor;
+            set.capacitive = load.capacitive;
+            if (load.power_factor == 0) set.active_power_w = 0.0;
         } else {
             set.active_power_w = (load.active_power_w + appliances) * share;
             set.power_factor = load.power_factor;

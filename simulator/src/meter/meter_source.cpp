@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "hansim/meter/hdlc_push.hpp"
+#include "hansim/meter/live_source.hpp"
 #include "hansim/meter/meter_model.hpp"
 #include "hansim/meter/nve_list1.hpp"
 #include "hansim/meter/nve_list2.hpp"
@@ -84,22 +85,23 @@ security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_
 
 namespace {
 
-class meter_push_source final : public push_source {
+// The meter's whole state between pushes, copyable so a live source can take a push back.
+class meter_core {
 public:
-    meter_push_source(const meter_config& config, const security::security_keys* keys,
-                      security::invocation_counter_store* counters)
+    meter_core(const meter_config& config, const security::security_keys* keys,
+               security::invocation_counter_store* counters)
         : config_((validate(config), config)),
           model_(config_),
           keys_(keys ? std::optional<security::security_keys>(*keys) : std::nullopt),
           counters_(counters),
           next_counter_(config.initial_invocation_counter),
           faults_(config.faults, config.seed, config.start) {
-        check_timeline();
+        check_timeline(model_.timeline());
         line_free_ = config.start;
         reschedule(config.start);
     }
 
-    push_frame next() override {
+    push_frame next() {
         for (;;) {
             const scheduled_push slot = schedule_.next();
             const utc_ms trigger = utc_of(slot.trigger);
@@ -119,6 +121,7 @@ public:
                 continue;
             }
             push_frame frame = build(slot, trigger);
+            last_trigger_ = trigger;
             if (timeline.port_cut(trigger)) {  // made and sealed, but the port has no power
                 ++silenced_;
                 continue;
@@ -134,18 +137,54 @@ public:
         }
     }
 
-    unsigned baud_rate() const override { return config_.baud_rate; }
-    unsigned bits_per_character() const override { return config_.bits_per_character; }
+    unsigned baud_rate() const { return config_.baud_rate; }
+    unsigned bits_per_character() const { return config_.bits_per_character; }
+
+    // ---- live control (live_source.hpp)
+
+    utc_ms earliest_change() const {
+        return std::max(model_.now(), last_trigger_ ? *last_trigger_ + milliseconds(1) : config_.start);
+    }
+    std::uint64_t next_sequence() const { return sequence_; }
+
+    void set_events(timeline events) {
+        for (const auto& e : events) {
+            const utc_ms at = e.at ? *e.at : config_.start + e.after_start.value_or(milliseconds(0));
+            const bool known = std::any_of(model_.timeline().entries().begin(), model_.timeline().entries().end(),
+                                           [&](const resolved_timeline::entry& x) { return x.event->text == e.text && x.at == at; });
+            if (!known && at < earliest_change())
+                throw std::invalid_argument("events: '" + e.text + "': the meter is already past that time");
+        }
+        const resolved_timeline resolved(events, config_.start);
+        check_timeline(resolved);
+        model_.set_events(events);
+        config_.events = std::move(events);
+        // The schedule restarts at the first clock or settings event after the current segment's start.
+        next_reschedule_.reset();
+        for (const auto& x : model_.timeline().entries()) {
+            if (moves_schedule(x.event->kind) && x.at > segment_start_) {
+                next_reschedule_ = x.at;
+                break;
+            }
+        }
+    }
+
+    void add_fault(fault_rule rule) { faults_.add(std::move(rule)); }
 
 private:
+    static bool moves_schedule(event_kind k) {
+        return k == event_kind::clock_set || k == event_kind::clock_jump || k == event_kind::clock_drift ||
+               changes_settings(k);
+    }
+
     struct checkpoint {
         energy_registers total;
         std::array<energy_registers, 3> phases;
     };
 
     // Refuses what the timeline cannot do with this meter, before anything is sent.
-    void check_timeline() const {
-        for (const auto& x : model_.timeline().entries()) {
+    void check_timeline(const resolved_timeline& timeline) const {
+        for (const auto& x : timeline.entries()) {
             const timeline_event& e = *x.event;
             if (e.kind == event_kind::key_change && !e.keys)
                 throw std::invalid_argument("events: '" + e.text + "': the key file '" + e.key_file +
@@ -159,7 +198,7 @@ private:
                     "': a meter with an invocation_counter_file never reuses a counter; counter_reset needs an "
                     "in-memory counter");
             if (changes_settings(e.kind) && e.config_after && e.config_after->security != security::security_policy::none &&
-                !keys_ && !has_key_change_before(x.at))
+                !keys_ && !timeline.latest(event_kind::key_change, x.at))
                 throw std::invalid_argument("events: '" + e.text + "': security " +
                                             std::string(security::to_string(e.config_after->security)) +
                                             " needs keys (key file or environment)");
@@ -169,10 +208,6 @@ private:
     // The meter's settings (lists, list options, security) in force at `t`.
     const meter_config& settings_at(utc_ms t) const { return meter::settings_at(config_, model_.timeline(), t); }
 
-    bool has_key_change_before(utc_ms t) const {
-        const auto* k = model_.timeline().latest(event_kind::key_change, t);
-        return k != nullptr;
-    }
 
     const security::security_keys* keys_at(utc_ms t) const {
         if (const auto* k = model_.timeline().latest(event_kind::key_change, t)) return &*k->event->keys;
@@ -293,10 +328,7 @@ private:
         next_checkpoint_ = ceil<hours>(segment_meter_start_);
         next_reschedule_.reset();
         for (const auto& x : model_.timeline().entries()) {
-            const event_kind k = x.event->kind;
-            const bool moves = k == event_kind::clock_set || k == event_kind::clock_jump ||
-                               k == event_kind::clock_drift || changes_settings(k);
-            if (moves && x.at > at) {
+            if (moves_schedule(x.event->kind) && x.at > at) {
                 next_reschedule_ = x.at;
                 break;
             }
@@ -352,13 +384,48 @@ private:
     fault_selector faults_;
     std::uint64_t silenced_ = 0;
     std::size_t reset_index_ = 0;
+    std::optional<utc_ms> last_trigger_;  ///< of the last push built
+};
+
+class meter_push_source final : public push_source, public live_source {
+public:
+    meter_push_source(const meter_config& config, const security::security_keys* keys,
+                      security::invocation_counter_store* counters, bool live)
+        : core_(config, keys, counters), live_(live) {}
+
+    push_frame next() override {
+        if (live_) before_last_ = core_;
+        return core_.next();
+    }
+    unsigned baud_rate() const override { return core_.baud_rate(); }
+    unsigned bits_per_character() const override { return core_.bits_per_character(); }
+    live_source* live() override { return live_ ? this : nullptr; }
+
+    bool can_rewind() const override { return before_last_.has_value(); }
+    void rewind() override {
+        if (!before_last_) throw std::logic_error("meter source: no push to take back");
+        core_ = std::move(*before_last_);
+        before_last_.reset();
+    }
+    utc_ms earliest_change() const override { return core_.earliest_change(); }
+    std::uint64_t next_sequence() const override { return core_.next_sequence(); }
+    void set_events(timeline events) override { core_.set_events(std::move(events)); }
+    void add_faults(const fault_plan& rules) override {
+        for (const auto& rule : rules)
+            if (rule.cipher) core_.add_fault(rule);
+    }
+
+private:
+    meter_core core_;
+    bool live_;
+    std::optional<meter_core> before_last_;
 };
 
 }  // namespace
 
 std::unique_ptr<push_source> make_push_source(const meter_config& config, const security::security_keys* keys,
-                                              security::invocation_counter_store* counters) {
-    return std::make_unique<meter_push_source>(config, keys, counters);
+                                              security::invocation_counter_store* counters, bool live) {
+    return std::make_unique<meter_push_source>(config, keys, counters, live);
 }
 
 }  // namespace hansim::meter

@@ -13,8 +13,8 @@ const std::vector<event_kind_info>& event_kinds() {
     using enum event_duration;
     static const std::vector<event_kind_info> table{
         {event_kind::load, "load",
-         "constant:W | ramp:FROM:TO:OVER | daily_curve[:BASE:PEAK] | solar[:BASE:PEAK:SOLAR_PEAK] | csv:FILE | profile",
-         "total load from then on (W, negative: export); csv: per-phase series, linear interpolation", none},
+         "W | constant:W | phases:W1[:W2:W3] | ramp:FROM:TO:OVER | daily_curve[:BASE:PEAK] | solar[:BASE:PEAK:SOLAR_PEAK] | csv:FILE | profile",
+         "total load from then on (W, or 3kW; negative: export); phases: each phase's own power; csv: per-phase series, linear interpolation", none},
         {event_kind::appliance, "appliance", "NAME:W", "adds W (negative: a generator) until NAME is set again", none},
         {event_kind::noise, "noise", "REL", "relative noise (0..1) of daily_curve/solar loads, from the seed", none},
         {event_kind::voltage, "voltage", "V", "phase voltage (sag/swell); with `for` it comes back afterwards", optional},

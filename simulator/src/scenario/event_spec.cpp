@@ -54,12 +54,28 @@ std::optional<double> number(std::string_view text) {
     return v;
 }
 
+// Watts: a number, optionally with the unit W or kW ("3kW" is 3000).
+std::optional<double> watts(std::string_view text) {
+    text = trim(text);
+    double scale = 1;
+    if (text.size() > 2 && text.substr(text.size() - 2) == "kW") scale = 1000, text.remove_suffix(2);
+    else if (text.size() > 1 && text.back() == 'W') text.remove_suffix(1);
+    const auto v = number(text);
+    if (!v) return std::nullopt;
+    return *v * scale;
+}
+
 struct arg_parser {
     std::string field;  // the kind name
     std::string args;
 
     [[noreturn]] void bad(const std::string& expected) const {
         throw event_spec_error(field, "expected " + expected + ", got '" + args + "'");
+    }
+    double power(std::string_view part, const std::string& expected) const {
+        const auto v = watts(part);
+        if (!v) bad(expected);
+        return *v;
     }
     double num(std::string_view part, const std::string& expected) const {
         const auto v = number(part);
@@ -106,15 +122,22 @@ void parse_args(timeline_event& e, std::string_view args) {
         case event_kind::load: {
             meter::load_source& l = e.load;
             const std::string_view type = parts[0];
-            if (type == "constant") {
+            if (parts.size() == 1 && watts(type)) {  // load=3000, load=3kW: constant
+                l.type = meter::load_source_type::constant;
+                l.from_w = *watts(type);
+            } else if (type == "constant") {
                 if (parts.size() != 2) p.bad("constant:W");
                 l.type = meter::load_source_type::constant;
-                l.from_w = p.num(parts[1], "constant:W");
+                l.from_w = p.power(parts[1], "constant:W");
+            } else if (type == "phases") {
+                if (parts.size() < 2 || parts.size() > 4) p.bad("phases:W1[:W2:W3] (W per phase)");
+                l.type = meter::load_source_type::phases;
+                for (std::size_t i = 1; i < parts.size(); ++i) l.phase_w[i - 1] = p.power(parts[i], "phases:W1[:W2:W3]");
             } else if (type == "ramp") {
                 if (parts.size() != 4) p.bad("ramp:FROM:TO:OVER (W, W, duration)");
                 l.type = meter::load_source_type::ramp;
-                l.from_w = p.num(parts[1], "ramp:FROM:TO:OVER");
-                l.to_w = p.num(parts[2], "ramp:FROM:TO:OVER");
+                l.from_w = p.power(parts[1], "ramp:FROM:TO:OVER");
+                l.to_w = p.power(parts[2], "ramp:FROM:TO:OVER");
                 l.over = p.dur(parts[3], "ramp:FROM:TO:OVER with OVER a duration");
                 if (l.over <= milliseconds(0)) p.bad("a positive ramp duration");
             } else if (type == "daily_curve" || type == "solar") {
@@ -146,7 +169,7 @@ void parse_args(timeline_event& e, std::string_view args) {
             const auto colon = args.rfind(':');
             if (colon == std::string_view::npos || colon == 0) p.bad("NAME:W");
             e.name = std::string(args.substr(0, colon));
-            e.value = p.num(args.substr(colon + 1), "NAME:W");
+            e.value = p.power(args.substr(colon + 1), "NAME:W");
             break;
         }
         case event_kind::noise:

@@ -60,7 +60,10 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
         for (const auto& e : meter.config.events)
             if (e.config_after && e.config_after->security != security::security_policy::none) ciphers = true;
         if (ciphers) meter.keys = load_keys(spec, options, meter.warnings);
-        if (!spec.files.invocation_counter_file.empty() && ciphers) {
+        else if (options.live_control && (!spec.files.key_file.empty() || options.fallback_key_file))
+            meter.keys = load_keys(spec, options, meter.warnings);
+        const bool counts = ciphers || (options.live_control && meter.keys);  // live: a security switch may come
+        if (!spec.files.invocation_counter_file.empty() && counts) {
             // The state folder (run_plan.hpp) may not exist yet: made private, as it holds
             // what keeps nonces unique.
             const auto folder = std::filesystem::path(spec.files.invocation_counter_file).parent_path();
@@ -68,7 +71,7 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
             if (!folder.empty() && !std::filesystem::exists(folder, ec) && std::filesystem::create_directories(folder, ec))
                 std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
         }
-        if (!spec.files.invocation_counter_file.empty() && ciphers)
+        if (!spec.files.invocation_counter_file.empty() && counts)
             meter.counters = std::make_unique<security::invocation_counter_store>(
                 spec.files.invocation_counter_file, security::invocation_counter_store::default_block,
                 config.initial_invocation_counter);
@@ -78,7 +81,9 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
             throw std::invalid_argument(std::string("faults: ") + e.what());
         }
         meter.source = faults::make_fault_stage(
-            meter::make_push_source(meter.config, meter.keys ? &*meter.keys : nullptr, meter.counters.get()), config);
+            meter::make_push_source(meter.config, meter.keys ? &*meter.keys : nullptr, meter.counters.get(),
+                                    options.live_control),
+            config);
     } catch (const security::counter_store_in_use& e) {  // a runtime conflict, not a setting to fix
         throw security::counter_store_in_use("meter '" + config.name + "': " + e.what());
     } catch (const scenario_error&) {  // a CSV series: file, line and column say it all

@@ -24,7 +24,9 @@
 namespace hansim::faults {
 
 /// Wraps `inner` (the meter's push source). Returns `inner` itself when the plan has no rule
-/// for the stage. Rules are assumed checked (check_applicable).
+/// for the stage and `inner` takes no live changes. Rules are assumed checked
+/// (check_applicable). The stage of a live source is live too (meter/live_source.hpp): rules
+/// added while running, and taking back the last push, cover both the stage and the meter.
 std::unique_ptr<meter::push_source> make_fault_stage(std::unique_ptr<meter::push_source> inner,
                                                      const meter::meter_config& config);
 

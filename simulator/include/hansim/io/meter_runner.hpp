@@ -37,6 +37,8 @@ struct time_mapping {
     double speed = 1.0;  ///< > 0
 
     mono_time to_mono(meter::utc_ms utc) const;
+    /// The meter UTC at monotonic time `mono` (the inverse of to_mono, to the millisecond).
+    meter::utc_ms to_utc(mono_time mono) const;
 };
 
 enum class frame_outcome {
@@ -122,6 +124,13 @@ public:
     /// Stops at once; a frame in progress is counted as aborted. Idempotent.
     void stop();
 
+    /// Live control (scenario/live_control.hpp, meter/live_source.hpp): calls `change` with
+    /// the meter's source and its time now, between frames. A push built but not begun is
+    /// taken back first and built again after `change` (also when it throws), so the change
+    /// shows from the next frame not yet on the line. Call on the runner's thread.
+    /// Throws std::invalid_argument when the runner has finished.
+    void change_live(const std::function<void(meter::push_source&, meter::utc_ms now)>& change);
+
     bool finished() const { return finished_; }
     /// Why the runner stopped early: its port failed for good (sink_status::failed, e.g. a
     /// full disk). Empty otherwise. That frame is counted lost (port_unavailable).
@@ -156,6 +165,7 @@ private:
     mono_time started_{};
     mono_time line_free_{};  // end of the previous frame on the wire
     bool in_frame_ = false;
+    bool pending_built_ = false;  // current_ pulled from the source, its first byte not yet sent
     bool finished_ = false;
     bool started_once_ = false;
     std::string failure_;

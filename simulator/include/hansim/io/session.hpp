@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "hansim/io/data_request.hpp"
 #include "hansim/io/meter_runner.hpp"
 #include "hansim/meter/push_frame.hpp"
+#include "hansim/scenario/live_control.hpp"
 
 namespace hansim::io {
 
@@ -69,6 +71,30 @@ public:
     /// Stops every meter (frames in progress count as aborted) and ends run().
     void stop();
 
+    // ---- Live control (scenario/live_control.hpp: the grammar, what a change does)
+    //
+    // A meter takes live changes when its source was made with live control
+    // (scenario::prepare_meter with meter_setup_options::live_control) and the session was
+    // given its controller (set_live_control) before run(). Changes are applied on the
+    // io_context's thread between the meter's frames (meter_runner::change_live), so they
+    // need no lock and show in the ground truth of the next frame not yet on the line.
+    // Errors never stop the run: they come back as live_result::error / live_error.
+
+    /// Gives meter `index` its live controller (before run()).
+    void set_live_control(std::size_t index, scenario::live_meter controller);
+    /// Thread-safe. Applies `request` to meter `index` on the io_context's thread and calls
+    /// `done` there with the result. When the session is not running (before run(), after it
+    /// returned), `done` is called at once on the calling thread with ok = false.
+    void post_live(std::size_t index, scenario::live_request request,
+                   std::function<void(const scenario::live_result&)> done);
+    /// Thread-safe and blocking: post_live and wait for the result. Throws
+    /// scenario::live_error with the message. Never call it on the io_context's thread (it
+    /// would wait for itself): use apply_live_here there.
+    scenario::live_result apply_live(std::size_t index, const scenario::live_request& request);
+    /// On the io_context's thread (an HTTP handler, an on_frame callback): applies at once.
+    /// Throws scenario::live_error.
+    scenario::live_result apply_live_here(std::size_t index, const scenario::live_request& request);
+
     std::size_t meter_count() const { return meters_.size(); }
     const std::string& meter_name(std::size_t index) const;
     byte_sink& sink(std::size_t index);
@@ -92,6 +118,8 @@ private:
     bool stopping_ = false;
     std::vector<std::string> failures_;
     std::chrono::milliseconds drain_limit_{1000};
+    std::mutex live_mutex_;
+    bool accepting_live_ = false;  ///< run() is running the io_context (guarded by live_mutex_)
 };
 
 }  // namespace hansim::io

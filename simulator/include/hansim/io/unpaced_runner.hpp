@@ -50,6 +50,12 @@ public:
     std::size_t advance_to(meter::utc_ms end, const std::function<void(const meter::push_frame&)>& on_frame,
                            std::chrono::milliseconds stall = std::chrono::seconds(10));
 
+    /// Live control (scenario/live_control.hpp): calls `change` with the meter's source and
+    /// now(), between advances. A push pulled but not begun is taken back first (its rebuild
+    /// carries the change); one partly written by an advance that stalled is not. Not
+    /// thread-safe: call between advance_to calls.
+    void change_live(const std::function<void(meter::push_source&, meter::utc_ms now)>& change);
+
     /// The meter time reached.
     meter::utc_ms now() const { return now_; }
     std::string describe() const { return sink_->describe(); }

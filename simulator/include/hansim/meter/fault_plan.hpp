@@ -110,6 +110,11 @@ public:
         return chosen;
     }
     const fault_plan& plan() const noexcept { return plan_; }
+    /// Appends a rule (live control): it selects among the pushes asked about from now on.
+    void add(fault_rule rule) {
+        plan_.push_back(std::move(rule));
+        fired_.push_back(false);
+    }
 
 private:
     bool matches(std::size_t index, std::uint64_t sequence, std::chrono::sys_time<std::chrono::milliseconds> when) const;

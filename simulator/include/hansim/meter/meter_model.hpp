@@ -63,6 +63,10 @@ public:
     /// The clock rule of the wall clock at `t`: config().clock, or the last clock_rule event's.
     clock_rule clock_rule_at(time_point t) const;
     const resolved_timeline& timeline() const { return timeline_; }
+    /// Replaces the timeline (live control, live_source.hpp): `events` resolved and checked
+    /// first (std::invalid_argument as resolved_timeline's, the model unchanged). Events
+    /// before now() would rewrite integrated energy: the caller keeps them at or after it.
+    void set_events(hansim::meter::timeline events);
 
     /// Power of the step containing `t` in integer milli-units, as integrated.
     power_sample sample_at(time_point t) const;

@@ -61,7 +61,9 @@ security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_
 /// 'corrupted_tag@3': …") or missing keys; next() throws std::invalid_argument when a fault
 /// turns out not to apply to its frame (counter_backwards below 0, counter_jump past
 /// 0xFFFFFFFF).
+/// With `live`, the source takes changes while it runs (its live() side, live_source.hpp:
+/// timeline events, ciphering fault rules, taking back the last push).
 std::unique_ptr<push_source> make_push_source(const meter_config& config, const security::security_keys* keys,
-                                              security::invocation_counter_store* counters);
+                                              security::invocation_counter_store* counters, bool live = false);
 
 }  // namespace hansim::meter

@@ -73,6 +73,8 @@ struct push_frame {
     utc_ms send_utc() const { return trigger_utc + start_offset; }
 };
 
+class live_source;
+
 /// An endless, time-ordered supply of pushes for one meter. Pure: no clock is read;
 /// the caller decides how far ahead to pull.
 class push_source {
@@ -83,6 +85,9 @@ public:
     /// Line settings the meter's port uses, e.g. 2400 baud 8N1 for HAN, 115200 8N1 for P1.
     virtual unsigned baud_rate() const = 0;
     virtual unsigned bits_per_character() const = 0;  ///< start + data + parity + stop bits
+    /// The source's live-control side (live_source.hpp), or null when it takes no changes
+    /// while it runs (made without live control).
+    virtual live_source* live() { return nullptr; }
 };
 
 }  // namespace hansim::meter

@@ -13,7 +13,7 @@
 ///
 /// | kind           | parameters                                 | what happens |
 /// |----------------|--------------------------------------------|--------------|
-/// | load           | constant:W, ramp:FROM:TO:OVER, daily_curve[:BASE:PEAK], solar[:BASE:PEAK:SOLAR_PEAK], csv:FILE, profile | the total load source from then on (W signed: negative is export) |
+/// | load           | W, constant:W, phases:W1[:W2:W3], ramp:FROM:TO:OVER, daily_curve[:BASE:PEAK], solar[:BASE:PEAK:SOLAR_PEAK], csv:FILE, profile | the total load source from then on (W signed: negative is export; `3kW` = 3000; a bare W is constant:W); phases: each phase's active power |
 /// | appliance      | NAME:W                                     | adds W on top of the load until NAME is set again (0 switches it off) |
 /// | noise          | REL (0..1)                                 | relative load noise of daily_curve/solar from then on (seeded) |
 /// | voltage        | V                                          | voltage as listed (line-to-line on 3-wire) for sag/swell; with `for` it returns afterwards |
@@ -33,7 +33,7 @@
 /// | p1_period      | DURATION                                   | the P1 telegram period changes |
 /// | firmware       | KEY=VALUE,… (energy_resolution, current_resolution, voltage_resolution, date_time_form, single_phase_form, power_multiplier) | a remote update changes the wire format |
 ///
-/// Load sources: constant, ramp and csv are exact (no noise); daily_curve and solar follow
+/// Load sources: constant, phases, ramp and csv are exact (no noise); daily_curve and solar follow
 /// the meter's load profile with the given numbers and its noise. A ramp goes linearly from
 /// FROM at the event to TO at event + OVER and holds TO. A CSV series (event_spec.hpp gives
 /// the columns) carries per-phase P, Q or PF, and U; values are interpolated linearly between
@@ -125,7 +125,7 @@ struct load_series {
     std::vector<load_series_row> rows;
 };
 
-enum class load_source_type { constant, ramp, shape, csv, profile };
+enum class load_source_type { constant, ramp, shape, csv, profile, phases };
 
 struct load_source {
     load_source_type type = load_source_type::profile;
@@ -135,6 +135,7 @@ struct load_source {
     load_shape shape = load_shape::daily_curve;  ///< shape
     double base_w = 0, peak_w = 0, solar_peak_w = 0;  ///< shape (NaN: the meter's own)
     std::shared_ptr<const load_series> series;   ///< csv
+    std::array<double, 3> phase_w{};             ///< phases: L1, L2, L3 active power (signed)
 };
 
 struct timeline_event {

@@ -32,6 +32,10 @@ struct meter_setup_options {
     /// Key file for ciphered meters whose config names none (e.g. `--key-file`); after it,
     /// HANSIM_ENCRYPTION_KEY / HANSIM_AUTHENTICATION_KEY are tried.
     std::optional<std::filesystem::path> fallback_key_file;
+    /// The meter takes changes while it runs (scenario/live_control.hpp): its source has a
+    /// live side, and the keys of its key file are loaded even when it does not cipher yet,
+    /// so a live security switch can use them.
+    bool live_control = false;
 };
 
 /// A meter ready to push. Keep it alive as long as `source` is used: the source refers to
