@@ -1,5 +1,7 @@
 #include "live.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace hansim::app {
@@ -33,8 +35,55 @@ void live_frontend::add_meter(http::meter_info info, io::data_request* request) 
     requests_.push_back(dynamic_cast<io::manual_data_request*>(request));
 }
 
+std::string live_frontend::change(std::size_t meter, scenario::live_kind kind, const std::string& text,
+                                  const std::string& what) {
+    scenario::live_result result;
+    try {
+        result = session_->apply_live_here(meter, {kind, text});
+    } catch (const scenario::live_error& e) {
+        throw http::control_error(400, e.what());
+    }
+    if (!result.ok) throw http::control_error(400, result.error.empty() ? what + " '" + text + "': not applied" : result.error);
+    const std::string done = what + " " + result.applied;
+    view_.add_mark(meter, {result.meter_now.time_since_epoch().count(), "control", done, "applied at this meter time"});
+    return done;
+}
+
 std::vector<http::control_action> live_frontend::actions() {
     std::vector<http::control_action> list;
+    const auto text_of = [](const http::json& request, const char* action, const char* example) {
+        if (!request.contains("text") || !request["text"].is_string() || request["text"].get<std::string>().empty())
+            throw http::control_error(400, std::string(action) + ": expected {\"text\": \"" + example + "\"}");
+        return request["text"].get<std::string>();
+    };
+    list.push_back(
+        {"load",
+         "set the meter's total load now, in W (negative: export), as the event load=constant:W: {\"watts\": 3000}; "
+         "the next frame not yet on the line carries it",
+         http::json{{"watts", "number"}},
+         [this](std::size_t meter, const http::json& request) -> std::string {
+             if (!request.contains("watts") || !request["watts"].is_number() || !std::isfinite(request["watts"].get<double>()))
+                 throw http::control_error(400, "load: expected {\"watts\": W} with W a number (negative: export)");
+             char text[64];
+             std::snprintf(text, sizeof text, "load=constant:%.17g", request["watts"].get<double>());
+             return change(meter, scenario::live_kind::event, text, "event");
+         }});
+    list.push_back(
+        {"event",
+         "a timeline event as --event gives it, from the meter's time now: {\"text\": \"KIND[=ARGS][@now|@+DURATION|@ISO[/FOR]]\"}, "
+         "e.g. voltage=207@now/2m, outage@+10s/1m, clock_jump=+1h (no @: now)",
+         http::json{{"text", "event"}},
+         [this, text_of](std::size_t meter, const http::json& request) -> std::string {
+             return change(meter, scenario::live_kind::event, text_of(request, "event", "voltage=207@now/2m"), "event");
+         }});
+    list.push_back(
+        {"fault",
+         "a fault rule as --faults gives it: {\"text\": \"NAME[:PARAM=VALUE]...[@next|@next:K|@every:K|@rate:P|@time:T]\"}, "
+         "e.g. bad_fcs, truncated@next:3 (no @: the next push); `hansim faults` lists them",
+         http::json{{"text", "fault"}},
+         [this, text_of](std::size_t meter, const http::json& request) -> std::string {
+             return change(meter, scenario::live_kind::fault, text_of(request, "fault", "bad_fcs@next"), "fault");
+         }});
     list.push_back(
         {"data_request",
          "assert or drop the P1 data-request line (meters started with --data-request none): "
@@ -63,6 +112,7 @@ std::int64_t live_frontend::meter_now_ms() const {
 
 void live_frontend::start(io::session& session, const io::time_mapping& mapping, std::FILE* log) {
     mapping_ = mapping;
+    session_ = &session;
     http::server_options options;
     options.address = settings_.listen.address;
     options.port = settings_.listen.port;

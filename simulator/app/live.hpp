@@ -1,7 +1,10 @@
 #pragma once
 // The live view for `hansim run --http`: a live_view fed by the session's frame reports and
 // an http::server on the session's io_context, with the run's live controls. run.cpp only
-// adds its options, hands each meter over and forwards frames.
+// adds its options, hands each meter over and forwards frames. The controls (load, event,
+// fault) are the session's live control (scenario/live_control.hpp), the one Python uses,
+// applied on the io_context's thread the server runs on (io::session::apply_live_here); the
+// P1 data request is the meter's manual request line.
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -28,6 +31,10 @@ class live_frontend {
 public:
     explicit live_frontend(scenario::live_view_plan settings);
 
+    /// Whether the controls are on: then the meters must be prepared with live control
+    /// (meter_setup_options::live_control) and given their controller (set_live_control).
+    bool controls() const { return settings_.control; }
+
     /// The data request to give a meter whose spec is "none": with controls on, a manual one
     /// (asserted until a control drops it); else null (always requested).
     std::unique_ptr<io::data_request> data_request_for_none();
@@ -44,11 +51,14 @@ public:
 
 private:
     std::vector<http::control_action> actions();
+    /// A live change of meter `meter`, marked on its time axis; control_error when refused.
+    std::string change(std::size_t meter, scenario::live_kind kind, const std::string& text, const std::string& what);
 
     std::int64_t meter_now_ms() const;
 
     scenario::live_view_plan settings_;
     io::time_mapping mapping_;
+    io::session* session_ = nullptr;
     http::live_view view_;
     std::vector<io::manual_data_request*> requests_;  // null: not driven by controls
     std::unique_ptr<http::server> server_;

@@ -247,9 +247,11 @@ int run_meters(parsed_run run) {
     io::session session;
     std::optional<live_frontend> live;
     if (run.live) live.emplace(*run.live);
+    scenario::meter_setup_options setup;
+    setup.live_control = live && live->controls();  // the page's controls change meters as they run
     for (const auto& planned : run.meters) {
         try {
-            prepared.push_back(scenario::prepare_meter(planned.spec));
+            prepared.push_back(scenario::prepare_meter(planned.spec, setup));
         } catch (const scenario::meter_setup_error& e) {
             throw usage_error(e.what());
         }
@@ -268,7 +270,9 @@ int run_meters(parsed_run run) {
             std::fprintf(log, "%s (%s, serial %08u): %s%s\n", config.name.c_str(), config.profile.c_str(),
                          config.serial, sink->describe().c_str(),
                          meter.counters ? (", counters in " + meter.counters->path().string()).c_str() : "");
-        session.add_meter(config.name, std::move(source), std::move(sink), std::move(request), settings);
+        const auto index = session.add_meter(config.name, std::move(source), std::move(sink), std::move(request), settings);
+        if (setup.live_control)
+            session.set_live_control(index, scenario::live_meter(config, planned.spec.port, run.settings.end_utc));
     }
     std::fprintf(log, "hansim run: %zu meter%s from %s, speed %g, %s pacing%s\n", run.meters.size(),
                  run.meters.size() == 1 ? "" : "s", scenario::format_utc_time(run.start).c_str(), run.speed,

@@ -329,6 +329,29 @@ function renderControls() {
       }
       continue;
     }
+    if (a.name === "load" || a.name === "event" || a.name === "fault") {
+      // One field each: the load in W, or the text of an event or a fault rule (as --event, --faults).
+      const field = a.name === "load" ? "watts" : "text";
+      const input = el("input");
+      input.id = `control-${a.name}-${field}`;
+      input.type = a.name === "load" ? "number" : "text";
+      input.placeholder = a.name === "load" ? "W (negative: export)" : a.name === "event" ? "voltage=207@now/2m" : "bad_fcs@next";
+      input.title = a.help;
+      const b = el("button", "", a.name === "load" ? "set load" : a.name);
+      b.id = `control-${a.name}`;
+      b.title = a.help;
+      const send = () => {
+        if (input.value === "") { text($("control-result"), `${a.name}: give a value`); return; }
+        control({ action: a.name, [field]: a.name === "load" ? Number(input.value) : input.value });
+      };
+      b.onclick = send;
+      input.onkeydown = (e) => { if (e.key === "Enter") send(); };
+      const group = el("span", "control-group");
+      group.appendChild(input);
+      group.appendChild(b);
+      buttons.appendChild(group);
+      continue;
+    }
     // Any other action: its parameters as one JSON field.
     const input = el("input");
     input.placeholder = JSON.stringify(a.parameters);

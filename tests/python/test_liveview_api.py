@@ -3,6 +3,7 @@ running hansim on loopback (port 0: the kernel picks a free one, printed at star
 import json
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -97,7 +98,8 @@ def test_controls_need_the_token_and_change_the_next_frame(hansim_bin, tmp_path)
                   "--start", START, "--speed", "10", "--fast", "--duration", "10m", "--quiet", control=True)
     try:
         info = run.get_json("api/info")
-        assert info["control"] is True and [a["name"] for a in info["actions"]] == ["data_request"]
+        assert info["control"] is True
+        assert [a["name"] for a in info["actions"]] == ["load", "event", "fault", "data_request"]
         run.wait_frames(0, 1)
         # No token, a wrong token, a token in the wrong place: refused, nothing changes.
         for token in (None, "", "0" * 32, run.token[:-1]):
@@ -225,3 +227,95 @@ def test_bad_live_view_settings_in_a_scenario_exit_2(hansim_bin, tmp_path, head,
     result = subprocess.run([hansim_bin, "run", "--scenario", scenario, "--duration", "1s"],
                             capture_output=True, text=True, timeout=10)
     assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def frames_after(run, meter, meter_ms, count, timeout=15.0):
+    """The meter's frames sent after meter time `meter_ms`, once there are `count` of them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        later = [f for f in run.get_json(f"api/meters/{meter}/frames") if f["send_ms"] > meter_ms]
+        if len(later) >= count:
+            return later
+        time.sleep(0.05)
+    raise AssertionError(f"meter {meter}: fewer than {count} frames after {meter_ms}")
+
+
+def test_live_controls_change_the_next_frames_ground_truth_and_wire(hansim_bin, tmp_path):
+    """load, event and fault through the session's live control (the one Python uses): with the
+    token, the next frame not yet on the line carries the change, in its ground truth and on the
+    wire (read by the independent decoder); without it, 403 and nothing changes."""
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-no-3p", "--count", "2", "--port", f"file:{tmp_path}/m{{n}}.bin",
+                  "--start", START, "--speed", "10", "--fast", "--duration", "10m", "--quiet",
+                  "--load", "constant:1000", control=True)
+    try:
+        steady = run.wait_frames(0, 2)[-1]["p_import_w"]
+        assert steady != 4321
+        for token in (None, "0" * 32):
+            for action, params in (("load", {"watts": 4321}), ("event", {"text": "voltage=207@now/1m"}),
+                                   ("fault", {"text": "bad_fcs"})):
+                status, body = run.control(0, action, token=token, **params)
+                assert status == 403 and "token" in body["error"], (action, status, body)
+        later = run.wait_frames(0, len(run.get_json("api/meters/0/frames")) + 2)
+        assert all(f["p_import_w"] == steady and f["fault"] is None and f["events"] == [] for f in later), later
+        assert run.get_json("api/meters/0")["marks"] == []
+
+        status, body = run.control(0, "load", watts=4321)
+        assert status == 200 and body["done"].startswith("event load=constant:4321@2024-01-15T12:"), body
+        applied = body["done"][len("event "):]
+        mark = run.get_json("api/meters/0")["marks"][-1]
+        assert (mark["kind"], mark["text"]) == ("control", body["done"])
+        nxt = frames_after(run, 0, mark["utc_ms"], 1)[0]
+        assert nxt["p_import_w"] == 4321 and applied in nxt["events"]
+        assert ("event", applied) in [(m["kind"], m["text"]) for m in run.get_json("api/meters/0")["marks"]]
+        assert run.get_json("api/meters/1/frames")[-1]["p_import_w"] != 4321  # the other meter is untouched
+
+        status, body = run.control(0, "event", text="voltage=207@now/1m")
+        assert status == 200 and body["done"].startswith("event voltage=207@2024-01-15T12:"), body
+        volts = frames_after(run, 0, run.get_json("api/meters/0")["marks"][-1]["utc_ms"], 1)[0]
+        # The dip: 207 V nominal with the profile's spread between phases (230 V before).
+        assert all(abs(u - 207) < 5 for u in volts["u_v"]) and all(u > 220 for u in nxt["u_v"]), (nxt, volts)
+        assert volts["p_import_w"] == 4321
+
+        status, body = run.control(0, "fault", text="bad_fcs")
+        assert status == 200 and body["done"].startswith("fault bad_fcs@"), body
+        faulty = frames_after(run, 0, run.get_json("api/meters/0")["marks"][-1]["utc_ms"], 2)
+        assert faulty[0]["fault"] == "bad_fcs" and faulty[1]["fault"] is None  # @next: one push
+
+        # Refused changes say what is wrong and change nothing.
+        status, body = run.control(0, "event", text="lod=3kW")
+        assert status == 400 and "unknown event kind 'lod'" in body["error"]
+        status, body = run.control(0, "fault", text="warp_drive")
+        assert status == 400 and "warp_drive" in body["error"]
+        assert run.control(0, "load")[0] == 400
+        assert run.control(0, "load", watts="lots")[0] == 400
+        assert run.control(0, "event")[0] == 400
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0
+
+    # The wire: each record is its frame; the loaded one carries 4321 W, 207 V, the faulty one a bad FCS.
+    wire = split_hdlc_stream((tmp_path / "m1.bin").read_bytes())
+    by_sequence = {f["sequence"]: f for f in [nxt, volts, *faulty]}
+    for sequence, frame in sorted(by_sequence.items()):
+        raw = wire[sequence]
+        assert len(raw) == frame["bytes_written"]
+        if frame["fault"] == "bad_fcs":
+            with pytest.raises(ValueError, match="FCS"):
+                decode_hdlc(raw)
+            continue
+        values = decode_notification(decode_hdlc(raw).information[3:]).values
+        assert values["1-1:1.7.0.255"] == frame["p_import_w"]
+        u_wire = [values[k] for k in ("1-1:32.7.0.255", "1-1:52.7.0.255", "1-1:72.7.0.255")]
+        assert all(abs(a - b) <= 1 for a, b in zip(frame["u_v"], u_wire)), (frame["u_v"], u_wire)
+
+
+def test_controls_are_refused_when_not_turned_on(hansim_bin, tmp_path):
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-no-3p", "--port", f"file:{tmp_path}/m.bin", "--start", START,
+                  "--speed", "10", "--fast", "--duration", "1m", "--quiet")
+    try:
+        assert run.get_json("api/info")["actions"] == []
+        status, body = run.control(0, "load", token="0" * 32, watts=5000)
+        assert status == 403 and "--http-control" in body["error"]
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0

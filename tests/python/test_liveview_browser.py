@@ -228,3 +228,54 @@ def test_live_marks_faults_and_events_as_frames_go_out(hansim_bin, tmp_path, bro
     finally:
         run.terminate()
         assert run.finish()[0] == 0
+
+
+def test_page_controls_change_load_event_and_fault_of_the_next_frame(hansim_bin, tmp_path, browser):
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-no-3p", "--port", f"file:{tmp_path}/m.bin",
+                  "--start", "2024-06-01T12:00:00Z", "--speed", "10", "--fast", "--duration", "10m", "--quiet",
+                  control=True)
+
+    def press(control_id, field_id=None, value=None):
+        browser.execute_script("document.getElementById('control-result').removeAttribute('data-status')")
+        if field_id:
+            field = browser.find_element(By.ID, field_id)
+            field.clear()
+            field.send_keys(value)
+        browser.find_element(By.ID, control_id).click()
+        return wait(browser, lambda d: d.find_element(By.ID, "control-result").get_attribute("data-status"))
+
+    def next_frame_after_last_mark():
+        at = run.get_json("api/meters/0")["marks"][-1]["utc_ms"]
+        return wait(browser, lambda d: next((f for f in run.get_json("api/meters/0/frames") if f["send_ms"] > at), None),
+                    message="a frame after the control")
+
+    try:
+        # Without the token: refused, and the load stays.
+        browser.get(run.url)
+        wait(browser, lambda d: d.find_element(By.ID, "control-load").is_displayed(), message="controls shown")
+        assert press("control-load", "control-load-watts", "3777") == "403"
+        assert "refused" in browser.find_element(By.ID, "control-result").text
+        time.sleep(1.5)
+        assert all(f["p_import_w"] != 3777 for f in run.get_json("api/meters/0/frames"))
+
+        browser.get(f"{run.url}?token={run.token}")
+        wait(browser, lambda d: d.find_element(By.ID, "control-load").is_displayed())
+        assert press("control-load", "control-load-watts", "3777") == "200"
+        assert next_frame_after_last_mark()["p_import_w"] == 3777
+        wait(browser, lambda d: cell(d, 0, "p") == "3777", message="the table shows the new load")
+
+        assert press("control-event", "control-event-text", "power_factor=0.5@now/1m") == "200"
+        assert next_frame_after_last_mark()["power_factor"] == 0.5
+
+        assert press("control-fault", "control-fault-text", "bad_fcs") == "200"
+        assert next_frame_after_last_mark()["fault"] == "bad_fcs"
+        # The controls and what they caused are on the time axis.
+        wait(browser, lambda d: {"control", "event", "fault"} <= {m[0] for m in lane_marks(d)}, message="marked")
+        assert "fault bad_fcs@" in browser.find_element(By.ID, "d-marks").text
+
+        assert press("control-event", "control-event-text", "lod=3kW") == "400"
+        assert "unknown event kind" in browser.find_element(By.ID, "control-result").text
+        keep_screenshot(browser, tmp_path, "liveview-controls.png")
+    finally:
+        run.terminate()
+        assert run.finish()[0] == 0
