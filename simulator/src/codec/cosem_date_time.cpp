@@ -7,6 +7,11 @@ namespace hansim::codec {
 bytes cosem_date_time::to_bytes() const {
     bytes out;
     out.reserve(wire_size);
+    append_to(out);
+    return out;
+}
+
+void cosem_date_time::append_to(bytes& out) const {
     put_be(out, year, 2);
     out.push_back(month);
     out.push_back(day);
@@ -17,7 +22,6 @@ bytes cosem_date_time::to_bytes() const {
     out.push_back(hundredths);
     put_be(out, static_cast<std::uint16_t>(deviation), 2);
     out.push_back(clock_status);
-    return out;
 }
 
 std::optional<cosem_date_time> cosem_date_time::from_bytes(byte_view in) {

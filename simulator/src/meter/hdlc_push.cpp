@@ -14,11 +14,13 @@ hdlc_push_options ciphered_push_addressing() {
 }
 
 codec::bytes frame_push_apdu(const codec::bytes& apdu, const hdlc_push_options& options) {
-    const auto llc_pdu = codec::apdu::wrap_llc(apdu);
-    if (options.max_information == 0 || llc_pdu.size() <= options.max_information) {
-        return codec::hdlc::encode(codec::hdlc::hdlc_frame{options.destination, options.source, options.control,
-                                                           false, llc_pdu});
+    if (options.max_information == 0 || codec::apdu::llc_response_header.size() + apdu.size() <= options.max_information) {
+        codec::bytes wire;  // one buffer: LLC header and APDU go in without being joined first
+        codec::hdlc::append_frame(wire, options.destination, options.source, options.control, false,
+                                  codec::apdu::llc_response_header, apdu);
+        return wire;
     }
+    const auto llc_pdu = codec::apdu::wrap_llc(apdu);
     codec::bytes wire;
     for (const auto& frame : codec::hdlc::encode_segmented(options.destination, options.source, options.control,
                                                            llc_pdu, options.max_information))

@@ -36,7 +36,7 @@ codec::axdr::data build_nve_list1_body(const snapshot& values, const list_option
 }
 
 codec::bytes build_nve_list1_apdu(const snapshot& values, const list_options& options) {
-    return make_list_notification(build_nve_list1_body(values, options), values, options).to_bytes();
+    return build_list_apdu(list_kind::nve_list1, values, options);
 }
 
 }  // namespace hansim::meter

@@ -40,7 +40,7 @@ codec::axdr::data build_nve_list2_body(const snapshot& values, const list_option
 }
 
 codec::bytes build_nve_list2_apdu(const snapshot& values, const list_options& options) {
-    return make_list_notification(build_nve_list2_body(values, options), values, options).to_bytes();
+    return build_list_apdu(list_kind::nve_list2, values, options);
 }
 
 }  // namespace hansim::meter

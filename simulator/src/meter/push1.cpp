@@ -37,7 +37,7 @@ codec::axdr::data build_push1_body(const snapshot& values, const list_options& o
 }
 
 codec::bytes build_push1_apdu(const snapshot& values, const list_options& options) {
-    return make_list_notification(build_push1_body(values, options), values, options).to_bytes();
+    return build_list_apdu(list_kind::push1, values, options);
 }
 
 }  // namespace hansim::meter

@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "hansim/codec/apdu/data_notification.hpp"
 #include "hansim/codec/apdu/notification_elements.hpp"
+#include "hansim/codec/axdr/length.hpp"
 #include "hansim/meter/identity.hpp"
 #include "hansim/meter/nve_list1.hpp"
 #include "hansim/meter/nve_list2.hpp"
@@ -95,10 +97,91 @@ codec::apdu::data_notification make_list_notification(data body, const snapshot&
     return n;
 }
 
+namespace {
+
+void put_string(codec::bytes& out, std::uint8_t tag, const std::uint8_t* data, std::size_t size) {
+    out.push_back(tag);
+    codec::axdr::encode_length(out, size);
+    out.insert(out.end(), data, data + size);
+}
+
+void put_string(codec::bytes& out, std::uint8_t tag, std::string_view text) {
+    put_string(out, tag, reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+}
+
+// Writes the A-XDR of row_value(row) straight into `out`: the same bytes axdr::encode makes
+// of the data tree, without building one.
+void put_row_value(codec::bytes& out, const list_row& row, const snapshot& values, const list_options& options) {
+    switch (row.what) {
+        case list_quantity::list_version: return put_string(out, 0x0A, values.identity.list_version);
+        case list_quantity::gs1_id: return put_string(out, 0x0A, values.identity.gs1_id);
+        case list_quantity::meter_type: return put_string(out, 0x0A, values.identity.meter_type);
+        case list_quantity::clock:
+            out.push_back(0x09);
+            out.push_back(codec::cosem_date_time::wire_size);
+            values.clock.append_to(out);
+            return;
+        case list_quantity::absent_phase: out.push_back(0x00); return;
+        default: break;
+    }
+    const auto wire = row_wire_integer(row, values, options);
+    if (!wire) throw std::logic_error("push list: row without a wire value");
+    if (row.type == wire_type::long_unsigned) {
+        out.push_back(static_cast<std::uint8_t>(data_type::long_unsigned));
+        codec::put_be(out, static_cast<std::uint16_t>(*wire), 2);
+    } else {
+        out.push_back(static_cast<std::uint8_t>(data_type::double_long_unsigned));
+        codec::put_be(out, *wire, 4);
+    }
+}
+
+}  // namespace
+
+void append_list_apdu(codec::bytes& out, std::span<const list_row> rows, const snapshot& values,
+                      const list_options& options) {
+    // make_flat_body's rules: an OBIS row is a pair, the first row may be a bare value (the
+    // list version), a row without OBIS elsewhere must be the null placeholder (a pair of
+    // null-data). Anything else is refused by the tree path, with its message.
+    std::size_t members = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const bool has_obis = rows[i].what != list_quantity::list_version && rows[i].what != list_quantity::absent_phase;
+        const bool odd = !has_obis && (i == 0 ? rows[i].what == list_quantity::absent_phase
+                                               : rows[i].what != list_quantity::absent_phase);
+        if (odd) {  // not a shape the tables use: the tree path (and its error message)
+            const auto tree = make_list_notification(build_list_body(rows, values, options), values, options).to_bytes();
+            out.insert(out.end(), tree.begin(), tree.end());
+            return;
+        }
+        members += has_obis || i != 0 ? 2 : 1;
+    }
+    out.push_back(codec::apdu::data_notification_tag);
+    codec::put_be(out, 0, 4);  // long-invoke-id-and-priority
+    if (options.date_time == date_time_form::legacy_09) out.push_back(0x09);
+    out.push_back(codec::cosem_date_time::wire_size);
+    values.clock.append_to(out);
+    out.push_back(static_cast<std::uint8_t>(data_type::structure));
+    codec::axdr::encode_length(out, members);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const list_row& row = rows[i];
+        if (row.what == list_quantity::absent_phase) {
+            out.push_back(0x00);
+            out.push_back(0x00);
+            continue;
+        }
+        if (row.what != list_quantity::list_version) {
+            out.push_back(static_cast<std::uint8_t>(data_type::octet_string));
+            out.push_back(static_cast<std::uint8_t>(row.obis.groups.size()));
+            out.insert(out.end(), row.obis.groups.begin(), row.obis.groups.end());
+        }
+        put_row_value(out, row, values, options);
+    }
+}
+
 codec::bytes build_list_apdu(list_kind kind, const snapshot& values, const list_options& options) {
-    return make_list_notification(build_list_body(list_rows(kind, layout_for(values.wires, options)), values, options),
-                                  values, options)
-        .to_bytes();
+    codec::bytes out;
+    out.reserve(256);
+    append_list_apdu(out, list_rows(kind, layout_for(values.wires, options)), values, options);
+    return out;
 }
 
 // ---- reading ------------------------------------------------------------------------------

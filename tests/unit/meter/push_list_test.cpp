@@ -284,3 +284,29 @@ TEST(push_list_read, body_clock_wins_over_a_differing_header) {
     ASSERT_TRUE(d);
     EXPECT_EQ(d->values.clock.second, 5);
 }
+
+// The frame builders write the APDU directly; it must be the very bytes of the A-XDR tree
+// path (make_list_notification + build_list_body + to_bytes) for every table and option.
+TEST(push_list_build, direct_writer_equals_the_tree_encoding_for_every_table_and_option) {
+    int compared = 0;
+    for (auto wires : {wiring::three_phase_4wire, wiring::three_phase_3wire, wiring::single_phase})
+        for (auto layout : {list_layout::three_phase, list_layout::single_phase, list_layout::single_phase_compact})
+            for (auto kind : {list_kind::nve_list1, list_kind::nve_list2, list_kind::push1})
+                for (auto form : {date_time_form::standard, date_time_form::legacy_09})
+                    for (auto energy : {energy_resolution::ten_wh, energy_resolution::one_wh}) {
+                        const auto s = sample(wires);
+                        list_options options;
+                        options.date_time = form;
+                        options.energy = energy;
+                        options.current = current_resolution::milli_ampere;
+                        const auto rows = list_rows(kind, layout);
+                        const auto tree = make_list_notification(build_list_body(rows, s, options), s, options).to_bytes();
+                        codec::bytes direct{0xAA};  // appends after what is already there
+                        append_list_apdu(direct, rows, s, options);
+                        ASSERT_EQ(direct.front(), 0xAA);
+                        ASSERT_EQ(codec::bytes(direct.begin() + 1, direct.end()), tree)
+                            << list_name(kind) << " layout " << static_cast<int>(layout);
+                        ++compared;
+                    }
+    EXPECT_EQ(compared, 3 * 3 * 3 * 2 * 2);
+}

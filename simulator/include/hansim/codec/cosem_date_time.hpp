@@ -33,6 +33,8 @@ struct cosem_date_time {
 
     /// The 12 bytes, no tag and no length.
     bytes to_bytes() const;
+    /// Appends the wire_size bytes of to_bytes() to `out`.
+    void append_to(bytes& out) const;
     /// Reads exactly 12 bytes; nullopt when `in` is shorter.
     static std::optional<cosem_date_time> from_bytes(byte_view in);
 

@@ -54,6 +54,11 @@ codec::axdr::data build_list_body(std::span<const list_row> rows, const snapshot
 codec::apdu::data_notification make_list_notification(codec::axdr::data body, const snapshot& values,
                                                       const list_options& options);
 
+/// Appends make_list_notification(build_list_body(rows, ...)).to_bytes() to `out`, written
+/// directly (no A-XDR tree, no allocation beyond `out`'s growth): the frame builders' path.
+void append_list_apdu(codec::bytes& out, std::span<const list_row> rows, const snapshot& values,
+                      const list_options& options);
+
 /// The complete 0x0F APDU of `kind` for `values`; the layout follows values.wires and
 /// options.single_phase (see layout_for).
 codec::bytes build_list_apdu(list_kind kind, const snapshot& values, const list_options& options);

@@ -47,35 +47,43 @@ result<decoded_address> decode_address(byte_view in, std::size_t base_offset) {
                                          " has no end marker (bit 0 set) within 4 bytes"};
 }
 
-bytes encode(const hdlc_frame& frame) {
-    bytes header;  // format .. control
-    header.resize(2);
-    encode_address(header, frame.destination);
-    encode_address(header, frame.source);
-    header.push_back(frame.control);
-    const std::size_t length =
-        header.size() + (frame.information.empty() ? 0 : 2 + frame.information.size()) + 2;
-    if (length > max_frame_length)
+void append_frame(bytes& out, const hdlc_address& destination, const hdlc_address& source, std::uint8_t control,
+                  bool segmented, byte_view head, byte_view tail) {
+    const std::size_t start = out.size();
+    const std::size_t information = head.size() + tail.size();
+    out.reserve(start + information + 20);
+    out.push_back(flag);
+    out.push_back(0);  // format, filled in below
+    out.push_back(0);
+    encode_address(out, destination);
+    encode_address(out, source);
+    out.push_back(control);
+    const std::size_t header_size = out.size() - start - 1;  // format .. control
+    const std::size_t length = header_size + (information == 0 ? 0 : 2 + information) + 2;
+    if (length > max_frame_length) {
+        out.resize(start);
         throw std::length_error("HDLC frame of " + std::to_string(length) + " bytes exceeds the 11-bit length field (" +
                                 std::to_string(max_frame_length) + ")");
-    const auto format = static_cast<std::uint16_t>(0xA000 | (frame.segmented ? 0x0800 : 0) | length);
-    header[0] = static_cast<std::uint8_t>(format >> 8);
-    header[1] = static_cast<std::uint8_t>(format & 0xFF);
-
-    bytes out;
-    out.reserve(length + 2);
-    out.push_back(flag);
-    out.insert(out.end(), header.begin(), header.end());
-    if (!frame.information.empty()) {
-        const std::uint16_t hcs = crc16_x25(header);
+    }
+    const auto format = static_cast<std::uint16_t>(0xA000 | (segmented ? 0x0800 : 0) | length);
+    out[start + 1] = static_cast<std::uint8_t>(format >> 8);
+    out[start + 2] = static_cast<std::uint8_t>(format & 0xFF);
+    if (information != 0) {
+        const std::uint16_t hcs = crc16_x25(byte_view(out).subspan(start + 1, header_size));
         out.push_back(static_cast<std::uint8_t>(hcs & 0xFF));
         out.push_back(static_cast<std::uint8_t>(hcs >> 8));
-        out.insert(out.end(), frame.information.begin(), frame.information.end());
+        out.insert(out.end(), head.begin(), head.end());
+        out.insert(out.end(), tail.begin(), tail.end());
     }
-    const std::uint16_t fcs = crc16_x25(byte_view(out).subspan(1));
+    const std::uint16_t fcs = crc16_x25(byte_view(out).subspan(start + 1));
     out.push_back(static_cast<std::uint8_t>(fcs & 0xFF));
     out.push_back(static_cast<std::uint8_t>(fcs >> 8));
     out.push_back(flag);
+}
+
+bytes encode(const hdlc_frame& frame) {
+    bytes out;
+    append_frame(out, frame.destination, frame.source, frame.control, frame.segmented, frame.information);
     return out;
 }
 
@@ -86,10 +94,9 @@ std::vector<bytes> encode_segmented(const hdlc_address& destination, const hdlc_
     std::size_t pos = 0;
     do {
         const std::size_t size = std::min(max_information, llc_pdu.size() - pos);
-        hdlc_frame frame{destination, source, control, pos + size < llc_pdu.size(),
-                         bytes(llc_pdu.begin() + static_cast<std::ptrdiff_t>(pos),
-                               llc_pdu.begin() + static_cast<std::ptrdiff_t>(pos + size))};
-        frames.push_back(encode(frame));
+        bytes frame;
+        append_frame(frame, destination, source, control, pos + size < llc_pdu.size(), llc_pdu.subspan(pos, size));
+        frames.push_back(std::move(frame));
         pos += size;
     } while (pos < llc_pdu.size());
     return frames;

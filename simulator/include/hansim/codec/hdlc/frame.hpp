@@ -68,6 +68,11 @@ struct hdlc_frame {
 /// frame would exceed max_frame_length, std::invalid_argument for a bad address.
 bytes encode(const hdlc_frame& frame);
 
+/// Appends the frame encode() makes to `out`, its information field being `head` followed by
+/// `tail` (for example the LLC header and the APDU, without joining them first). Same errors.
+void append_frame(bytes& out, const hdlc_address& destination, const hdlc_address& source, std::uint8_t control,
+                  bool segmented, byte_view head, byte_view tail = {});
+
 /// Splits `llc_pdu` (LLC header + APDU; the LLC header is simply its first bytes, so it lands
 /// in the first segment only) into frames carrying at most `max_information` bytes each; S is
 /// set on all but the last. An LLC PDU that fits yields a single unsegmented frame.
