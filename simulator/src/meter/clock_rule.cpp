@@ -31,10 +31,21 @@ year_month_day last_sunday(year y, month m) {
 }
 
 bool eu_summer_time(sys_seconds utc) {
-    const year y = year_month_day{floor<days>(utc)}.year();
-    const sys_seconds begins = sys_days{last_sunday(y, March)} + 1h;
-    const sys_seconds ends = sys_days{last_sunday(y, October)} + 1h;
-    return utc >= begins && utc < ends;
+    // The year's two change instants, kept per thread for the last year asked (the model
+    // asks every integration step; the calendar arithmetic is the cost).
+    struct year_changes {
+        sys_seconds from{sys_seconds::max()}, to{sys_seconds::min()};  // the year, [from, to)
+        sys_seconds begins{}, ends{};
+    };
+    thread_local year_changes cached;
+    if (utc < cached.from || utc >= cached.to) {
+        const year y = year_month_day{floor<days>(utc)}.year();
+        cached.from = sys_days{y / January / 1};
+        cached.to = sys_days{(y + years{1}) / January / 1};
+        cached.begins = sys_days{last_sunday(y, March)} + 1h;
+        cached.ends = sys_days{last_sunday(y, October)} + 1h;
+    }
+    return utc >= cached.begins && utc < cached.ends;
 }
 
 wall_time to_wall_time(sys_seconds utc, clock_rule rule) {

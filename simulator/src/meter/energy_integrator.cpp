@@ -29,8 +29,19 @@ energy_method parse_energy_method(std::string_view text) {
 
 void energy_accumulator::add(std::int64_t power_mw, std::chrono::milliseconds dt) {
     if (power_mw < 0 || dt.count() < 0) throw std::invalid_argument("energy_accumulator::add: negative power or time");
-    // Whole hours first so that power × time never overflows: P mW for 1 h is exactly P mWh.
+    if (power_mw == 0) return;
     const std::int64_t ms = dt.count();
+    if (ms < mw_ms_per_mwh && power_mw <= max_short_power_mw) {
+        // The common case (steps shorter than an hour at household power): one product,
+        // and a division only when a whole mWh is complete.
+        remainder_ += power_mw * ms;
+        if (remainder_ >= mw_ms_per_mwh) {
+            mwh_ += remainder_ / mw_ms_per_mwh;
+            remainder_ %= mw_ms_per_mwh;
+        }
+        return;
+    }
+    // Whole hours first so that power × time never overflows: P mW for 1 h is exactly P mWh.
     const std::int64_t hours = ms / mw_ms_per_mwh;
     const std::int64_t rest_ms = ms % mw_ms_per_mwh;
     mwh_ += power_mw * hours;

@@ -58,6 +58,33 @@ double minute_noise(std::uint64_t seed, std::uint64_t stream, std::int64_t minut
     return 2.0 * random_unit(seed, stream, static_cast<std::uint64_t>(minute)) - 1.0;
 }
 
+// The random draws of one minute (they are what changes once a minute). The model asks for
+// every integration step, i.e. 60 times a minute with the same arguments, so the last
+// minute's draws are kept per thread: a pure function's memo, not state.
+struct minute_draws {
+    std::uint64_t seed = 0;
+    std::int64_t minute = 0;
+    bool valid = false;
+    double load = 0, clouds = 0;
+    std::array<double, 3> voltage{};
+};
+
+const minute_draws& draws_for(std::uint64_t seed, std::int64_t minute) {
+    static const std::uint64_t load_stream = stream_id("load");
+    static const std::uint64_t clouds_stream = stream_id("clouds");
+    static const std::uint64_t voltage_stream = stream_id("voltage");
+    thread_local minute_draws cache;
+    if (!cache.valid || cache.seed != seed || cache.minute != minute) {
+        cache.seed = seed;
+        cache.minute = minute;
+        cache.valid = true;
+        cache.load = minute_noise(seed, load_stream, minute);
+        cache.clouds = minute_noise(seed, clouds_stream, minute);
+        for (std::size_t i = 0; i < 3; ++i) cache.voltage[i] = minute_noise(seed, voltage_stream + i, minute);
+    }
+    return cache;
+}
+
 }  // namespace
 
 load_point evaluate(const load_profile& p, std::chrono::sys_time<std::chrono::milliseconds> utc,
@@ -66,15 +93,17 @@ load_point evaluate(const load_profile& p, std::chrono::sys_time<std::chrono::mi
     const double hour = static_cast<double>(local_time_of_day.count()) / 3'600'000.0;
     const std::int64_t minute = floor<minutes>(utc).time_since_epoch().count();
 
+    const minute_draws& draws = draws_for(seed, minute);
+
     double power = p.base_w;
     if (p.shape != load_shape::constant) {
         const double shape = std::max(0.45 * bump(hour, 7.5, 1.2), bump(hour, 18.5, 1.8));
         power = p.base_w + (p.peak_w - p.base_w) * shape;
     }
-    power *= 1.0 + p.noise * minute_noise(seed, stream_id("load"), minute);
+    power *= 1.0 + p.noise * draws.load;
     if (p.shape == load_shape::solar && hour > 6.0 && hour < 18.0) {
         const double sun = std::sin(std::numbers::pi * (hour - 6.0) / 12.0);
-        const double clouds = 1.0 - 0.5 * p.noise * (1.0 + minute_noise(seed, stream_id("clouds"), minute));
+        const double clouds = 1.0 - 0.5 * p.noise * (1.0 + draws.clouds);
         power -= p.solar_peak_w * sun * sun * clouds;
     }
 
@@ -89,7 +118,7 @@ load_point evaluate(const load_profile& p, std::chrono::sys_time<std::chrono::mi
     point.capacitive = p.capacitive;
     for (std::size_t i = 0; i < 3; ++i)
         point.voltage_v[i] =
-            p.nominal_voltage_v + p.voltage_spread_v * minute_noise(seed, stream_id("voltage") + i, minute);
+            p.nominal_voltage_v + p.voltage_spread_v * draws.voltage[i];
     return point;
 }
 

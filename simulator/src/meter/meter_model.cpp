@@ -190,8 +190,9 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
     return phases;
 }
 
-power_sample meter_model::sample_at(time_point t) const {
-    const auto phases = phases_at(t);
+power_sample meter_model::sample_at(time_point t) const { return sample_of(phases_at(t)); }
+
+power_sample meter_model::sample_of(const std::array<phase_state, 3>& phases) {
     power_sample s;
     for (std::size_t i = 0; i < 3; ++i) {
         s.active_mw[i] = std::llround(phases[i].active_power_w * 1000.0);
@@ -200,12 +201,56 @@ power_sample meter_model::sample_at(time_point t) const {
     return s;
 }
 
+meter_model::time_point meter_model::constant_until(time_point step_start) const {
+    // The sample of a step depends on its start through the time of day (load shapes other
+    // than constant, ramps, CSV series), the minute (noise and voltage draws), the load
+    // steps and the timeline. Without the first two it cannot change before the next
+    // minute, load step or timeline instant.
+    const time_point none = step_start;
+    const auto* source = timeline_.latest(event_kind::load, step_start);
+    if (source) {
+        const load_source& l = source->event->load;
+        if (l.type == load_source_type::ramp || l.type == load_source_type::csv) return none;
+        if (l.type == load_source_type::shape && l.shape != load_shape::constant) return none;
+        if (l.type == load_source_type::profile && config_.load.shape != load_shape::constant) return none;
+    } else if (config_.load.shape != load_shape::constant) {
+        bool all_fixed = true;
+        const std::size_t used = config_.wires == wiring::single_phase ? 1 : 3;
+        for (std::size_t i = 0; i < used; ++i) all_fixed = all_fixed && config_.fixed_phases[i].has_value();
+        if (!all_fixed) return none;
+    }
+    time_point until = floor<minutes>(step_start) + minutes(1);
+    const bool shape_source = source && source->event->load.type == load_source_type::shape;
+    if (!shape_source) {
+        auto next_step = std::upper_bound(config_.load.steps.begin(), config_.load.steps.end(), step_start,
+                                          [](time_point x, const load_step& s) { return x < s.at; });
+        if (next_step != config_.load.steps.end()) until = std::min(until, next_step->at);
+    }
+    for (const auto& x : timeline_.entries()) {
+        if (x.at > step_start) {
+            until = std::min(until, x.at);
+            break;  // entries are in time order; later ones start later still
+        }
+        if (x.until && *x.until > step_start) until = std::min(until, *x.until);
+    }
+    return until;
+}
+
 void meter_model::advance_to(time_point t) {
     if (t < now_) throw std::logic_error("meter_model::advance_to: time went backwards");
     const auto step = config_.integration_step;
     while (now_ < t) {
         const time_point step_start{floor<milliseconds>(now_.time_since_epoch()) / step * step};
         time_point segment_end = std::min(step_start + step, t);
+        if (segment_end < t) {
+            // Whole steps whose power cannot differ from this one's are integrated at once
+            // (exactly: P·Δt is additive); a step starting at or after `until` may differ.
+            const time_point until = constant_until(step_start);
+            if (until > segment_end) {
+                const auto ceil_steps = (until - step_start + step - milliseconds(1)) / step;
+                segment_end = std::min(step_start + ceil_steps * step, t);
+            }
+        }
         for (const auto& x : timeline_.entries()) {  // cut at outage edges: energy stops exactly
             if (x.event->kind != event_kind::outage) continue;
             if (x.at > now_ && x.at < segment_end) segment_end = x.at;
@@ -219,7 +264,7 @@ void meter_model::advance_to(time_point t) {
 snapshot meter_model::take_snapshot(time_point t) {
     advance_to(t);
     const auto phases = phases_at(t);
-    const power_sample sample = sample_at(t);
+    const power_sample sample = sample_of(phases);
 
     snapshot snap;
     snap.identity = identity_;

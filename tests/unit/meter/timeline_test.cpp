@@ -199,3 +199,50 @@ TEST(timeline, the_model_follows_clock_rule_events_from_its_physics_part_alone) 
     EXPECT_EQ(model.take_snapshot(c.start + 30min).clock.hour, 11);  // CET: UTC+1
     EXPECT_EQ(model.take_snapshot(c.start + 90min).clock.hour, 13);  // CEST: UTC+2
 }
+
+// The model integrates runs of steps whose power cannot change in one product. Over a long
+// period with events of every kind that touches power, one model advanced in large irregular
+// jumps must hold the very registers of one advanced a single step at a time (the
+// step-by-step integration), at every check and at the end.
+TEST(timeline_model, long_jumps_equal_the_step_by_step_integration_with_events) {
+    struct variant {
+        std::vector<std::string> events;
+        load_shape shape;
+        double noise;
+    };
+    const std::vector<variant> variants{
+        {{"outage@+3h/20m", "load=constant:3600@+5h", "appliance=ev_charger:7400@+17h30m", "load=ramp:0:-4000:2h@+1d",
+          "load=daily_curve:300:2000@+2d", "load=profile@+2d12h", "voltage=240@+2d1h", "outage@+2d2h/90s", "clock_jump=-2m@+2d3h",
+          "load=constant:-1500@+3d"},
+         load_shape::constant, 0.05},
+        {{"outage@+30m/20m", "appliance=heater:2000@+2h"}, load_shape::constant, 0.0},
+        {{"outage@+30m/20m"}, load_shape::daily_curve, 0.05},
+    };
+    for (const auto& v : variants) {
+        meter_config c = with_events(v.events);
+        c.load.shape = v.shape;
+        c.load.noise = v.noise;
+        c.start = start + 1500ms;  // off the step grid
+        meter_model jumps(c);
+        meter_model steps(c);
+        const utc_ms end = c.start + days(5);
+        utc_ms t = c.start;
+        std::int64_t i = 0;
+        int checks = 0;
+        while (t < end) {
+            t = std::min(end, t + milliseconds(1000 * (1 + (i * 7919) % 9973) + i % 997));  // up to ~3 h
+            ++i;
+            while (steps.now() < t) {  // one integration step (or the part of it up to t) per call
+                const auto step = c.integration_step;
+                const utc_ms next{(steps.now().time_since_epoch() / step + 1) * step};
+                steps.advance_to(std::min(next, t));
+            }
+            jumps.advance_to(t);
+            ASSERT_EQ(jumps.total_energy(), steps.total_energy()) << v.events.front() << " at " << i;
+            for (std::size_t p = 0; p < 3; ++p) ASSERT_EQ(jumps.phase_energy(p), steps.phase_energy(p));
+            ++checks;
+        }
+        EXPECT_GT(checks, 50);
+        EXPECT_GT(jumps.total_energy().active_import_mwh, c.initial_energy.active_import_mwh + 10'000);
+    }
+}

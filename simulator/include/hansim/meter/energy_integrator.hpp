@@ -36,6 +36,9 @@ energy_method parse_energy_method(std::string_view text);
 class energy_accumulator {
 public:
     static constexpr std::int64_t mw_ms_per_mwh = 3'600'000;
+    /// Below this power a sub-hour step can be multiplied out directly: P·Δt + remainder
+    /// stays far below 2^63 (2.5 GW · 3.6e6 ms ≈ 9e18 is the general path's bound).
+    static constexpr std::int64_t max_short_power_mw = 1'000'000'000'000;  // 1 GW
 
     explicit energy_accumulator(std::int64_t initial_mwh = 0) : mwh_(initial_mwh) {}
     /// Adds power_mw (≥ 0) held for dt (≥ 0). Exact for |P| up to 2.5 GW and any dt.

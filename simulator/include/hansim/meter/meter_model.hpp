@@ -5,7 +5,9 @@
 /// within a step every phase carries the derived state of the step's start (load profile,
 /// overridden by the user's fixed phases). Energy registers integrate exactly that power
 /// (energy_integrator.hpp), so at any instant the registers equal the initial values plus
-/// ∫P dt, floored to mWh. No clock is read: time only comes in as a parameter.
+/// ∫P dt, floored to mWh. No clock is read: time only comes in as a parameter. Runs of
+/// steps whose power cannot change (a constant load between minute draws, load steps and
+/// timeline instants) are integrated in one product, which is the same sum.
 ///
 /// Three-phase 3-wire (Aron, IT grids): the phases are simulated as a star-equivalent load
 /// (phase voltage = configured nominal, typically 230/√3 for a 3×230 V grid); the listed
@@ -72,6 +74,11 @@ public:
     power_sample sample_at(time_point t) const;
 
 private:
+    static power_sample sample_of(const std::array<phase_state, 3>& phases);
+    /// The first instant after `step_start` from which a step's power may differ from the
+    /// power of the step at `step_start` (`step_start` itself when it may change every step).
+    time_point constant_until(time_point step_start) const;
+
     physics_config config_;
     resolved_timeline timeline_;
     meter_identity identity_;
