@@ -1,6 +1,7 @@
 #include "hansim/io/byte_sink.hpp"
 
 #include <cstdio>
+#include <thread>
 
 namespace hansim::io {
 
@@ -19,5 +20,7 @@ std::string_view to_string(sink_status status) {
     }
     return "?";
 }
+
+void byte_sink::wait_writable(std::chrono::milliseconds timeout) { std::this_thread::sleep_for(timeout); }
 
 }  // namespace hansim::io

@@ -151,6 +151,12 @@ bool pty_sink::output_pending() {
     return unread > 0;
 }
 
+void pty_sink::wait_writable(std::chrono::milliseconds timeout) {
+    if (!master_.is_open()) return;
+    pollfd probe{master_.native_handle(), POLLOUT, 0};
+    ::poll(&probe, 1, static_cast<int>(timeout.count()));
+}
+
 void pty_sink::close() {
     if (linked_) {
         linked_ = false;

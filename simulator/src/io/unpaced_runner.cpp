@@ -74,7 +74,11 @@ void unpaced_runner::write_pending(std::chrono::milliseconds stall) {
                                 " bytes of push #" + std::to_string(pending_->sequence) + " (" + pending_->list +
                                 ") left; is anything reading the port?");
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        // Wait for room rather than sleeping blindly: a PTY whose reader drains it is
+        // writable again within microseconds, and a fixed 1 ms nap capped the rate at one
+        // PTY buffer per millisecond.
+        if (status == sink_status::overrun) sink_->wait_writable(std::chrono::milliseconds(1));
+        else std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     sink_->frame_end();
 }

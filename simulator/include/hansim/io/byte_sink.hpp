@@ -9,6 +9,7 @@
 /// silently. A write that fails for good (a full disk, an I/O error) reports `failed`: the run
 /// stops and the command exits 1 with failure()'s message.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -65,6 +66,12 @@ public:
     /// writes). The session waits (bounded) for this to clear before closing ports, so the
     /// last frame of a run is not cut off by the close.
     virtual bool output_pending() { return false; }
+
+    /// After a write that the port could not take in full: waits until the port can take
+    /// bytes again or `timeout` passes, whichever comes first (a writer that waits instead of
+    /// losing a frame calls this rather than sleeping blindly). The default sleeps `timeout`;
+    /// ports with a descriptor wait for it to become writable.
+    virtual void wait_writable(std::chrono::milliseconds timeout);
 
     /// After `failed`: what failed, for people ("file out.bin: write failed: No space left on
     /// device"). Empty while nothing has failed.

@@ -44,6 +44,8 @@ public:
     sink_status write_some(codec::byte_view chunk, std::size_t& written) override;
     void frame_abort() override;
     bool output_pending() override;
+    /// poll() for POLLOUT on the master: returns as soon as the reader has made room.
+    void wait_writable(std::chrono::milliseconds timeout) override;
     void close() override;
 
 private:
