@@ -80,9 +80,26 @@ def independent_read(piece, profile):
     return as_hansim_values(decode_notification(apdu).values)
 
 
-def check_fault(hansim_bin, tmp_path, row, faults):
-    profile, duration = setup_for(row)
-    keys = key_file(tmp_path) if profile == "kamstrup-dk-3p" else None
+def invocation_counter(piece):
+    """The invocation counter of a ciphered HDLC piece (general-glo-ciphering), read here."""
+    apdu = read_hdlc_piece(piece)[3:]
+    title_len = apdu[1]
+    pos = 2 + title_len
+    pos += 1 + (apdu[pos] & 0x7F if apdu[pos] & 0x80 else 0)  # the length field
+    return int.from_bytes(apdu[pos + 1:pos + 5], "big")
+
+
+def independent_anomaly(previous, current, max_step=100):
+    """A receiver's verdict on a counter: stuck, backwards, jump (more than max_step ahead) or None."""
+    if previous is None or previous < current <= previous + max_step:
+        return None
+    return "stuck" if current == previous else "backwards" if current < previous else "jump"
+
+
+def check_fault(hansim_bin, tmp_path, row, faults, profile=None, duration=None):
+    if profile is None:
+        profile, duration = setup_for(row)
+    keys = key_file(tmp_path) if profile.startswith("kamstrup-dk") else None
     records = generate(hansim_bin, profile, duration, faults, keys)
     faulty = [r for r in records if r["fault"]]
     assert faulty, f"{faults}: no push carried the fault"
@@ -96,6 +113,7 @@ def check_fault(hansim_bin, tmp_path, row, faults):
     want = [(offset, reject) for offset, _, reject, _ in pieces]
     assert got == want, f"{faults}: hansim decode {[(d['offset'], d.get('error_kind')) for d in decoded]}"
 
+    previous_counter = None
     for (offset, length, reject, record), d in zip(pieces, decoded):
         piece = stream[offset:offset + length]
         if reject:
@@ -103,6 +121,18 @@ def check_fault(hansim_bin, tmp_path, row, faults):
                 independent_read(piece, profile)
             continue
         theirs = independent_read(piece, profile)
+        # The counter-anomaly flag: the ground truth marks the piece, hansim decode flags it,
+        # and the independent reading of the counters agrees, on exactly those pieces.
+        marked = any(p["why"] == "counter_anomaly" for p in (record.get("fault_effect") or {}).get("pieces", [])
+                     if p["offset"] == offset - stream_offset(records, record))
+        assert ("counter_anomaly" in d) == marked, (faults, record["sequence"], d.get("counter_anomaly"))
+        if keys:
+            counter = invocation_counter(piece)
+            assert (independent_anomaly(previous_counter, counter) is not None) == marked, \
+                (faults, record["sequence"], previous_counter, counter)
+            if marked:
+                assert d["counter_anomaly"] == independent_anomaly(previous_counter, counter)
+            previous_counter = counter
         if profile == "kamstrup-p1":
             mine = {k: v for k, v in record["values"].items() if not isinstance(v, list)}
             assert theirs == mine, (faults, record["sequence"])
@@ -110,6 +140,16 @@ def check_fault(hansim_bin, tmp_path, row, faults):
             assert theirs == record["values"], (faults, record["sequence"])
         assert d["values"] == record["values"], (faults, record["sequence"])
     return records
+
+
+def stream_offset(records, record):
+    """Where `record`'s bytes start in the concatenated stream."""
+    offset = 0
+    for r in records:
+        if r is record:
+            return offset
+        offset += len(bytes.fromhex(r["hex"]))
+    raise KeyError(record["sequence"])
 
 
 def fault_rows():
@@ -193,15 +233,62 @@ def test_line_faults_are_refused_off_a_serial_port(hansim_bin, tmp_path, row):
     ("truncated:at=99999@3", "kamstrup-no-3p", "at=99999 is out of range 0..2048"),
     ("truncated:cut=4@3", "kamstrup-no-3p", "truncated has no parameter 'cut'"),
     ("bad_fcs@rate:2", "kamstrup-no-3p", "must be a probability"),
-    ("bad_fcs@time:+1y", "kamstrup-no-3p", "unit 'y'"),
+    ("bad_fcs@time:+1y", "kamstrup-no-3p", "time '+1y': expected +DURATION after the start"),
+    ("bad_fcs@time:-5s", "kamstrup-no-3p", "time '-5s' is before the start of the run"),
+    ("bad_fcs@time:2024-13-01T00:00:00Z", "kamstrup-no-3p", "or an ISO 8601 time"),
     ("p1_crc_wrong@3", "kamstrup-no-3p", "p1_crc_wrong is a P1 fault; this meter sends no P1 telegrams"),
     ("bad_fcs@3", "kamstrup-p1", "bad_fcs is an HDLC fault; this meter sends P1 telegrams"),
-    ("legacy_datetime@3", "kamstrup-dk-3p", "rewrites the plain APDU; this meter ciphers"),
+    ("stuffing_bait:where=0@3", "kamstrup-dk-3p", "rewrites the plain APDU; this meter ciphers"),
     ("corrupted_tag@3", "kamstrup-no-3p", "ciphering faults need security"),
 ])
 def test_bad_fault_specs_name_the_fault_and_why(bad_input, faults, profile, why):
     bad_input.cli("generate", "--meter", profile, "--key-file", "{tmp}/keys.txt", "--faults", faults, code=2,
                   expect=[why, faults],
+                  files={"keys.txt": f"encryption_key={KEYS[0]}\nauthentication_key={KEYS[1]}\n"})
+
+
+CONTENT_FAULTS = ("legacy_datetime", "value_out_of_range", "clock_unset", "unknown_obis")
+
+
+@pytest.mark.parametrize("name", CONTENT_FAULTS)
+def test_content_faults_on_a_ciphered_meter_are_applied_before_sealing(hansim_bin, tmp_path, name):
+    """The APDU is rewritten before it is ciphered: the push still decrypts and authenticates,
+    and both decoders see the content fault inside."""
+    row = next(r for r in ROWS if r["name"] == name)
+    records = check_fault(hansim_bin, tmp_path, row, f"{name}@0,{name}@3,{name}@every:7",
+                          profile="kamstrup-dk-3p", duration="25min")
+    for r in records:
+        assert r["invocation_counter"] is not None
+        plain = glo_decrypt(read_hdlc_piece(bytes.fromhex(r["hex"]))[3:], bytes.fromhex(KEYS[0]),
+                            bytes.fromhex(KEYS[1]))
+        note = decode_notification(plain)
+        if name == "legacy_datetime":
+            assert (plain[5:7] == b"\x09\x0c") == bool(r["fault"]), r["sequence"]
+        elif name == "value_out_of_range":
+            assert (note.values.get("1-1:1.7.0.255") == 4294967295) == bool(r["fault"]), r["sequence"]
+        elif name == "unknown_obis":
+            assert ("1-0:99.99.0.255" in note.values) == bool(r["fault"]), r["sequence"]
+        else:
+            assert (r["values"]["0-1:1.0.0.255"].startswith("2000-01-01")) == bool(r["fault"]), r["sequence"]
+
+
+def test_a_repeated_ciphered_push_is_flagged_by_its_counter(hansim_bin, tmp_path):
+    """duplicated on a ciphered meter: the copy carries the same invocation counter, which the
+    ground truth marks and both decoders flag as stuck."""
+    row = next(r for r in ROWS if r["name"] == "duplicated")
+    records = check_fault(hansim_bin, tmp_path, row, "duplicated@2,duplicated@every:9", profile="kamstrup-dk-3p",
+                          duration="5min")
+    faulty = [r for r in records if r["fault"]]
+    assert faulty and all(r["fault_effect"]["pieces"][1]["why"] == "counter_anomaly" for r in faulty)
+
+
+@pytest.mark.parametrize("faults,why", [
+    ("list2_repeated@1", "list2_repeated repeats list 2 pushes; this meter sends no list 2 (kamstrup-dk-3p)"),
+    ("stuffing_bait@1", "stuffing_bait rewrites the plain APDU; this meter ciphers its pushes"),
+])
+def test_content_faults_that_cannot_apply_to_a_ciphered_meter_are_refused(bad_input, faults, why):
+    bad_input.cli("generate", "--meter", "kamstrup-dk-3p", "--key-file", "{tmp}/keys.txt", "--faults", faults,
+                  code=2, expect=[why],
                   files={"keys.txt": f"encryption_key={KEYS[0]}\nauthentication_key={KEYS[1]}\n"})
 
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hansim/meter/push_list.hpp"
+#include "hansim/meter/time_text.hpp"
 
 namespace hansim::faults {
 namespace {
@@ -62,11 +63,11 @@ const fault_spec table[] = {
     {"back_to_back", "timing", applies_to::any, port_need::any, none, "the next push follows this one with no idle time"},
     {"late", "timing", applies_to::any, port_need::any, p_late, "the push leaves late"},
     // content
-    {"legacy_datetime", "content", applies_to::hdlc_plain, port_need::any, none, "the header date-time in the pre-2018 form 09 0C"},
-    {"list2_repeated", "content", applies_to::hdlc_plain, port_need::any, none, "a list 2 push sent twice (other pushes pass unchanged)"},
-    {"value_out_of_range", "content", applies_to::hdlc_plain, port_need::any, none, "active power import (1.7.0) sent as 4294967295 W"},
-    {"clock_unset", "content", applies_to::hdlc_plain, port_need::any, none, "the header and clock date-time 2000-01-01 00:00:00 with status 01 (invalid)"},
-    {"unknown_obis", "content", applies_to::hdlc_plain, port_need::any, p_unknown, "an extra element 1-0:99.99.0.255 a reader does not know"},
+    {"legacy_datetime", "content", applies_to::hdlc, port_need::any, none, "the header date-time in the pre-2018 form 09 0C (ciphered: in the APDU before sealing)"},
+    {"list2_repeated", "content", applies_to::hdlc, port_need::any, none, "a list 2 push sent twice (other pushes pass unchanged; a meter without list 2 is refused)"},
+    {"value_out_of_range", "content", applies_to::hdlc, port_need::any, none, "active power import (1.7.0) sent as 4294967295 W"},
+    {"clock_unset", "content", applies_to::hdlc, port_need::any, none, "the header and clock date-time 2000-01-01 00:00:00 with status 01 (invalid)"},
+    {"unknown_obis", "content", applies_to::hdlc, port_need::any, p_unknown, "an extra element 1-0:99.99.0.255 a reader does not know"},
     // P1
     {"p1_crc_wrong", "p1", applies_to::p1, port_need::any, none, "the CRC digits do not match"},
     {"p1_crc_missing", "p1", applies_to::p1, port_need::any, none, "no CRC after '!'"},
@@ -109,51 +110,26 @@ std::uint64_t number(std::string_view text, std::string_view what) {
     return value;
 }
 
-/// `+90s`, `+1h30min`, `+500ms`, `+2d` (relative) or `2024-01-01T12:00:00Z` (absolute UTC).
+/// A point on the timeline, spelled as a timeline event's `at` (meter/time_text.hpp):
+/// `+DURATION` after the run's start (`+90s`, `+1h30m`, `+500ms`, `+2d`) or an absolute ISO
+/// 8601 time (`2024-01-01T12:00:00Z`, `2024-01-01T13:00:00+01:00`).
 meter::fault_time parse_time(std::string_view text) {
-    using namespace std::chrono;
     text = trimmed(text);
     meter::fault_time t;
-    if (!text.empty() && text.front() == '+') {
-        std::string_view rest = text.substr(1);
-        if (rest.empty()) throw std::invalid_argument("time '+' has no duration (e.g. +90s, +1h)");
-        milliseconds total{0};
-        while (!rest.empty()) {
-            std::uint64_t n = 0;
-            const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), n);
-            if (ec != std::errc{} || end == rest.data())
-                throw std::invalid_argument("time '" + std::string(text) + "': expected a number at '" + std::string(rest) + "'");
-            rest.remove_prefix(static_cast<std::size_t>(end - rest.data()));
-            std::size_t u = 0;
-            while (u < rest.size() && std::isalpha(static_cast<unsigned char>(rest[u]))) ++u;
-            const std::string_view unit = rest.substr(0, u);
-            rest.remove_prefix(u);
-            if (n > 100'000'000'000ull) throw std::invalid_argument("time '" + std::string(text) + "' is too far");
-            const auto count = static_cast<std::int64_t>(n);
-            if (unit == "ms") total += milliseconds(count);
-            else if (unit == "s") total += seconds(count);
-            else if (unit == "min" || unit == "m") total += minutes(count);
-            else if (unit == "h") total += hours(count);
-            else if (unit == "d") total += days(count);
-            else
-                throw std::invalid_argument("time '" + std::string(text) + "': unit '" + std::string(unit) +
-                                            "' (expected ms, s, min, h or d)");
+    try {
+        if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+            t.value = meter::parse_duration(text);
+        } else {
+            t.relative = false;
+            t.value = meter::parse_utc_time(text).time_since_epoch();
         }
-        t.value = total;
-        return t;
+    } catch (const std::invalid_argument&) {
+        throw std::invalid_argument("time '" + std::string(text) +
+                                    "': expected +DURATION after the start (e.g. +90s, +1h30m) or an ISO 8601 time "
+                                    "(e.g. 2024-01-01T12:00:00Z), as a timeline event's `at`");
     }
-    // YYYY-MM-DDTHH:MM:SSZ
-    int y = 0;
-    unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    char z = 0;
-    const std::string copy(text);
-    if (copy.size() != 20 || std::sscanf(copy.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 ||
-        z != 'Z')
-        throw std::invalid_argument("time '" + copy + "': expected +DURATION (e.g. +1h) or YYYY-MM-DDTHH:MM:SSZ");
-    const year_month_day ymd{year(y), month(mo), day(d)};
-    if (!ymd.ok() || h > 23 || mi > 59 || s > 59) throw std::invalid_argument("time '" + copy + "' is not a valid date and time");
-    t.relative = false;
-    t.value = duration_cast<milliseconds>((sys_days(ymd) + hours(h) + minutes(mi) + seconds(s)).time_since_epoch());
+    if (t.relative && t.value < std::chrono::milliseconds(0))
+        throw std::invalid_argument("time '" + std::string(text) + "' is before the start of the run");
     return t;
 }
 
@@ -231,6 +207,7 @@ meter::fault_rule parse_rule(std::string_view text) {
     meter::fault_rule rule;
     rule.name = std::string(spec->name);
     if (spec->group == "ciphering") rule.cipher = security::parse_cipher_fault(spec->name);
+    rule.rewrites_apdu = spec->group == "content" && spec->name != "list2_repeated";
     for (const auto& p : spec->params) rule.params.emplace_back(std::string(p.name), p.fallback);
     std::string_view rest = colon == std::string_view::npos ? std::string_view{} : head.substr(colon + 1);
     while (!rest.empty()) {
@@ -351,6 +328,10 @@ void check_applicable(const meter::fault_plan& plan, const meter::meter_config& 
                 break;
             case applies_to::any: break;
         }
+        if (rule.name == "list2_repeated" &&
+            std::find(config.lists.begin(), config.lists.end(), push_kind::list2) == config.lists.end())
+            throw std::invalid_argument(who + "list2_repeated repeats list 2 pushes; this meter sends no list 2 (" +
+                                        config.profile + ")");
         const bool rewrites_text = spec->name == "bit_flips" || spec->name == "byte_replaced" || spec->name == "garbage";
         if (p1 && ciphered && rewrites_text)
             throw std::invalid_argument(who + rule.name +
@@ -364,14 +345,18 @@ void check_applicable(const meter::fault_plan& plan, const meter::meter_config& 
                                                   "only `hansim run` on a real serial port (serial:DEVICE) can send it");
             if (!port.starts_with("serial:")) {
                 const std::string kind(port.substr(0, port.find(':')));
-                throw std::invalid_argument(
-                    who + rule.name + " needs a real serial port (serial:DEVICE); port '" + std::string(port) + "' is " +
-                    (kind == "pty" ? std::string("a PTY, which ignores parity and baud and has no break condition")
-                                   : "not a serial line (" + kind + ")"));
+                std::string what;
+                if (kind == "pty")
+                    what = "a PTY, which ignores parity and baud and has no break condition";
+                else if (kind == "tcp" || kind == "rfc2217")
+                    what = "a TCP socket (" + kind + "), which carries bytes, not line conditions";
+                else if (kind == "file")
+                    what = "a file, which holds bytes, not line conditions";
+                else
+                    what = "standard output, which carries bytes, not line conditions";
+                throw std::invalid_argument(who + rule.name + " needs a real serial port (serial:DEVICE); port '" +
+                                            std::string(port) + "' is " + what);
             }
-            throw std::invalid_argument(who + rule.name +
-                                        ": hansim's serial port cannot yet switch line settings per push; not sent "
-                                        "rather than silently ignored");
         }
     }
 }

@@ -134,6 +134,65 @@ void one_piece(push_frame& f, bool reject, std::string why) {
     f.effect.pieces = {wire_piece{0, f.wire.size(), reject, std::move(why)}};
 }
 
+bool rewrites_apdu(const std::string& name) {
+    return name == "legacy_datetime" || name == "value_out_of_range" || name == "clock_unset" || name == "unknown_obis";
+}
+
+bool rewrite_content(const meter::fault_rule& rule, codec::apdu::data_notification& note, meter::fault_effect& e) {
+    const std::string& name = rule.name;
+    if (name == "legacy_datetime") {
+        if (!note.date_time) return false;
+        note.dt_encoding = codec::apdu::date_time_encoding::legacy_09;
+        e.description = "header date-time sent as 09 0C (pre-2018 firmware)";
+        return true;
+    }
+    auto elements = codec::apdu::split_flat_body(note.body);
+    if (!elements) return false;
+    bool done = false;
+    if (name == "unknown_obis") {
+        const codec::obis_code extra{{1, 0, 99, 99, 0, 255}};
+        const auto value = static_cast<std::uint32_t>(rule.param("value", 12345));
+        elements->push_back(codec::apdu::element{extra, codec::axdr::data::double_long_unsigned(value)});
+        e.values_patch[extra.to_string()] = value;
+        e.description = "extra element 1-0:99.99.0.255 = " + std::to_string(value);
+        done = true;
+    } else if (name == "value_out_of_range") {
+        for (auto& element : *elements) {
+            if (!element.obis || element.obis->groups[2] != 1 || element.obis->groups[3] != 7 ||
+                element.obis->groups[4] != 0)
+                continue;
+            element.value = codec::axdr::data::double_long_unsigned(0xFFFFFFFFu);
+            e.values_patch[element.obis->to_string()] = 4294967295ull;
+            e.description = element.obis->to_string() + " sent as 4294967295";
+            done = true;
+            break;
+        }
+    } else if (name == "clock_unset") {
+        codec::cosem_date_time unset;
+        unset.year = 2000;
+        unset.month = 1;
+        unset.day = 1;
+        unset.day_of_week = 6;
+        unset.hour = unset.minute = unset.second = 0;
+        unset.hundredths = 0xFF;
+        unset.deviation = codec::cosem_date_time::deviation_not_specified;
+        unset.clock_status = codec::cosem_date_time::status_invalid;
+        if (note.date_time) note.date_time = unset;
+        for (auto& element : *elements) {
+            if (!element.obis || element.obis->groups[0] != 0 || element.obis->groups[2] != 1 ||
+                element.obis->groups[3] != 0)
+                continue;
+            element.value = codec::axdr::data::octet_string(unset.to_bytes());
+            e.values_patch[element.obis->to_string()] = unset.to_iso8601();
+        }
+        e.description = "date-time 2000-01-01 00:00:00, status 01 (invalid)";
+        done = note.date_time.has_value();
+    }
+    if (!done) return false;
+    note.body = codec::apdu::make_flat_body(*elements);
+    return true;
+}
+
 std::size_t pick(std::mt19937_64& rng, std::size_t lo, std::size_t hi) {  // inclusive
     if (hi <= lo) return lo;
     return lo + static_cast<std::size_t>(rng() % (hi - lo + 1));
@@ -176,7 +235,9 @@ bool apply_fault(const meter::fault_rule& rule, push_frame& f, std::uint64_t ran
         const bytes once = f.wire;
         f.wire.insert(f.wire.end(), once.begin(), once.end());
         e.description = "sent twice, back to back";
-        e.pieces = {wire_piece{0, n, false, "frame"}, wire_piece{n, n, false, "frame"}};
+        // Ciphered, the copy repeats the invocation counter: a reader flags it (stuck).
+        const bool ciphered = f.invocation_counter.has_value();
+        e.pieces = {wire_piece{0, n, false, "frame"}, wire_piece{n, n, false, ciphered ? "counter_anomaly" : "frame"}};
     } else if (name == "list2_repeated") {
         return false;
     } else if (name == "twice_cut") {
@@ -334,61 +395,27 @@ bool apply_fault(const meter::fault_rule& rule, push_frame& f, std::uint64_t ran
     } else if (name == "back_to_back") {
         e.description = "the next push follows with no idle time";
         one_piece(f, false, "frame");
-    } else if (name == "legacy_datetime") {
+    } else if (rewrites_apdu(name)) {
         auto parsed = parse_plain(f);
-        if (!parsed || !parsed->note.date_time) return false;
-        parsed->note.dt_encoding = codec::apdu::date_time_encoding::legacy_09;
+        if (!parsed || !rewrite_content(rule, parsed->note, e)) return false;
         f.wire = reframe(*parsed);
-        e.description = "header date-time sent as 09 0C (pre-2018 firmware)";
         one_piece(f, false, "frame");
-    } else if (name == "value_out_of_range" || name == "clock_unset" || name == "unknown_obis") {
-        auto parsed = parse_plain(f);
-        if (!parsed) return false;
-        auto elements = codec::apdu::split_flat_body(parsed->note.body);
-        if (!elements) return false;
-        bool done = false;
-        if (name == "unknown_obis") {
-            const codec::obis_code extra{{1, 0, 99, 99, 0, 255}};
-            const auto value = static_cast<std::uint32_t>(rule.param("value", 12345));
-            elements->push_back(codec::apdu::element{extra, codec::axdr::data::double_long_unsigned(value)});
-            e.values_patch[extra.to_string()] = value;
-            e.description = "extra element 1-0:99.99.0.255 = " + std::to_string(value);
-            done = true;
-        } else if (name == "value_out_of_range") {
-            for (auto& element : *elements) {
-                if (!element.obis || element.obis->groups[2] != 1 || element.obis->groups[3] != 7 ||
-                    element.obis->groups[4] != 0)
-                    continue;
-                element.value = codec::axdr::data::double_long_unsigned(0xFFFFFFFFu);
-                e.values_patch[element.obis->to_string()] = 4294967295ull;
-                e.description = element.obis->to_string() + " sent as 4294967295";
-                done = true;
-                break;
-            }
-        } else {  // clock_unset
-            codec::cosem_date_time unset;
-            unset.year = 2000;
-            unset.month = 1;
-            unset.day = 1;
-            unset.day_of_week = 6;
-            unset.hour = unset.minute = unset.second = 0;
-            unset.hundredths = 0xFF;
-            unset.deviation = codec::cosem_date_time::deviation_not_specified;
-            unset.clock_status = codec::cosem_date_time::status_invalid;
-            if (parsed->note.date_time) parsed->note.date_time = unset;
-            for (auto& element : *elements) {
-                if (!element.obis || element.obis->groups[0] != 0 || element.obis->groups[2] != 1 ||
-                    element.obis->groups[3] != 0)
-                    continue;
-                element.value = codec::axdr::data::octet_string(unset.to_bytes());
-                e.values_patch[element.obis->to_string()] = unset.to_iso8601();
-            }
-            e.description = "date-time 2000-01-01 00:00:00, status 01 (invalid)";
-            done = parsed->note.date_time.has_value();
-        }
-        if (!done) return false;
-        parsed->note.body = codec::apdu::make_flat_body(*elements);
-        f.wire = reframe(*parsed);
+    } else if (name == "wrong_parity") {
+        f.line = meter::line_condition{meter::line_condition::kind::parity, 0, {}};
+        e.description = "sent with the other parity (none -> even, even -> odd, odd -> even), the line set back "
+                        "once the push has drained";
+        // A reader on the right line sees a framing or parity error on the characters whose
+        // parity bit does not fit (0x7E has an even number of ones: the flags already do).
+        one_piece(f, true, "wrong_parity");
+    } else if (name == "wrong_baud") {
+        const auto baud = static_cast<unsigned>(rule.param("baud", 9600));
+        f.line = meter::line_condition{meter::line_condition::kind::baud, baud, {}};
+        e.description = "sent at " + std::to_string(baud) + " baud, the line set back once the push has drained";
+        one_piece(f, true, "wrong_baud");
+    } else if (name == "line_break") {
+        const std::chrono::milliseconds ms(rule.param("ms", 250));
+        f.line = meter::line_condition{meter::line_condition::kind::brk, 0, ms};
+        e.description = "a break of " + std::to_string(ms.count()) + " ms on the line before the push";
         one_piece(f, false, "frame");
     } else if (name == "p1_crc_wrong") {
         std::string t = text_of(f.wire);
@@ -498,8 +525,11 @@ public:
         auto& follow_now_ = state_.follow_now;
         auto& after_cut_ = state_.after_cut;
         if (f.fault.empty()) {
-            const auto index = selector_.select(f.sequence, f.trigger_utc,
-                                                [](const meter::fault_rule& rule) { return !rule.cipher; });
+            // On a ciphered push the content rules were the meter's, before sealing.
+            const bool ciphered = f.invocation_counter.has_value();
+            const auto index = selector_.select(f.sequence, f.trigger_utc, [&](const meter::fault_rule& rule) {
+                return !rule.cipher && !(rule.rewrites_apdu && ciphered);
+            });
             if (index) {
                 const auto& rule = selector_.plan()[*index];
                 const std::uint64_t random = splitmix(seed_ ^ splitmix(f.sequence + 0xFA17ull) ^ splitmix(*index + 7));
@@ -527,8 +557,12 @@ public:
             follow_now_ = false;
         }
         if (f.send_utc() < line_free_) f.start_offset = line_free_ - f.trigger_utc;
-        auto busy = meter::transmission_time(f.wire.size(), inner_->baud_rate(), inner_->bits_per_character());
+        unsigned baud = inner_->baud_rate(), bits = inner_->bits_per_character();
+        if (f.line && f.line->what == meter::line_condition::kind::baud) baud = f.line->baud;
+        if (f.line && f.line->what == meter::line_condition::kind::parity && bits == 10) bits = 11;  // 8N1 -> 8E1
+        auto busy = meter::transmission_time(f.wire.size(), baud, bits);
         for (const auto& p : f.pauses) busy += p.length;
+        if (f.line && f.line->what == meter::line_condition::kind::brk) busy += f.line->break_length;
         line_free_ = f.send_utc() + busy;
         if (back_to_back_) {
             follow_now_ = true;
@@ -572,6 +606,18 @@ private:
 };
 
 }  // namespace
+
+meter::content_fault_hook content_fault_hook() {
+    return [](const meter::fault_rule& rule, codec::bytes& apdu, meter::fault_effect& effect) {
+        auto note = codec::apdu::data_notification::from_bytes(apdu);
+        if (!note) return false;
+        meter::fault_effect done;
+        if (!rewrite_content(rule, *note, done)) return false;
+        apdu = note->to_bytes();
+        effect = std::move(done);
+        return true;
+    };
+}
 
 std::unique_ptr<meter::push_source> make_fault_stage(std::unique_ptr<meter::push_source> inner,
                                                      const meter::meter_config& config) {

@@ -61,4 +61,16 @@ line_settings line_for(const meter::push_source& source) {
     return line;
 }
 
+line_settings line_under(const line_settings& base, const meter::line_condition& condition) {
+    line_settings line = base;
+    switch (condition.what) {
+        case meter::line_condition::kind::parity:
+            line.parity = base.parity == parity::none ? parity::even : base.parity == parity::even ? parity::odd : parity::even;
+            break;
+        case meter::line_condition::kind::baud: line.baud = condition.baud; break;
+        case meter::line_condition::kind::brk: break;
+    }
+    return line;
+}
+
 }  // namespace hansim::io

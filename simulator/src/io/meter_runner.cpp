@@ -96,7 +96,8 @@ meter_runner::meter_runner(meter::push_source& source, byte_sink& sink, timer& c
       mapping_(mapping),
       settings_(std::move(settings)),
       request_(request),
-      pacer_(make_pacer(source, settings_)) {}
+      pacer_(make_pacer(source, settings_)),
+      line_(settings_.line.value_or(line_for(source))) {}
 
 meter_runner::~meter_runner() { clock_.cancel(); }
 
@@ -144,7 +145,23 @@ void meter_runner::schedule_next() {
         return;
     }
     scheduled_ = mapping_.to_mono(current_.send_utc());
-    chunks_ = pacer_.plan(current_.wire.size(), current_.pauses);
+    const std::size_t size = current_.wire.size();
+    std::chrono::nanoseconds before{0};  // a break before the bytes
+    if (current_.line && current_.line->what == meter::line_condition::kind::brk) {
+        before = current_.line->break_length;
+        chunks_ = pacer_.plan(size, current_.pauses);
+        frame_time_ = pacer_.wire_time(size);
+    } else if (current_.line) {  // paced at the line the push goes out on
+        const pacer faulted(line_under(line_, *current_.line), settings_.pacing, settings_.granularity);
+        chunks_ = faulted.plan(size, current_.pauses);
+        frame_time_ = faulted.wire_time(size);
+    } else {
+        chunks_ = pacer_.plan(size, current_.pauses);
+        frame_time_ = pacer_.wire_time(size);
+    }
+    for (auto& chunk : chunks_) chunk.due += before;
+    if (settings_.pacing != pacing_mode::wire_true) frame_time_ = std::chrono::nanoseconds(0);
+    frame_time_ += before + pacer::pause_time(size, current_.pauses);
     clock_.call_at(std::max(scheduled_, line_free_), [this] { begin_frame(); });
 }
 
@@ -158,10 +175,12 @@ void meter_runner::begin_frame() {
     stalled_since_.reset();
     in_frame_ = true;
     // The meter transmits whether or not anybody listens: the line is busy either way.
-    line_free_ = (settings_.pacing == pacing_mode::wire_true ? started_ + pacer_.wire_time(current_.wire.size())
-                                                             : started_) +
-                 pacer::pause_time(current_.wire.size(), current_.pauses);
+    line_free_ = started_ + frame_time_;
     if (request_ != nullptr && !request_->asserted()) return end_frame(frame_outcome::not_requested);
+    if (current_.line && !sink_.next_frame_line(*current_.line))
+        return fail(sink_.describe() + ": cannot send the line fault '" + current_.fault + "' (" +
+                    meter::to_string(current_.line->what) +
+                    "): only a real serial port can change its line for one push");
     const auto status = sink_.frame_begin();
     if (status == sink_status::failed) return fail();
     if (status != sink_status::ok) return end_frame(outcome_of(status));
@@ -255,8 +274,8 @@ void meter_runner::end_frame(frame_outcome outcome, bool continue_after) {
 
 // The frame is lost (never counted as sent), and the meter stops: later frames would fail
 // the same way, and a run that loses everything must not look like a success.
-void meter_runner::fail() {
-    failure_ = sink_.failure();
+void meter_runner::fail(std::string why) {
+    failure_ = why.empty() ? sink_.failure() : std::move(why);
     if (failure_.empty()) failure_ = sink_.describe() + ": write failed";
     sink_.frame_abort();
     end_frame(frame_outcome::port_unavailable, false);

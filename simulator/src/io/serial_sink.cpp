@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <utility>
 
 #include "hansim/io/port_spec.hpp"
 
@@ -25,8 +27,12 @@ serial_port_base::parity::type asio_parity(parity p) {
 }
 }  // namespace
 
-serial_sink::serial_sink(boost::asio::io_context& context, std::string device, line_settings line)
-    : device_(std::move(device)), line_(line), port_(context) {
+serial_sink::serial_sink(boost::asio::io_context& context, std::string device, line_settings line,
+                         line_control* control)
+    : device_(std::move(device)),
+      line_(line),
+      port_(context),
+      control_(control ? *control : termios_line_control()) {
     try {
         open_and_configure();
     } catch (const boost::system::system_error& e) {
@@ -71,19 +77,60 @@ std::optional<bool> serial_sink::modem_line_level(modem_line which) {
 
 std::string serial_sink::describe() const { return "serial " + device_ + " " + line_.to_string(); }
 
-sink_status serial_sink::frame_begin() {
-    if (port_.is_open()) return sink_status::ok;
-    const auto now = std::chrono::steady_clock::now();
-    if (now < next_attempt_) return sink_status::unavailable;
-    try {
-        open_and_configure();
-        return sink_status::ok;
-    } catch (const boost::system::system_error&) {
-        backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(8000));
-        next_attempt_ = now + backoff_;
-        return sink_status::unavailable;
-    }
+bool serial_sink::next_frame_line(const meter::line_condition& condition) {
+    next_line_ = condition;
+    return true;
 }
+
+sink_status serial_sink::frame_begin() {
+    const auto condition = std::exchange(next_line_, std::nullopt);  // a lost frame takes it along
+    line_changed_ = false;
+    if (!port_.is_open()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_attempt_) return sink_status::unavailable;
+        try {
+            open_and_configure();
+        } catch (const boost::system::system_error&) {
+            backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(8000));
+            next_attempt_ = now + backoff_;
+            return sink_status::unavailable;
+        }
+    }
+    return condition ? begin_line_fault(*condition) : sink_status::ok;
+}
+
+sink_status serial_sink::begin_line_fault(const meter::line_condition& condition) {
+    const int fd = port_.native_handle();
+    int error = control_.drain(fd);  // what is still in the UART leaves on the right line
+    std::string what = "drain the line";
+    if (error == 0 && condition.what == meter::line_condition::kind::brk) {
+        what = "send a break of " + std::to_string(condition.break_length.count()) + " ms";
+        error = control_.send_break(fd, condition.break_length);
+    } else if (error == 0) {
+        const line_settings faulted = line_under(line_, condition);
+        what = "switch to " + faulted.to_string();
+        error = control_.set_line(fd, faulted);
+        line_changed_ = error == 0;
+    }
+    if (error == 0) return sink_status::ok;
+    if (error == EINVAL) {  // a setting the driver does not take: every such push would fail alike
+        failure_ = describe() + ": cannot " + what + " for a line fault (" + std::strerror(error) + ")";
+        restore_line(false);
+        return sink_status::failed;
+    }
+    lose_device();  // EIO / ENXIO / ENODEV: unplugged; the reopen sets the port's own line
+    return sink_status::unavailable;
+}
+
+void serial_sink::restore_line(bool drain_first) {
+    if (!line_changed_ || !port_.is_open()) return;
+    line_changed_ = false;
+    const int fd = port_.native_handle();
+    if (drain_first && control_.drain(fd) != 0) return lose_device();
+    if (control_.set_line(fd, line_) != 0) lose_device();  // a reopen configures the line afresh
+}
+
+void serial_sink::frame_end() { restore_line(true); }
 
 sink_status serial_sink::write(codec::byte_view chunk) {
     if (!port_.is_open()) return sink_status::unavailable;
@@ -105,7 +152,12 @@ sink_status serial_sink::write_some(codec::byte_view chunk, std::size_t& written
     return sink_status::unavailable;
 }
 
+void serial_sink::frame_abort() {
+    restore_line(true);  // what the driver still holds of the push leaves on its line first
+}
+
 void serial_sink::close() {
+    line_changed_ = false;
     boost::system::error_code ignored;
     if (port_.is_open()) port_.close(ignored);
 }

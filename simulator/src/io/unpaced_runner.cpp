@@ -54,6 +54,9 @@ void unpaced_runner::write_pending(std::chrono::milliseconds stall) {
     while (!begun_ || written_ < wire.size()) {
         context_.poll();
         if (!begun_) {
+            if (pending_->line && !sink_->next_frame_line(*pending_->line))
+                throw unpaced_error(sink_->describe() + ": cannot send the line fault '" + pending_->fault +
+                                    "': only a real serial port can change its line for one push");
             status = sink_->frame_begin();
             begun_ = status == sink_status::ok;
         } else {

@@ -1,5 +1,7 @@
 #include "hansim/meter/fault_plan.hpp"
 
+#include "hansim/meter/time_text.hpp"
+
 #include <cstdio>
 #include <stdexcept>
 
@@ -14,22 +16,10 @@ std::uint64_t splitmix(std::uint64_t x) {
 }
 
 std::string time_text(const fault_time& t) {
-    using namespace std::chrono;
-    if (t.relative) {
-        const auto ms = t.value.count();
-        if (ms % 1000 != 0) return "+" + std::to_string(ms) + "ms";
-        return "+" + std::to_string(ms / 1000) + "s";
-    }
-    const sys_time<milliseconds> when(t.value);
-    const auto day = floor<days>(when);
-    const year_month_day ymd(day);
-    const hh_mm_ss hms(floor<seconds>(when - day));
-    char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
-                  static_cast<long long>(hms.seconds().count()));
-    return text;
+    if (!t.relative) return format_utc_time(std::chrono::sys_time<std::chrono::milliseconds>(t.value));
+    const auto ms = t.value.count();
+    if (ms % 1000 != 0) return "+" + std::to_string(ms) + "ms";
+    return "+" + std::to_string(ms / 1000) + "s";
 }
 
 }  // namespace

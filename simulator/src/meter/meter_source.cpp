@@ -15,6 +15,7 @@
 #include "hansim/security/p1_cipher.hpp"
 #include "hansim/meter/push1.hpp"
 #include "hansim/meter/timeline.hpp"
+#include "hansim/security/counter_monitor.hpp"
 #include "hansim/security/glo_cipher.hpp"
 #include "hansim/security/security_policy.hpp"
 
@@ -89,8 +90,9 @@ namespace {
 class meter_core {
 public:
     meter_core(const meter_config& config, const security::security_keys* keys,
-               security::invocation_counter_store* counters)
+               security::invocation_counter_store* counters, content_fault_hook content_faults)
         : config_((validate(config), config)),
+          content_faults_(std::move(content_faults)),
           model_(config_),
           keys_(keys ? std::optional<security::security_keys>(*keys) : std::nullopt),
           counters_(counters),
@@ -243,14 +245,30 @@ private:
         // Only ciphering rules are the meter's; the others belong to the fault stage after
         // framing. A counter fault that a rate or time rule puts on the first push (which has
         // no previous counter) is left out.
+        const bool han = slot.kind != push_kind::p1;
         const auto rule_index = faults_.select(frame.sequence, trigger, [&](const fault_rule& rule) {
+            if (rule.rewrites_apdu) return ciphered && han && static_cast<bool>(content_faults_);
             if (!rule.cipher || !ciphered) return false;
             const bool needs_previous = *rule.cipher == security::cipher_fault::counter_stuck ||
                                         *rule.cipher == security::cipher_fault::counter_backwards;
             return !needs_previous || previous_wire_counter_.has_value();
         });
         const auto fault = rule_index ? faults_.plan()[*rule_index].cipher : std::nullopt;
-        if (fault) {
+        codec::bytes content_apdu;
+        const bool content = rule_index && faults_.plan()[*rule_index].rewrites_apdu &&
+                             content_faults_(faults_.plan()[*rule_index],
+                                             content_apdu = build_push_apdu(slot.kind, values, config), frame.effect);
+        if (content) {  // the content fault rewrote the plain APDU: seal it as the meter would
+            const auto& rule = faults_.plan()[*rule_index];
+            require_keys(config, keys);
+            frame.wire = frame_push_apdu(security::glo_protect(content_apdu, *keys, values.identity.system_title, ic,
+                                                               security::security_control_for(config.security)),
+                                         ciphered_push_addressing());
+            frame.fault = rule.name;
+            frame.fault_rule = to_string(rule);
+            frame.effect.description += " (in the plain APDU, before ciphering)";
+            frame.effect.pieces = {wire_piece{0, frame.wire.size(), false, "frame"}};
+        } else if (fault) {
             const auto& rule = faults_.plan()[*rule_index];
             auto faulty = build_faulty_push_wire(*fault, slot.kind, values, config, keys, ic, previous_wire_counter_,
                                                  static_cast<std::uint32_t>(rule.param("by", security::default_counter_jump)));
@@ -263,7 +281,14 @@ private:
             const bool counter = *fault == security::cipher_fault::counter_stuck ||
                                  *fault == security::cipher_fault::counter_backwards ||
                                  *fault == security::cipher_fault::counter_jump;
-            frame.effect.pieces = {wire_piece{0, frame.wire.size(), !counter, counter ? "counter_anomaly" : "ciphering"}};
+            // A counter fault is flagged only where a receiver can see it: after an earlier
+            // push, and a jump only beyond the step a receiver tolerates (counter_monitor.hpp).
+            const std::uint32_t wire_ic = faulty.invocation_counter;
+            const bool flagged = counter && previous_wire_counter_ &&
+                                 (wire_ic <= *previous_wire_counter_ ||
+                                  wire_ic - *previous_wire_counter_ > security::counter_monitor::default_max_step);
+            frame.effect.pieces = {wire_piece{0, frame.wire.size(), !counter,
+                                              flagged ? "counter_anomaly" : counter ? "frame" : "ciphering"}};
             frame.invocation_counter = faulty.invocation_counter;
             if (*fault == security::cipher_fault::counter_jump) continue_above(faulty.invocation_counter);
         } else {
@@ -367,6 +392,7 @@ private:
     }
 
     meter_config config_;  ///< as given; the model has its physics part
+    content_fault_hook content_faults_;
     meter_model model_;
     std::optional<security::security_keys> keys_;
     security::invocation_counter_store* counters_;
@@ -390,8 +416,9 @@ private:
 class meter_push_source final : public push_source, public live_source {
 public:
     meter_push_source(const meter_config& config, const security::security_keys* keys,
-                      security::invocation_counter_store* counters, bool live)
-        : core_(config, keys, counters), live_(live) {}
+                      security::invocation_counter_store* counters, bool live,
+                      content_fault_hook content_faults)
+        : core_(config, keys, counters, std::move(content_faults)), live_(live) {}
 
     push_frame next() override {
         if (live_) before_last_ = core_;
@@ -424,8 +451,9 @@ private:
 }  // namespace
 
 std::unique_ptr<push_source> make_push_source(const meter_config& config, const security::security_keys* keys,
-                                              security::invocation_counter_store* counters, bool live) {
-    return std::make_unique<meter_push_source>(config, keys, counters, live);
+                                              security::invocation_counter_store* counters, bool live,
+                                              content_fault_hook content_faults) {
+    return std::make_unique<meter_push_source>(config, keys, counters, live, std::move(content_faults));
 }
 
 }  // namespace hansim::meter

@@ -71,6 +71,15 @@ report::json clock_json(const codec::cosem_date_time& clock) {
 
 }  // namespace
 
+const char* to_string(line_condition::kind what) {
+    switch (what) {
+        case line_condition::kind::parity: return "parity";
+        case line_condition::kind::baud: return "baud";
+        case line_condition::kind::brk: return "break";
+    }
+    return "?";
+}
+
 report::json push_values_json(const push_frame& frame, const meter_config& config) {
     const snapshot& values = frame.values;
     if (frame.list == "p1") return p1_values(values, config);
@@ -119,6 +128,13 @@ report::json push_record_json(const push_frame& frame, const meter_config& confi
             pieces.push_back({{"offset", piece.offset}, {"length", piece.length}, {"reject", piece.reject},
                               {"why", piece.why}});
         effect["pieces"] = std::move(pieces);
+        if (frame.line) {
+            report::json line = {{"condition", to_string(frame.line->what)}};
+            if (frame.line->what == line_condition::kind::baud) line["baud"] = frame.line->baud;
+            if (frame.line->what == line_condition::kind::brk)
+                line["break_ms"] = static_cast<std::int64_t>(frame.line->break_length.count());
+            effect["line"] = std::move(line);
+        }
         record["fault_effect"] = std::move(effect);
     }
     return record;

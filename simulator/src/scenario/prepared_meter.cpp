@@ -82,7 +82,7 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
         }
         meter.source = faults::make_fault_stage(
             meter::make_push_source(meter.config, meter.keys ? &*meter.keys : nullptr, meter.counters.get(),
-                                    options.live_control),
+                                    options.live_control, faults::content_fault_hook()),
             config);
     } catch (const security::counter_store_in_use& e) {  // a runtime conflict, not a setting to fix
         throw security::counter_store_in_use("meter '" + config.name + "': " + e.what());

@@ -2,7 +2,8 @@
 /// @file
 /// The fault stage: a push_source decorator that sits after framing (ARCHITECTURE.md's data
 /// flow) and applies every rule of the meter's `faults` setting that is not a ciphering fault
-/// (those are applied while the push is sealed, meter/meter_source.hpp). The codec stays pure
+/// (those are applied while the push is sealed, meter/meter_source.hpp), nor, on a ciphered
+/// push, a content fault that rewrites the APDU (the meter applied it before sealing). The codec stays pure
 /// and the meter model never hears of faults.
 ///
 /// Each push a rule selects carries its ground truth: push_frame.fault (the name),
@@ -19,6 +20,7 @@
 #include <memory>
 
 #include "hansim/meter/meter_config.hpp"
+#include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/push_frame.hpp"
 
 namespace hansim::faults {
@@ -29,6 +31,11 @@ namespace hansim::faults {
 /// added while running, and taking back the last push, cover both the stage and the meter.
 std::unique_ptr<meter::push_source> make_fault_stage(std::unique_ptr<meter::push_source> inner,
                                                      const meter::meter_config& config);
+
+/// The content faults that rewrite the plain APDU (legacy_datetime, value_out_of_range,
+/// clock_unset, unknown_obis) for a ciphered meter, which applies them before sealing
+/// (meter/meter_source.hpp): pass it to meter::make_push_source.
+meter::content_fault_hook content_fault_hook();
 
 /// Applies the rule named `rule.name` to one push (exposed for tests). `random` seeds the
 /// push's random choices. Returns false when the rule does not apply to this push (e.g.

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "hansim/codec/bytes.hpp"
+#include "hansim/meter/push_frame.hpp"
 
 namespace hansim::io {
 
@@ -39,6 +40,16 @@ public:
     /// Before a frame's first byte. Anything but ok means the frame is lost (the caller
     /// counts it). May reopen a vanished device; never blocks.
     virtual sink_status frame_begin() = 0;
+
+    /// Line faults (meter::line_condition): the next frame goes out under `condition`. Called
+    /// just before frame_begin() of a push that carries one. Only a real serial port can
+    /// change its line for one frame (serial_sink.hpp); the default returns false, and the
+    /// run loop then stops with an error rather than send the push as if it were fine (runs
+    /// refuse line faults on other ports before they start: faults::check_applicable).
+    virtual bool next_frame_line(const meter::line_condition& condition) {
+        (void)condition;
+        return false;
+    }
 
     /// One chunk of the current frame; ok when the port took all of it. A PTY or serial port
     /// may take part of it and report overrun: whoever must know how much uses write_some().

@@ -39,4 +39,9 @@ line_settings parse_line_settings(std::string_view text);
 /// source says 11 bits per character (8E1, other NVE meters), else none (8N1).
 line_settings line_for(const meter::push_source& source);
 
+/// The line a push with a line fault goes out on (meter::line_condition): `base` with the
+/// other parity (none -> even, even -> odd, odd -> even) or another baud rate; `base` itself
+/// for a break (the break comes before the push, the push keeps the line).
+line_settings line_under(const line_settings& base, const meter::line_condition& condition);
+
 }  // namespace hansim::io

@@ -13,6 +13,11 @@
 /// late by as much. Only a port that takes nothing for `run_settings::stall_limit` ends the
 /// frame: `overrun` when none of it went out, `truncated` when part did. Either way
 /// `bytes_written` is what the port took, so the bytes on the wire are always the records'.
+///
+/// A push with a line fault (push_frame.line) is paced at the line it goes out on (another
+/// baud rate, a parity bit more) and, for a break, starts its bytes once the break is over;
+/// the sink is told with byte_sink::next_frame_line() before frame_begin(). A sink that
+/// cannot change its line stops the run (failure()) rather than send the push unchanged.
 
 #include <chrono>
 #include <cstdint>
@@ -143,7 +148,7 @@ private:
     void send_chunk();
     void end_frame(frame_outcome outcome, bool continue_after = true);
     void finish();
-    void fail();
+    void fail(std::string why = {});
 
     meter::push_source& source_;
     byte_sink& sink_;
@@ -152,6 +157,8 @@ private:
     run_settings settings_;
     data_request* request_;
     pacer pacer_;
+    line_settings line_;  ///< the port's own line (settings.line, else the source's)
+    std::chrono::nanoseconds frame_time_{};  ///< the current frame on the wire, pauses and break included
 
     meter::push_frame current_{};
     std::vector<wire_chunk> chunks_;

@@ -7,6 +7,14 @@
 /// An aborted frame discards nothing: the driver's output queue (tcflush) cannot be cut at a
 /// frame boundary and may still hold earlier frames, counted as sent. Paced, it holds about
 /// one chunk of the aborted frame, which then still leaves, as counted in its bytes_written.
+///
+/// Line faults (meter::line_condition, set with next_frame_line): for the push that carries
+/// one, frame_begin() first waits for the line to drain (tcdrain) so earlier bytes leave at the
+/// right settings, then sets the faulted line (tcsetattr: the other parity, or another baud
+/// rate) or sends a break (tcsendbreak); frame_end() waits for the push to drain and sets the
+/// port's own line again (frame_abort() does the same: what is queued of it still leaves). Every other push sees
+/// no termios call. The calls go through io::line_control (line_control.hpp), which tests
+/// replace. A baud rate termios cannot set fails the run (sink_status::failed, failure()).
 
 #include <chrono>
 #include <optional>
@@ -17,6 +25,7 @@
 
 #include "hansim/io/byte_sink.hpp"
 #include "hansim/io/data_request.hpp"
+#include "hansim/io/line_control.hpp"
 #include "hansim/io/line_settings.hpp"
 
 namespace hansim::io {
@@ -26,8 +35,10 @@ enum class modem_line { cts, dsr };
 class serial_sink final : public byte_sink {
 public:
     /// Opens and configures `device` (raw, no flow control). Throws port_error naming the
-    /// device when it cannot be opened or configured at start.
-    serial_sink(boost::asio::io_context& context, std::string device, line_settings line);
+    /// device when it cannot be opened or configured at start. `control` (not owned, must
+    /// outlive the sink) makes the line-fault calls; null: termios_line_control().
+    serial_sink(boost::asio::io_context& context, std::string device, line_settings line,
+                line_control* control = nullptr);
     ~serial_sink() override;
 
     const line_settings& line() const { return line_; }
@@ -38,20 +49,30 @@ public:
     std::optional<bool> modem_line_level(modem_line which);
 
     std::string describe() const override;
+    bool next_frame_line(const meter::line_condition& condition) override;
     sink_status frame_begin() override;
     sink_status write(codec::byte_view chunk) override;
     sink_status write_some(codec::byte_view chunk, std::size_t& written) override;
+    void frame_end() override;
+    void frame_abort() override;
+    std::string failure() const override { return failure_; }
     void close() override;
 
 private:
     void open_and_configure();  // throws boost::system::system_error
     void lose_device();
+    sink_status begin_line_fault(const meter::line_condition& condition);
+    void restore_line(bool drain_first);
 
     std::string device_;
     line_settings line_;
     boost::asio::serial_port port_;
     std::chrono::steady_clock::time_point next_attempt_{};
     std::chrono::milliseconds backoff_{250};
+    line_control& control_;
+    std::optional<meter::line_condition> next_line_;  ///< for the next frame_begin()
+    bool line_changed_ = false;  ///< the current frame runs on a faulted line
+    std::string failure_;
 };
 
 /// The data request read from a serial port's CTS or DSR line (not asserted while the

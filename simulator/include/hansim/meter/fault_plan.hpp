@@ -21,8 +21,9 @@
 /// | `FAULT@time:T`           | the first push scheduled at or after T                   |
 /// | `FAULT@time:T1..T2`      | every push scheduled in [T1, T2)                         |
 ///
-/// T is meter time relative to the simulation start (`+90s`, `+1h30min`) or absolute UTC
-/// (`2024-01-01T12:00:00Z`). Parameters follow the name: `truncated:at=40@3`,
+/// T is spelled as a timeline event's `at` (meter/time_text.hpp, the one time grammar):
+/// `+DURATION` after the run's start (`+90s`, `+1h30m`, `+500ms`) or an absolute ISO 8601
+/// time (`2024-01-01T12:00:00Z`, `2024-01-01T13:00:00+01:00`, `2024-01-01T12:00:00.250Z`). Parameters follow the name: `truncated:at=40@3`,
 /// `bit_flips:n=3@rate:0.05`. Several rules are separated by commas. A push gets at most one
 /// fault: the first rule that selects it.
 
@@ -63,6 +64,10 @@ struct fault_time {
 struct fault_rule {
     std::string name;                                      ///< catalogue name
     std::optional<security::cipher_fault> cipher;          ///< set for the ten ciphering faults
+    /// A content fault that rewrites the plain APDU (legacy_datetime, value_out_of_range,
+    /// clock_unset, unknown_obis): on a ciphered meter the meter applies it before sealing
+    /// (meter_source.hpp), on a plain one the fault stage after framing.
+    bool rewrites_apdu = false;
     std::vector<std::pair<std::string, std::int64_t>> params;  ///< every parameter, defaults filled in
     frame_selection selection = frame_selection::single;
     std::uint64_t first = 0;   ///< single: the push; range: the first push

@@ -18,12 +18,18 @@
 /// push is used up either way; after a counter_jump the meter counts on above the jumped
 /// value (invocation_counter_store::skip_past, or the in-memory counter). A counter_stuck or
 /// counter_backwards rule by rate or time that lands on the first push leaves it alone (it
-/// has no previous counter). Rules for other faults are not the meter's: the fault stage
-/// (faults/fault_stage.hpp) applies them after framing.
+/// has no previous counter). On a ciphered meter, content rules that rewrite the APDU
+/// (fault_rule::rewrites_apdu) are the meter's too: the plain APDU goes through the
+/// content_fault_hook given (faults::content_fault_hook()) and is then sealed as usual, so
+/// the push decrypts and a reader sees the content fault; without a hook such rules are left
+/// alone. Rules for other faults are not the meter's: the fault stage
+/// (faults/fault_stage.hpp) applies them after framing. A push gets at most one fault; the
+/// meter's rules are tried first.
 /// Frames never overlap on the line: a push whose jittered start falls while the previous
 /// frame is still being sent starts when the line is free (start_offset grows accordingly).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -61,9 +67,15 @@ security::faulty_apdu build_faulty_push_wire(security::cipher_fault fault, push_
 /// 'corrupted_tag@3': …") or missing keys; next() throws std::invalid_argument when a fault
 /// turns out not to apply to its frame (counter_backwards below 0, counter_jump past
 /// 0xFFFFFFFF).
+/// Rewrites the plain APDU of a push for a content fault (`rule.rewrites_apdu`) and says in
+/// `effect` what it did (description, values_patch); false when the rule does not apply to
+/// this push (it is then sent unchanged).
+using content_fault_hook = std::function<bool(const fault_rule& rule, codec::bytes& apdu, fault_effect& effect)>;
+
 /// With `live`, the source takes changes while it runs (its live() side, live_source.hpp:
 /// timeline events, ciphering fault rules, taking back the last push).
 std::unique_ptr<push_source> make_push_source(const meter_config& config, const security::security_keys* keys,
-                                              security::invocation_counter_store* counters, bool live = false);
+                                              security::invocation_counter_store* counters, bool live = false,
+                                              content_fault_hook content_faults = {});
 
 }  // namespace hansim::meter

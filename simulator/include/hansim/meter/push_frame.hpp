@@ -26,6 +26,25 @@ struct wire_pause {
     friend bool operator==(const wire_pause&, const wire_pause&) = default;
 };
 
+/// A line condition one push is sent under (the line faults wrong_parity, wrong_baud and
+/// line_break). Only a real serial port can send it (io/serial_sink.hpp switches the UART for
+/// the push and back after it has drained); a PTY, a TCP socket or a file cannot, and the
+/// fault is refused there (faults::check_applicable).
+struct line_condition {
+    enum class kind {
+        parity,  ///< the push with the other parity: none -> even, even -> odd, odd -> even
+        baud,    ///< the push at `baud`
+        brk,     ///< a break of `break_length` on the line before the push
+    };
+    kind what = kind::parity;
+    unsigned baud = 0;                           ///< kind::baud
+    std::chrono::milliseconds break_length{0};   ///< kind::brk
+    friend bool operator==(const line_condition&, const line_condition&) = default;
+};
+
+/// "parity", "baud", "break".
+const char* to_string(line_condition::kind what);
+
 /// One frame (or run of noise) a correct reader finds in a faulty push's wire, in order.
 struct wire_piece {
     std::size_t offset = 0;   ///< within push_frame.wire
@@ -64,6 +83,8 @@ struct push_frame {
     std::string fault_rule;            ///< the rule that chose it, as text (name, parameters, selection)
     fault_effect effect;               ///< what the fault did (empty without a fault)
     std::vector<wire_pause> pauses;    ///< pauses inside the wire (timing faults), honoured by the pacer
+    /// The line condition the push goes out under (line faults), honoured by a serial port.
+    std::optional<line_condition> line;
     /// Timeline events in force for this frame (timeline.hpp), as spec texts.
     std::vector<std::string> events;
     /// Push slots since the previous emitted frame that the port did not carry (port cut,

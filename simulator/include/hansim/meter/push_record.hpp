@@ -29,7 +29,8 @@ report::json push_values_json(const push_frame& frame, const meter_config& confi
 /// two 02:00:05 list-2 frames of an autumn DST night, whose values are otherwise identical.
 /// With a fault, `fault_effect` says what it did:
 /// {rule, description, changed (wire offsets), cut_at, pauses [{offset, ms}], pieces
-/// [{offset, length, reject, why}]}: the frames and noise a correct reader finds in `hex`,
+/// [{offset, length, reject, why}], line (line faults only: {condition: parity, baud or break,
+/// baud, break_ms}: what the serial port switched for this push)}: the frames and noise a correct reader finds in `hex`,
 /// in order, and which of them it must reject. `values` already carry the fault's changes.
 report::json push_record_json(const push_frame& frame, const meter_config& config);
 

@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "hansim/meter/meter_config.hpp"
+#include "hansim/meter/time_text.hpp"
 #include "hansim/scenario/meter_spec.hpp"
 
 namespace hansim::scenario {
@@ -79,18 +80,12 @@ const std::vector<std::string>& meter_setting_keys();
 /// A one-line description of a key (for --help); empty for unknown keys.
 std::string_view meter_setting_help(std::string_view key);
 
-/// The longest duration parse_duration accepts (about 273 years), either sign.
-inline constexpr std::int64_t max_duration_days = 100'000;
-
-/// "90s", "1h30m", "2d", "500ms", "-30s", "15" (seconds); at most max_duration_days in
-/// total. Throws std::invalid_argument (never overflows).
-std::chrono::milliseconds parse_duration(std::string_view text);
-
-/// ISO 8601 as described above. Throws std::invalid_argument.
-utc_ms parse_utc_time(std::string_view text);
-
-/// "2024-01-15T12:00:00.250Z" (milliseconds only when not zero).
-std::string format_utc_time(utc_ms time);
+/// The time grammar lives with the meter (meter/time_text.hpp) so the fault selection reads
+/// time as the timeline does; these names stay for the scenario layer's callers.
+using meter::format_utc_time;
+using meter::max_duration_days;
+using meter::parse_duration;
+using meter::parse_utc_time;
 
 /// Where a server listens (the live view's --http).
 struct listen_address {
