@@ -1,5 +1,7 @@
 #include "hansim/scenario/meter_settings.hpp"
 
+#include "../common/value_text.hpp"
+
 #include "hansim/faults/catalogue.hpp"
 
 #include <arpa/inet.h>
@@ -22,22 +24,9 @@ using meter::meter_config;
 
 namespace {
 
-[[noreturn]] void bad(const std::string& expected, std::string_view got) {
-    throw std::invalid_argument("expected " + expected + ", got '" + std::string(got) + "'");
-}
-
-std::string lower(std::string_view text) {
-    std::string s(text);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-std::uint64_t parse_unsigned(std::string_view text, std::uint64_t max, const std::string& expected) {
-    std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value > max) bad(expected, text);
-    return value;
-}
+using detail::bad;
+using detail::lower;
+using detail::parse_unsigned;
 
 double parse_number(std::string_view text, const std::string& expected) {
     std::string s(text);
