@@ -79,6 +79,21 @@ frame_point make_point(const meter::push_frame& frame, io::frame_outcome outcome
     return p;
 }
 
+namespace {
+
+/// A meter's index and who it is, as the API's summaries and the report's meters start.
+json identity_json(std::size_t index, const meter_info& info) {
+    json j;
+    j["index"] = index;
+    j["name"] = info.name;
+    j["profile"] = info.profile;
+    j["serial"] = info.serial;
+    j["port"] = info.port;
+    return j;
+}
+
+}  // namespace
+
 json point_json(const frame_point& p) {
     json j;
     j["sequence"] = p.sequence;
@@ -202,12 +217,7 @@ void live_view::add_mark(std::size_t meter, mark m) {
 
 json live_view::summary_json(std::size_t index) const {
     const auto& state = meters_.at(index);
-    json j;
-    j["index"] = index;
-    j["name"] = state.info.name;
-    j["profile"] = state.info.profile;
-    j["serial"] = state.info.serial;
-    j["port"] = state.info.port;
+    json j = identity_json(index, state.info);
     // A port's reader is seen at frame start: the last frame says whether one was there.
     if (state.frames.empty()) j["reader"] = nullptr;
     else j["reader"] = state.frames.back().outcome != io::frame_outcome::no_listener;
@@ -335,12 +345,7 @@ json report_builder::to_json(const std::string& title) const {
     json meters = json::array();
     for (std::size_t i = 0; i < meters_.size(); ++i) {
         const auto& s = meters_[i];
-        json m;
-        m["index"] = i;
-        m["name"] = s.info.name;
-        m["profile"] = s.info.profile;
-        m["serial"] = s.info.serial;
-        m["port"] = s.info.port;
+        json m = identity_json(i, s.info);
         m["counts"] = s.counts.to_json();
         m["last"] = s.last ? point_json(*s.last) : json(nullptr);
         m["bucket_ms"] = s.width_ms;
