@@ -53,6 +53,7 @@ def test_bad_events_on_the_command_line(bad_input, command):
     ("key_change={tmp}/missing.txt@+1m", ["event 'key_change={tmp}/missing.txt@+1m': key_change",
                                           "missing.txt: cannot open"]),
     ("load=csv:{tmp}/missing.csv@+1m", ["missing.csv"]),
+    ("clock_jump=5m@+1m", ["clock_jump", "a signed duration", "got '5m'"]),
 ])
 def test_bad_event_parameters_say_what_was_expected(bad_input, spec, needles):
     bad_input.cli(*GENERATE, "--event", spec, expect=needles)

@@ -17,7 +17,7 @@ const std::vector<event_kind_info>& event_kinds() {
          "total load from then on (W, or 3kW; negative: export); phases: each phase's own power; csv: per-phase series, linear interpolation", none},
         {event_kind::appliance, "appliance", "NAME:W", "adds W (negative: a generator) until NAME is set again", none},
         {event_kind::noise, "noise", "REL", "relative noise (0..1) of daily_curve/solar loads, from the seed", none},
-        {event_kind::voltage, "voltage", "V", "phase voltage (sag/swell); with `for` it comes back afterwards", optional},
+        {event_kind::voltage, "voltage", "V", "the grid level in V (sag/swell; each phase keeps its ± spread); with `for` it comes back afterwards", optional},
         {event_kind::power_factor, "power_factor", "PF[:capacitive]", "load power factor 0..1; with `for` it comes back",
          optional},
         {event_kind::outage, "outage", "", "mains lost for `for`: no pushes, energy flat, the clock runs on", required},

@@ -202,7 +202,10 @@ void parse_args(timeline_event& e, std::string_view args) {
             }
             break;
         case event_kind::clock_jump:
-            e.amount = p.dur(args, "a signed duration, e.g. -2m or +1h");
+            // The sign is the direction; without one the direction would be a guess.
+            if (args.empty() || (args.front() != '+' && args.front() != '-'))
+                p.bad("a signed duration, e.g. -2m (back) or +1h (forward)");
+            e.amount = p.dur(args, "a signed duration, e.g. -2m (back) or +1h (forward)");
             if (e.amount == milliseconds(0)) p.bad("a jump other than 0");
             break;
         case event_kind::clock_drift:

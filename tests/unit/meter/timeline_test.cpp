@@ -94,6 +94,8 @@ TEST(timeline, spec_errors_name_the_field_and_what_was_expected) {
     EXPECT_EQ(spec_error("security=maybe@+1h"),
               "security: expected none | encrypt | authenticate | encrypt+authenticate, got 'maybe'");
     EXPECT_EQ(spec_error("appliance=7400@+1h"), "appliance: expected NAME:W, got '7400'");
+    EXPECT_EQ(spec_error("clock_jump=5m@+1h"),
+              "clock_jump: expected a signed duration, e.g. -2m (back) or +1h (forward), got '5m'");
     EXPECT_EQ(spec_error("clock_jump=-2m@-1h"), "at: the time is before the start of the run, got '-1h'");
     EXPECT_EQ(spec_error("load=constant:1"), "at: expected KIND[=ARGS]@WHEN[/FOR], e.g. outage@+2h/20m, got 'load=constant:1'");
 }
@@ -106,7 +108,7 @@ TEST(timeline, overlapping_outages_are_an_error) {
     } catch (const std::invalid_argument& e) {
         EXPECT_EQ(std::string(e.what()), "events[1] 'outage@+1h20m/5m': overlaps the outage 'outage@+1h/30m'");
     }
-    auto end = with_events({"clock_jump=1m@+2h"});
+    auto end = with_events({"clock_jump=+1m@+2h"});
     EXPECT_THROW(scenario::check_events(end, start + 1h), std::invalid_argument);
     EXPECT_NO_THROW(scenario::check_events(end, start + 3h));
     EXPECT_THROW(scenario::check_events(c, std::nullopt), std::invalid_argument);

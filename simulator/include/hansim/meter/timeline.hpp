@@ -16,7 +16,7 @@
 /// | load           | W, constant:W, phases:W1[:W2:W3], ramp:FROM:TO:OVER, daily_curve[:BASE:PEAK], solar[:BASE:PEAK:SOLAR_PEAK], csv:FILE, profile | the total load source from then on (W signed: negative is export; `3kW` = 3000; a bare W is constant:W); phases: each phase's active power |
 /// | appliance      | NAME:W                                     | adds W on top of the load until NAME is set again (0 switches it off) |
 /// | noise          | REL (0..1)                                 | relative load noise of daily_curve/solar from then on (seeded) |
-/// | voltage        | V                                          | voltage as listed (line-to-line on 3-wire) for sag/swell; with `for` it returns afterwards |
+/// | voltage        | V                                          | the grid level becomes V (line-to-line on 3-wire), for sag/swell: each phase keeps its own ± spread (`voltage_spread_v`, 4 V) around it; with `for` it returns afterwards |
 /// | power_factor   | PF[:capacitive]                            | load power factor; with `for` it returns afterwards |
 /// | outage         | (none; `for` required)                     | mains lost: no pushes, energy flat, the clock runs on |
 /// | port_cut       | (none; `for` required)                     | the HAN/P1 port has no power: the meter integrates and counts on, nothing reaches the wire |
