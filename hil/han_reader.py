@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 LUXEMBOURG_AK = bytes.fromhex("00112233445566778899AABBCCDDEEFF")  # fixed, public (PROTOCOLS.md §6.7)
 MAX_P1_TELEGRAM = 4096
+HEX_DIGITS = b"0123456789ABCDEFabcdef"
 
 
 class Reject(Exception):
@@ -218,6 +219,14 @@ def scale(obis: str, raw: int, res: Resolution, ct: bool) -> tuple:
 
 LISTS = {25: "list1", 35: "list2", 15: "list2", 65: "push1", 37: "push1"}
 
+# The objects of Kamstrup's lists (PROTOCOLS.md §3.1, §3.2, §4.1), as C.D.E: identity, clock,
+# powers, currents, voltages, power factors and energy registers. A list is recognised by
+# how many of these it carries; an object outside them is reported (raw) and listed in
+# `unknown_obis`, and does not make the list unrecognisable.
+KNOWN_OBJECTS = {(0, 0, 1), (0, 0, 5), (96, 1, 1), (96, 1, 0), (96, 1, 7), (1, 0, 0), *(
+    (c, d, 0) for d in (7, 8) for c in (1, 2, 3, 4, 21, 22, 41, 42, 61, 62)), *(
+    (c, 7, 0) for c in (13, 23, 24, 31, 32, 33, 43, 44, 51, 52, 53, 63, 64, 71, 72, 73))}
+
 
 def notification(apdu: bytes, res: Resolution) -> dict:
     """A data-notification APDU (0x0F) with Kamstrup's flat body -> the record fields."""
@@ -241,13 +250,18 @@ def notification(apdu: bytes, res: Resolution) -> dict:
     if not isinstance(body, list) or not body:
         raise Reject("malformed_apdu", "body is not a structure")
     versioned = isinstance(body[0], str)  # Kamstrup: the list version leads, with no OBIS
-    record: dict = {"list": LISTS.get(len(body), f"structure_{len(body)}") if versioned else "other",
-                    "list_version": body[0] if versioned else None, "values": {}, "units": {}}
-    if header_time:
-        record["clock"], record["dst"] = header_time
     pairs = body[1:] if versioned else body
     if len(pairs) % 2:
         raise Reject("malformed_apdu", "odd number of OBIS/value elements")
+    unknown = [obis_text(o) for o in pairs[::2]
+               if isinstance(o, bytes) and len(o) == 6 and tuple(o[2:5]) not in KNOWN_OBJECTS]
+    size = len(body) - 2 * len(unknown)
+    record: dict = {"list": LISTS.get(size, f"structure_{len(body)}") if versioned else "other",
+                    "list_version": body[0] if versioned else None, "values": {}, "units": {}}
+    if unknown:
+        record["unknown_obis"] = unknown
+    if header_time:
+        record["clock"], record["dst"] = header_time
     meter_type = next((v for o, v in zip(pairs[::2], pairs[1::2])
                        if isinstance(o, bytes) and o[2:5] == bytes([96, 1, 1])), "")
     ct = isinstance(meter_type, str) and meter_type.startswith("685")
@@ -329,7 +343,19 @@ def unprotect(apdu: bytes, keys: Optional[Keys], last_counter: dict, fixed_ak: O
 class HanReader:
     """Feeds bytes in, yields records. HDLC framing by length (PROTOCOLS.md §1.4): hunt for
     7E, read the format, wait for L+2 bytes, check the closing flag, HCS and FCS; on failure
-    resynchronise at the next 7E after the bad opening flag."""
+    resynchronise at the next 7E after the bad opening flag.
+
+    What a reader reports besides frames:
+      * bytes that belong to no frame (line noise, a splitter's debug text) are one
+        `garbage` rejection per stretch, reported when the next frame starts or the line goes
+        idle; fill flags (7E 7E ...) are no noise;
+      * a frame cut short (no closing flag where its length says, or the line idle before it
+        ended) is one rejection; the bytes that follow up to the next good frame are its tail
+        (the rest of a frame a pause split, or of the frame the cut one collided with), not
+        new noise;
+      * a frame that ends where its length says but fails HCS or FCS is one rejection and is
+        consumed whole, unless a good frame starts inside it (a cut frame whose declared end
+        happens to fall on a flag of the next frame: the good frame is not thrown away)."""
 
     def __init__(self, keys: Optional[Keys] = None, res: Optional[Resolution] = None) -> None:
         self.keys = keys
@@ -338,93 +364,124 @@ class HanReader:
         self.segments = bytearray()
         self.last_counter: dict = {}
         self.count = 0
-        self.garbage = 0
+        self.noise = 0            # bytes of no frame since the last record
+        self.resyncing = False    # after a frame cut short: its tail, up to the next good frame
+        self._out: list = []
 
     def feed(self, data: bytes) -> Iterator[dict]:
         self.buffer += data
-        while True:
-            out = self._step()
-            if out is None:
-                return
-            if out:
-                yield out
+        while self._step(final=False):
+            pass
+        yield from self._drain()
 
     def flush(self) -> Iterator[dict]:
-        """The line went idle: a frame still waiting for bytes is incomplete. Reject it and
-        resynchronise at the next 7E after its opening flag, as on a bad checksum."""
-        while self.buffer.strip(b"\x7e"):
-            yield self._reject("incomplete_frame", f"{len(self.buffer)} bytes and the line went idle")
-            del self.buffer[0]
-            yield from self.feed(b"")
+        """The line went idle: a frame still waiting for bytes is incomplete (rejected; what
+        arrives after the pause is its tail), noise waiting for a frame is reported."""
+        while self._step(final=True):
+            pass
+        self._report_noise()
         self.buffer.clear()
         self.segments.clear()
+        yield from self._drain()
 
-    def _reject(self, reason: str, detail: str) -> dict:
+    def _drain(self) -> Iterator[dict]:
+        out, self._out = self._out, []
+        yield from out
+
+    def _report_noise(self) -> None:
+        if self.noise:
+            self.count += 1
+            self._out.append({"status": "rejected", "n": self.count, "format": "hdlc", "reason": "garbage",
+                              "detail": f"{self.noise} bytes that belong to no frame"})
+            self.noise = 0
+
+    def _emit(self, record: dict) -> None:
+        self._report_noise()
         self.count += 1
-        return {"status": "rejected", "n": self.count, "format": "hdlc", "reason": reason, "detail": detail}
+        self._out.append({"n": self.count, "format": "hdlc", **record})
 
-    def _step(self):
+    def _reject(self, reason: str, detail: str) -> None:
+        self._emit({"status": "rejected", "reason": reason, "detail": detail})
+
+    def _skip(self, n: int) -> None:
+        """Drops `n` bytes that start no frame: noise, unless they are a cut frame's tail."""
+        if not self.resyncing:
+            self.noise += sum(1 for b in self.buffer[:n] if b != 0x7E)
+        del self.buffer[:n]
+
+    def _step(self, final: bool) -> bool:
+        """Takes one decision on the buffer; False when it needs more bytes (or is empty)."""
         buf = self.buffer
-        start = buf.find(0x7E)
-        if start < 0:
-            self.garbage += len(buf)
-            buf.clear()
-            return None
-        if start:
-            self.garbage += start
-            del buf[:start]
+        if not buf:
+            return False
+        if buf[0] != 0x7E:
+            end = buf.find(0x7E)
+            self._skip(len(buf) if end < 0 else end)
+            return True
         if len(buf) < 3:
-            return None
-        if buf[1] == 0x7E:  # a closing flag followed by the next opening flag, or idle flags
+            if len(buf) == 2 and buf[1] == 0x7E:
+                del buf[0]
+                return True
+            if final:
+                self._skip(1)
+                return True
+            return False
+        if buf[1] == 0x7E:  # a closing flag followed by the next opening flag, or fill flags
             del buf[0]
-            return {}
+            return True
         if buf[1] >> 4 != 0xA:
-            del buf[0]
-            return {}
+            self._skip(1)  # a flag that starts no type-3 frame
+            return True
         length = ((buf[1] & 0x07) << 8) | buf[2]
         if length < 7:
-            del buf[0]
-            return self._reject("bad_length", f"frame length {length}")
+            self._skip(1)
+            return True
+        header = header_check(buf)  # True, False, or None while the header is still arriving
         if len(buf) < length + 2:
-            return None
-        frame = bytes(buf[:length + 2])
-        if frame[-1] != 0x7E:
-            del buf[0]
-            return self._reject("no_closing_flag", f"byte {length + 1} is {frame[-1]:02X}, not 7E")
-        try:
-            info = self._checked_info(frame)
-        except Reject as error:  # not a frame after all: resynchronise after its opening flag
-            del buf[0]
-            return self._reject(error.reason, error.detail)
-        del buf[:length + 1]  # a sound frame is consumed; its closing flag may open the next one
-        try:
-            return self._information(frame, info)
-        except Reject as error:
-            self.segments.clear()
-            return self._reject(error.reason, error.detail)
-
-    def _checked_info(self, frame: bytes) -> bytes:
-        """The information field of a frame whose addresses, HCS and FCS check out."""
-        body = frame[1:-1]
-        pos = 2
-        for _ in range(2):  # destination, then source address: LSB 1 ends an address
-            for size in range(1, 5):
-                if pos >= len(body) - 2:
-                    raise Reject("malformed_frame", "addresses run past the frame")
-                pos += 1
-                if body[pos - 1] & 1:
-                    break
+            if not final:
+                return False
+            if header:  # a real frame, and the line went idle before its end
+                self._reject("incomplete_frame", f"{len(buf)} of {length + 2} bytes, then the line went idle")
+                self.resyncing = True
+                del buf[0]
             else:
-                raise Reject("malformed_frame", "address longer than 4 bytes")
-        pos += 1  # control
-        header = body[:pos]
-        if crc_x25(header) != int.from_bytes(body[pos:pos + 2], "little"):
-            raise Reject("hcs_mismatch", f"header check over {len(header)} bytes fails")
-        if crc_x25(body[:-2]) != int.from_bytes(body[-2:], "little"):
-            raise Reject("fcs_mismatch", f"frame check over {len(body) - 2} bytes fails")
-        return body[pos + 2:-2]
+                self._skip(1)
+            return True
+        frame = bytes(buf[:length + 2])
+        closed = frame[-1] == 0x7E
+        if not header and not closed:
+            self._skip(1)  # an unverified header that delimits nothing: noise
+            return True
+        fcs_ok = crc_x25(frame[1:-3]) == int.from_bytes(frame[-3:-1], "little")
+        if header and closed and fcs_ok:
+            del buf[:length + 1]  # a sound frame is consumed; its closing flag may open the next one
+            self.resyncing = False
+            try:
+                self._information(frame, frame_info(frame))
+            except Reject as error:
+                self.segments.clear()
+                self._reject(error.reason, error.detail)
+            return True
+        inside = good_frame_inside(buf, length, final)
+        if inside is None:
+            return False  # a frame inside may be good: wait for its end
+        if not header and (inside or not closed):
+            self._skip(1)
+            return True
+        if closed and not inside:
+            reason = "hcs_mismatch" if not header else "fcs_mismatch"
+            self._reject(reason, "header check fails" if not header else f"frame check over {length - 2} bytes fails")
+            del buf[:length + 1]  # the damaged frame ends where it says
+            self.resyncing = False
+            return True
+        self._reject("no_closing_flag" if not closed else "truncated_frame",
+                     f"byte {length + 1} is {frame[-1]:02X}, not 7E" if not closed
+                     else f"a good frame starts inside the {length + 2} bytes the length field claims")
+        self.resyncing = True
+        del buf[0]  # resynchronise at the next 7E after the bad opening flag
+        return True
 
-    def _information(self, frame: bytes, info: bytes):
+    def _information(self, frame: bytes, info: bytes) -> None:
         segmented = bool(frame[1] & 0x08)
         first = not self.segments
         if first:
@@ -433,18 +490,81 @@ class HanReader:
             info = info[3:]
         self.segments += info
         if segmented:
-            return {}  # wait for the last segment
+            return  # wait for the last segment
         apdu = bytes(self.segments)
         self.segments.clear()
-        return self._apdu(apdu)
+        self._emit(self._apdu(apdu))
 
     def _apdu(self, apdu: bytes) -> dict:
         info: dict = {"security": "none"}
         if apdu[:1] == b"\xdb":
             apdu, info = unprotect(apdu, self.keys, self.last_counter)
         record = notification(apdu, self.res)
-        self.count += 1
-        return {"status": "ok", "n": self.count, "format": "hdlc", **info, **record}
+        return {"status": "ok", **info, **record}
+
+
+def header_length(buf) -> Optional[int]:
+    """Bytes from the opening flag through the control byte (addresses walked by their LSB,
+    PROTOCOLS.md §1.2); None when they have not all arrived, 0 when an address is too long."""
+    pos = 3
+    for _ in range(2):  # destination, then source address: LSB 1 ends an address
+        for size in range(1, 5):
+            if pos >= len(buf):
+                return None
+            pos += 1
+            if buf[pos - 1] & 1:
+                break
+        else:
+            return 0
+    return pos + 1  # control
+
+
+def header_check(buf) -> Optional[bool]:
+    """Whether the HCS of the frame candidate at buf[0] checks out (None: not all in yet)."""
+    end = header_length(buf)
+    if end is None or (end and len(buf) < end + 2):
+        return None
+    length = ((buf[1] & 0x07) << 8) | buf[2]
+    if not end or end + 2 > length + 1:
+        return False
+    return crc_x25(bytes(buf[1:end])) == int.from_bytes(buf[end:end + 2], "little")
+
+
+def frame_check(buf) -> Optional[bool]:
+    """Whether buf[0:] holds a whole good frame (flags, HCS, FCS); None while it may."""
+    if len(buf) < 3 or buf[1] >> 4 != 0xA:
+        return False
+    length = ((buf[1] & 0x07) << 8) | buf[2]
+    if length < 7:
+        return False
+    header = header_check(buf)
+    if header is None:
+        return None
+    if not header:
+        return False
+    if len(buf) < length + 2:
+        return None
+    return buf[length + 1] == 0x7E and crc_x25(bytes(buf[1:length - 1])) == int.from_bytes(buf[length - 1:length + 1],
+                                                                                           "little")
+
+
+def good_frame_inside(buf, length: int, final: bool) -> Optional[bool]:
+    """Whether a good frame starts at a 7E inside the candidate of `length` at buf[0]; None
+    while one still may (its bytes not all in, and the line not idle)."""
+    waiting = False
+    for i in range(1, length + 1):
+        if buf[i] != 0x7E:
+            continue
+        good = frame_check(buf[i:])
+        if good:
+            return True
+        waiting = waiting or good is None
+    return None if waiting and not final else False
+
+
+def frame_info(frame: bytes) -> bytes:
+    """The information field of a checked frame."""
+    return frame[header_length(frame) + 2:-3]
 
 
 # --------------------------------------------------------------------------------- P1
@@ -538,8 +658,27 @@ class P1Reader:
         self.buffer.clear()
 
     def _start(self) -> int:
-        starts = [i for i in (self.buffer.find(b"/"), self.buffer.find(b"\xdb\x08")) if i >= 0]
-        return min(starts) if starts else -1
+        """Where the next telegram starts: a '/', or a 0xDB wrapper (DB 08, an 8-byte system
+        title, a length, a known security control byte) that is not line noise."""
+        slash = self.buffer.find(b"/")
+        at = self.buffer.find(b"\xdb\x08")
+        while 0 <= at and (slash < 0 or at < slash):
+            if self._wrapper_at(at) is not False:
+                return at
+            at = self.buffer.find(b"\xdb\x08", at + 1)
+        return slash
+
+    def _wrapper_at(self, at: int) -> Optional[bool]:
+        head = self.buffer[at + 10:at + 14]
+        if not head:
+            return None
+        form = head[0]
+        sc_at = 1 if form < 0x80 else 2 if form == 0x81 else 3 if form == 0x82 else -1
+        if sc_at < 0:
+            return False
+        if len(head) <= sc_at:
+            return None
+        return head[sc_at] in SECURITY
 
     def _step(self):
         buf = self.buffer
@@ -560,15 +699,24 @@ class P1Reader:
                 del buf[0]
                 return self._reject("telegram_too_long", f"no '!' within {MAX_P1_TELEGRAM} bytes")
             return None
-        if len(buf) < end + 5:
-            return None
-        size = end + 5
-        if buf[size:size + 2] == b"\r\n":
-            size += 2
-        elif len(buf) < size + 2 and buf[size:] in (b"", b"\r"):
-            return None
-        telegram = bytes(buf[:size])
-        del buf[:size]
+        # After '!': the CRC, 4 hex digits, then CR LF, which ends every line (PROTOCOLS.md
+        # §6.1). Anything else there is a telegram cut short (the data request dropped) and
+        # is not eaten: it may be the '/' of the next telegram.
+        after = end + 1
+        while after < end + 5 and after < len(buf) and buf[after] in HEX_DIGITS:
+            after += 1
+        if len(buf) < after + 2:
+            if after >= len(buf) or buf[after] == 0x0D:
+                return None  # the rest is still coming
+        if buf[after:after + 2] != b"\r\n":
+            detail = f"{bytes(buf[after:after + 1])!r} after '{bytes(buf[end:after]).decode()}'"
+            del buf[:after]
+            return self._reject("truncated_telegram", detail)
+        telegram = bytes(buf[:after + 2])
+        del buf[:after + 2]
+        if after - end - 1 < 4:
+            return self._reject("missing_crc" if after == end + 1 else "malformed_telegram",
+                                f"'{telegram[end:after].decode()}' then CR LF: the CRC needs 4 hex digits")
         try:
             return self._ok(p1_telegram(telegram), {"security": "none"})
         except Reject as error:
@@ -663,7 +811,7 @@ def run(reader, fd: int, out, *, frames: int = 0, duration: float = 0.0, idle_ti
                 out.flush()
                 return written
         out.flush()
-        pending = bool(reader.buffer)
+        pending = bool(reader.buffer) or bool(getattr(reader, "noise", 0))
 
 
 def main(argv=None) -> int:

@@ -132,7 +132,41 @@ def test_byte_by_byte_with_garbage_between_frames():
     out = []
     for byte in b"\x00\x7e\x7e\x55" + frame + b"\x7e\x7e" + frame:
         out += reader.feed(bytes([byte]))
-    assert [r["status"] for r in out] == ["ok", "ok"]
+    # 00 and 55 belong to no frame: one garbage rejection, reported when the frame starts;
+    # fill flags are no noise.
+    assert [(r["status"], r.get("reason")) for r in out] == [("rejected", "garbage"), ("ok", None), ("ok", None)]
+    assert out[0]["detail"] == "2 bytes that belong to no frame"
+
+
+def test_noise_is_reported_once_a_stretch_and_a_cut_frames_tail_is_not_noise():
+    frame = hexfile(VEC / "nve_list1_3ph.hex")
+    text = b"splitter: link up, rssi -71 dBm\r\n"
+    records = read_all(hr.HanReader(), frame + text + frame + text)
+    assert [(r["status"], r.get("reason")) for r in records] == [
+        ("ok", None), ("rejected", "garbage"), ("ok", None), ("rejected", "garbage")]
+    # a frame cut short, then the line idle, then its tail (a pause longer than the
+    # reader's timeout): one rejection, the tail is not reported again
+    reader = hr.HanReader()
+    first = list(reader.feed(frame[:100])) + list(reader.flush())
+    rest = list(reader.feed(frame[100:] + frame)) + list(reader.flush())
+    assert [r.get("reason") for r in first] == ["incomplete_frame"]
+    assert [r["status"] for r in rest] == ["ok"]
+    # noise after a whole damaged frame is reported on its own
+    bad = bytearray(frame)
+    bad[-3] ^= 0xFF
+    records = read_all(hr.HanReader(), bytes(bad) + text + frame)
+    assert [r.get("reason") for r in records] == ["fcs_mismatch", "garbage", None]
+
+
+def test_a_cut_frame_whose_length_ends_on_a_flag_of_the_next_does_not_swallow_it():
+    frame = hexfile(VEC / "nve_list1_3ph.hex")
+    # cut so that byte L+1 of the cut frame is the next frame's closing flag... or an inner 7E
+    for cut in range(3, len(frame) - 1):
+        stream = frame[:cut] + frame
+        if stream[len(frame) - 1] != 0x7E:
+            continue
+        records = read_all(hr.HanReader(), stream)
+        assert [r["status"] for r in records] == ["rejected", "ok"], cut
 
 
 @pytest.mark.parametrize("name", ["nve_list1_3ph.hex", "nve_list1_3ph_glo_0x30.hex"])
@@ -213,6 +247,39 @@ def test_p1_stream_splits_junk_and_truncation():
     for cut in range(1, len(stream), 7):
         reader = hr.P1Reader()
         assert list(reader.feed(stream[:cut])) + list(reader.feed(stream[cut:])) + list(reader.flush()) == whole
+
+
+@pytest.mark.parametrize("tail,reason", [
+    (b"", "truncated_telegram"),           # cut before the CR LF: the next '/' follows the CRC
+    (b"\r", "truncated_telegram"),
+    (None, "truncated_telegram"),          # cut inside the CRC
+    (b"!", None),                          # no CRC at all: '!' then CR LF
+])
+def test_p1_telegram_cut_around_its_crc_does_not_eat_the_next_one(tail, reason):
+    telegram = (VEC / "p1_kam5_example.txt").read_bytes()
+    assert telegram.endswith(b"\r\n")
+    bang = telegram.rindex(b"!")
+    if tail is None:
+        cut = telegram[:bang + 3]
+    elif tail == b"!":
+        cut, reason = telegram[:bang + 1] + b"\r\n", "missing_crc"
+    else:
+        cut = telegram[:-2] + tail
+    stream = cut + telegram
+    whole = read_all(hr.P1Reader(), stream)
+    assert [(r["status"], r.get("reason")) for r in whole] == [("rejected", reason), ("ok", None)]
+    for split in range(1, len(stream)):
+        reader = hr.P1Reader()
+        assert list(reader.feed(stream[:split])) + list(reader.feed(stream[split:])) + list(reader.flush()) == whole
+    # the same cut and then the line idle: incomplete, never accepted
+    records = read_all(hr.P1Reader(), cut)
+    assert [r["status"] for r in records] == ["rejected"]
+
+
+def test_p1_noise_that_looks_like_a_cipher_wrapper_is_skipped():
+    telegram = (VEC / "p1_kam5_example.txt").read_bytes()
+    records = read_all(hr.P1Reader(), b"\x01\xdb\x08\x55\x66" + b"\x00" * 10 + telegram)
+    assert [r["status"] for r in records] == ["ok"]
 
 
 def test_ciphered_p1_with_the_fixed_public_ak():
