@@ -3,11 +3,13 @@ over a PTY, or over the real bench given with --han-bench FILE, and must report 
 values within resolution and reject exactly the frames the ground truth marks.
 
 Every meter here is unpaced: `advance` writes each push as fast as the reader takes it, so an
-hour of list 1 takes well under a second of writing. Each test has its own PTY in its own
-temporary folder, so the suite runs under pytest-xdist (-n auto) without clashes."""
+hour of list 1 takes well under a second of writing; a pause inside a frame (a timing fault)
+is kept in real time. Each test has its own PTY in its own temporary folder, so the suite runs
+under pytest-xdist (-n auto) without clashes."""
 import collections
 import json
 import os
+import pathlib
 import shlex
 import subprocess
 import sys
@@ -17,26 +19,15 @@ import time
 import pytest
 
 import hansim
+from hansim.assertions import expected as expected_values
 
 HIL = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 READER = os.path.join(HIL, "han_reader.py")
 KEYS = ("encryption_key=000102030405060708090A0B0C0D0E0F\n"
         "authentication_key=D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n")
-
-# How the reference reader treats a frame carrying each ciphering fault (SC 0x30): rejected
-# with this reason, or accepted (a forward jump of the invocation counter is legal).
-FAULT_VERDICT = {
-    "wrong_encryption_key": "authentication_failed",
-    "wrong_authentication_key": "authentication_failed",
-    "corrupted_tag": "authentication_failed",
-    "counter_stuck": "replayed_counter",
-    "counter_backwards": "replayed_counter",
-    "counter_jump": None,
-    "empty_system_title": "malformed_cipher",
-    "foreign_system_title": "authentication_failed",
-    "sc_mismatch": "authentication_failed",
-    "length_off_by_one": "malformed_cipher",
-}
+# The reader's inter-byte timeout: a frame with a longer pause inside is rejected as
+# incomplete. Pauses in these tests are either well above it or well below it.
+IDLE_S = 0.5
 
 
 @pytest.fixture
@@ -79,14 +70,15 @@ def meters():
         bench.close()
 
 
-def read_with_reader(meter, link, duration, *, key_file=None, protocol=None):
+def read_with_reader(meter, link, duration, *, key_file=None, protocol=None, expect=None):
     """Starts the reader on the link, advances the meter, returns (frames, records). The
-    reader is han_reader.py, or the bench's `device` command given the same options."""
+    reader is han_reader.py, or the bench's `device` command given the same options. It must
+    print `expect(frames)` records (one a frame by default), no more."""
     res = meter.resolution
     han = meter.profile.startswith("kamstrup-") and meter.profile != "kamstrup-p1"
     protocol = protocol or ("han" if han else "p1")
     command = shlex.split(link.device.replace("{hil}", HIL)) if link.device else [sys.executable, READER]
-    args = [*command, "--port", link.reader, "--protocol", protocol, "--idle-timeout", "0.3",
+    args = [*command, "--port", link.reader, "--protocol", protocol, "--idle-timeout", str(IDLE_S),
             "--energy-resolution", str(res["energy_wh"]), "--current-resolution", str(res["current_a"]),
             "--voltage-resolution", str(res["voltage_v"])]
     if link.baud:
@@ -100,28 +92,36 @@ def read_with_reader(meter, link, duration, *, key_file=None, protocol=None):
     try:
         time.sleep(0.1)  # let the reader open the port (what it misses stays in the PTY anyway)
         frames = meter.advance(duration)
+        want = len(expect(frames)) if expect else len(frames)
         deadline = time.monotonic() + 20
-        while len(lines) < len(frames) and time.monotonic() < deadline and proc.poll() is None:
+        while len(lines) < want and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
+        time.sleep(0.1)  # a record too many shows now
     finally:
         proc.terminate()
         err = proc.stderr.read()
         proc.wait(timeout=10)
         drain.join(timeout=5)
-    assert len(lines) == len(frames), (f"reader printed {len(lines)} records for {len(frames)} frames; "
-                                       f"stderr: {err.decode()[-500:]}")
+    assert len(lines) == want, (f"reader printed {len(lines)} records for {want} expected; "
+                                f"records: {[(r['status'], r.get('reason')) for r in lines]}; "
+                                f"stderr: {err.decode()[-500:]}")
     return frames, lines
 
 
+def check_values(meter, frame, record):
+    """An accepted record: the right list, and every numeric value of the frame reported
+    within resolution (hansim.assertions, which knows each list's units and resolutions)."""
+    assert record["status"] == "ok", (frame.sequence, frame.fault, record)
+    assert record["list"] == frame.list, (frame.sequence, record["list"], frame.list)
+    required = [obis for obis, *_ in expected_values(frame, meter.resolution).values()]
+    meter.assert_reported(record, frame, require=required)
+
+
 def check_all(meter, frames, records):
+    """Plain runs: every frame accepted with its values."""
+    assert len(records) == len(frames)
     for frame, record in zip(frames, records):
-        expected_reason = FAULT_VERDICT.get(frame.fault) if frame.fault else None
-        if expected_reason:
-            assert record["status"] == "rejected" and record["reason"] == expected_reason, (frame.fault, record)
-            continue
-        assert record["status"] == "ok", (frame.sequence, frame.fault, record)
-        assert record["list"] == frame.list
-        meter.assert_reported(record, frame)
+        check_values(meter, frame, record)
 
 
 LIST_KINDS = [
@@ -163,14 +163,182 @@ def test_ciphered_p1(link, meters, key_file):
     assert {r["security"] for r in records} == {"encrypt+authenticate"}
 
 
-def test_every_ciphering_fault_is_rejected_exactly(link, meters, key_file):
+# -- the fault catalogue ----------------------------------------------------------------------
+#
+# Every fault of `hansim faults`, through the reader over a PTY. The ground truth of each push
+# (`fault_effect["pieces"]`) says which pieces of its bytes a correct reader must reject; the
+# reader must print exactly one rejection for each of those and report every other frame
+# within resolution. Two things the ground truth leaves to the reader's policy, and what this
+# reader does:
+#   * a piece marked `counter_anomaly` is flagged, not must-reject: the reader rejects a
+#     replayed counter (not above the last one it accepted: replay protection, PROTOCOLS.md
+#     §5.1 "must never repeat") and accepts a forward jump with its values;
+#   * a pause inside a frame (`fault_effect["pauses"]`) breaks the frame for a reader whose
+#     inter-byte timeout is shorter: it rejects the frame as incomplete, and takes the bytes
+#     after the pause as its tail. A shorter pause must not break anything.
+
+# The reader's reasons that fit each kind of must-reject piece (any rejection for the rest).
+REASONS = {
+    "garbage": {"garbage"},
+    "bad_fcs": {"fcs_mismatch"},
+    "bad_hcs": {"hcs_mismatch"},
+    "missing_crc": {"missing_crc"},
+    "ciphering": {"authentication_failed", "malformed_cipher", "unsupported_security"},
+    "truncated": {"no_closing_flag", "incomplete_frame", "truncated_frame", "fcs_mismatch", "truncated_telegram"},
+    "pause": {"incomplete_frame"},
+}
+
+
+def hansim_cli():
+    build = os.environ.get("HANSIM_BUILD_DIR")
+    return (pathlib.Path(build) if build else pathlib.Path(hansim.__file__).resolve().parents[2]) / "simulator" / "hansim"
+
+
+def catalogue():
+    """[(name, the protocols column, the ports column)] of `hansim faults`."""
+    out = subprocess.run([str(hansim_cli()), "faults"], capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        return []
+    rows = []
+    for line in out.stdout.splitlines():
+        cells = [c for c in line.split("  ") if c.strip()]
+        rows.append((cells[0].strip(), cells[2].strip(), cells[3].strip()))
+    return rows
+
+
+CATALOGUE = catalogue()
+LINE_FAULTS = [name for name, _, ports in CATALOGUE if ports == "serial port only"]
+
+# How each fault is asked for here (default: "NAME@3,NAME@every:7"), with the timing faults
+# once above and once far below the reader's timeout.
+RULES = {
+    "counter_stuck": "counter_stuck@3,counter_stuck@every:7",
+    "list2_repeated": "list2_repeated@every:1",
+    # cut at a random byte, and just before the closing CR LF / closing flag (at= is clamped to
+    # the last byte that may be cut): the CRC complete, the frame still not
+    "p1_cut": "p1_cut@3,p1_cut:at=8192@6,p1_cut@every:9",
+    "truncated": "truncated@3,truncated:at=2048@6,truncated@every:9",
+    "split_pause": "split_pause:ms=1500@3,split_pause:ms=40@6",
+    "p1_split_pause": "p1_split_pause:ms=1500@3,p1_split_pause:ms=40@6",
+    # a gap every 24 bytes, then one gap of a second (near the end of a HAN list 1, or of a P1
+    # telegram)
+    "char_gaps": "char_gaps:ms=20:every=24@3,char_gaps:ms=1000:every={long}@6",
+}
+
+
+def fault_cases():
+    """(fault, profile) for every fault of the catalogue that a PTY can carry, on every kind
+    of meter it applies to."""
+    cases = []
+    for name, protocols, ports in CATALOGUE:
+        if ports == "serial port only":
+            continue
+        if protocols == "hdlc (ciphered)":
+            cases.append((name, "kamstrup-dk-3p"))
+            continue
+        if "hdlc" in protocols:
+            cases.append((name, "kamstrup-no-3p"))
+        if "p1" in protocols:
+            cases.append((name, "kamstrup-p1"))
+    return cases
+
+
+def expected_records(frames):
+    """[(verdict, frame, why)], one for each record the reader must print: verdict "ok",
+    "reject" or "counter" (a counter anomaly: the reader's policy, see above)."""
+    out = []
+    for frame in frames:
+        effect = frame.fault_effect or {}
+        pauses = [p["ms"] / 1000 for p in effect.get("pauses", [])]
+        assert all(p >= 2 * IDLE_S or p <= IDLE_S / 5 for p in pauses), f"a pause too close to the timeout: {pauses}"
+        broken_by_pause = any(p > IDLE_S for p in pauses)
+        for piece in effect.get("pieces", [{"reject": False, "why": "frame"}]):
+            why = piece["why"]
+            if not piece["reject"] and why.startswith("noise"):
+                continue  # a P1 reader skips what comes before '/'
+            if piece["reject"]:
+                out.append(("reject", frame, why))
+            elif broken_by_pause:
+                out.append(("reject", frame, "pause"))
+            elif why == "counter_anomaly":
+                out.append(("counter", frame, why))
+            else:
+                out.append(("ok", frame, why))
+    return out
+
+
+def check_faulted(meter, frames, records):
+    """The reader rejected exactly the pieces the ground truth marks, with a fitting reason,
+    and reported every other frame within resolution."""
+    expect = expected_records(frames)
+    last_counter = None
+    for (verdict, frame, why), record in zip(expect, records):
+        where = (frame.sequence, frame.fault, why, record.get("reason"), record.get("detail"))
+        if verdict == "counter":
+            replayed = last_counter is not None and frame.invocation_counter <= last_counter
+            verdict = "reject" if replayed else "ok"
+            why = "replayed" if replayed else why
+        if verdict == "reject":
+            assert record["status"] == "rejected", where
+            wanted = REASONS.get(why, {"replayed_counter"} if why == "replayed" else None)
+            assert wanted is None or record["reason"] in wanted, where
+            continue
+        check_values(meter, frame, record)
+        if frame.invocation_counter is not None:
+            last_counter = frame.invocation_counter
+
+
+def test_the_catalogue_is_read_and_every_fault_is_covered():
+    names = [name for name, _, _ in CATALOGUE]
+    assert len(names) > 30, f"`{hansim_cli()} faults` listed {len(names)} faults"
+    covered = {name for name, _ in fault_cases()} | set(LINE_FAULTS)
+    assert covered == set(names)
+    assert set(LINE_FAULTS) == {"wrong_parity", "wrong_baud", "line_break"}
+
+
+@pytest.mark.parametrize("fault,profile", fault_cases(), ids=[f"{f}-{p}" for f, p in fault_cases()])
+def test_every_fault_of_the_catalogue_through_the_reader(link, meters, key_file, fault, profile):
+    rule = RULES.get(fault, f"{fault}@3,{fault}@every:7").format(long=256 if profile == "kamstrup-p1" else 200)
+    settings = {"key_file": key_file} if profile == "kamstrup-dk-3p" else {}
+    start = "2024-01-15T11:59:05Z"  # list 2 of 12:00:05 in the run
+    meter = meters(profile, link.port, seed=5, faults=rule, start=start, **settings)
+    frames, records = read_with_reader(meter, link, "2m30s", key_file=settings.get("key_file"),
+                                       expect=expected_records)
+    faulty = [f for f in frames if f.fault]
+    assert faulty and all(f.fault == fault for f in faulty), [f.fault for f in frames]
+    check_faulted(meter, frames, records)
+    if "pause" in fault or fault == "char_gaps":
+        # once broken by its pause, once not
+        assert [v for v, f, _ in expected_records(faulty)].count("reject") >= 1
+        assert any(v == "ok" for v, _, _ in expected_records(faulty))
+
+
+def test_every_ciphering_fault_in_one_run(link, meters, key_file):
+    """All ciphering faults of the catalogue one after another on one meter: the reader's
+    counter state and resynchronisation carry across them."""
     faults = sorted(set(hansim._hansim.CIPHER_FAULTS))
-    assert set(faults) == set(FAULT_VERDICT), "a new fault needs its expected reader verdict here"
     plan = ",".join(f"{fault}@{4 + 3 * i}" for i, fault in enumerate(faults))
     meter = meters("kamstrup-dk-3p", link.port, key_file=key_file, faults=plan)
-    frames, records = read_with_reader(meter, link, f"{(8 + 3 * len(faults)) * 10}s", key_file=key_file)
+    frames, records = read_with_reader(meter, link, f"{(8 + 3 * len(faults)) * 10}s", key_file=key_file,
+                                       expect=expected_records)
     assert sorted(f.fault for f in frames if f.fault) == faults
-    check_all(meter, frames, records)
+    check_faulted(meter, frames, records)
+
+
+@pytest.mark.parametrize("fault", LINE_FAULTS)
+def test_line_faults_are_refused_on_a_pty(tmp_path, fault):
+    """wrong_parity, wrong_baud and line_break change the UART for one push: a PTY has no
+    line, so the meter refuses them up front and names the fault and the port, as
+    `hansim run` does."""
+    port = f"pty:{tmp_path}/ttyHAN"
+    with pytest.raises(hansim.BenchError, match=f"{fault}.*(serial port|PTY)"):
+        hansim.MeterBench("kamstrup-no-3p", port=port, faults=f"{fault}@2")
+    bench = hansim.MeterBench("kamstrup-no-3p", port=port)
+    try:
+        with pytest.raises(hansim.BenchError, match=f"{fault}.*(serial port|PTY)"):
+            bench.fault(f"{fault}@next")
+    finally:
+        bench.close()
 
 
 def test_dst_night_in_sweden(link, meters):

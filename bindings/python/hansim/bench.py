@@ -12,7 +12,9 @@ bytes. A paced meter (`paced=True`) runs in real time, or `speed` times faster, 
 native session and stays wire-true: advancing it is an error, `wait_for` waits.
 
 A PTY ignores baud rate and parity and has no modem lines: an unpaced meter on a PTY writes
-whole frames; on a real serial port the UART paces the bytes at the line rate.
+whole frames; on a real serial port the UART paces the bytes at the line rate. A pause inside
+a frame (the timing faults split_pause, p1_split_pause, char_gaps) is the fault itself and is
+kept in real time on any port.
 """
 from __future__ import annotations
 

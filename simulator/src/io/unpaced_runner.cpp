@@ -1,5 +1,6 @@
 #include "hansim/io/unpaced_runner.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -26,6 +27,7 @@ std::size_t unpaced_runner::advance_to(meter::utc_ms end,
         if (!pending_) {
             pending_ = source_->next();
             written_ = 0;
+            paused_ = 0;
             begun_ = false;
         }
         if (pending_->send_utc() >= end) break;
@@ -60,8 +62,25 @@ void unpaced_runner::write_pending(std::chrono::milliseconds stall) {
             status = sink_->frame_begin();
             begun_ = status == sink_status::ok;
         } else {
+            // A pause inside the frame (split_pause, char_gaps) is the fault itself: the
+            // bytes before it are on the port, then the line stays quiet for its length in
+            // real time, as the paced runner keeps it even with --fast (io/pacer.hpp).
+            const auto& pauses = pending_->pauses;
+            while (paused_ < pauses.size() && pauses[paused_].offset == 0) ++paused_;
+            if (paused_ < pauses.size() && pauses[paused_].offset <= written_) {
+                const auto until = std::chrono::steady_clock::now() + pauses[paused_].length;
+                while (std::chrono::steady_clock::now() < until) {
+                    context_.poll();
+                    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+                        until - std::chrono::steady_clock::now(), std::chrono::milliseconds(5)));
+                }
+                ++paused_;
+                last_progress = std::chrono::steady_clock::now();
+                continue;
+            }
+            const std::size_t limit = paused_ < pauses.size() ? std::min(pauses[paused_].offset, wire.size()) : wire.size();
             std::size_t taken = 0;
-            status = sink_->write_some(codec::byte_view(wire).subspan(written_), taken);
+            status = sink_->write_some(codec::byte_view(wire).subspan(written_, limit - written_), taken);
             if (taken > 0) {
                 written_ += taken;
                 last_progress = std::chrono::steady_clock::now();

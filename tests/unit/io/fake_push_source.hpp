@@ -2,6 +2,7 @@
 // A push_source for transport tests: `size`-byte frames every `period`, starting at
 // `first`, each frame's bytes derived from its sequence number so a reader can check them.
 #include <chrono>
+#include <vector>
 
 #include "hansim/meter/push_frame.hpp"
 
@@ -20,6 +21,7 @@ public:
         frame.sequence = sequence_++;
         frame.trigger_utc = next_;
         frame.wire = frame_bytes(frame.sequence, size_);
+        frame.pauses = pauses;
         next_ += period_;
         return frame;
     }
@@ -37,6 +39,8 @@ public:
         }
         return wire;
     }
+
+    std::vector<meter::wire_pause> pauses;  ///< put inside every frame (timing faults)
 
 private:
     meter::utc_ms next_;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include "fake_push_source.hpp"
 #include "hansim/io/pty_sink.hpp"
@@ -93,6 +94,41 @@ TEST(unpaced_runner, a_port_nobody_reads_is_an_error_naming_it_not_a_hang) {
     std::vector<std::uint64_t> sequences;
     runner.advance_to(t0 + 30s, [&](const meter::push_frame& f) { sequences.push_back(f.sequence); });
     EXPECT_EQ(sequences, (std::vector<std::uint64_t>{0, 1, 2}));
+}
+
+TEST(unpaced_runner, a_pause_inside_a_frame_is_kept_in_real_time) {
+    // split_pause / char_gaps: the bytes before the pause are on the port, then nothing for
+    // the pause's length, then the rest; a reader's inter-byte timeout must see it.
+    struct timed_sink final : io::byte_sink {
+        std::string describe() const override { return "timed"; }
+        io::sink_status frame_begin() override { return io::sink_status::ok; }
+        io::sink_status write(codec::byte_view) override { return io::sink_status::overrun; }
+        io::sink_status write_some(codec::byte_view chunk, std::size_t& written) override {
+            written = chunk.size();
+            writes.emplace_back(std::chrono::steady_clock::now(), data.size(), chunk.size());
+            data.insert(data.end(), chunk.begin(), chunk.end());
+            return io::sink_status::ok;
+        }
+        void close() override {}
+        codec::bytes data;
+        std::vector<std::tuple<std::chrono::steady_clock::time_point, std::size_t, std::size_t>> writes;
+    };
+    boost::asio::io_context context;
+    auto source = std::make_unique<test::fake_push_source>(t0, 10s, 50);
+    source->pauses = {{0, 500ms}, {20, 120ms}, {30, 60ms}};  // a pause before byte 0 is none
+    auto sink = std::make_unique<timed_sink>();
+    auto* port = sink.get();
+    io::unpaced_runner runner(std::move(source), std::move(sink), context, t0);
+    EXPECT_EQ(runner.advance_to(t0 + 1s, [](const meter::push_frame&) {}), 1u);
+    EXPECT_EQ(port->data, test::fake_push_source::frame_bytes(0, 50));
+    ASSERT_EQ(port->writes.size(), 3u);
+    const auto& [at0, offset0, size0] = port->writes[0];
+    const auto& [at1, offset1, size1] = port->writes[1];
+    const auto& [at2, offset2, size2] = port->writes[2];
+    EXPECT_EQ(std::make_tuple(offset0, size0, offset1, size1, offset2, size2),
+              std::make_tuple(0u, 20u, 20u, 10u, 30u, 20u));
+    EXPECT_GE(at1 - at0, 120ms);
+    EXPECT_GE(at2 - at1, 60ms);
 }
 
 TEST(unpaced_runner, a_pty_reader_gets_an_hour_of_frames_as_fast_as_it_reads) {

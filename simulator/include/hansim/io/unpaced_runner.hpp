@@ -7,6 +7,8 @@
 /// clock paces anything here. The line rate is the port's business: a PTY takes whole frames
 /// (it ignores baud rate), a serial port's UART sends them at the line rate, a TCP client
 /// reads as it likes. The same source gives the same bytes, so an advance is deterministic.
+/// Pauses inside a frame (the timing faults split_pause, p1_split_pause, char_gaps) are the
+/// fault itself and are kept in real time: a reader's inter-byte timeout must see them.
 /// The wall clock is read only to give up on a port that takes nothing for `stall` (nobody
 /// has it open, or the reader stopped reading): an unpaced_error naming the port, never a hang.
 /// Frames are never lost: a port that cannot take bytes now is waited for, unlike the paced
@@ -71,6 +73,7 @@ private:
     meter::utc_ms now_;
     std::optional<meter::push_frame> pending_;  ///< pulled from the source, not yet (fully) written
     std::size_t written_ = 0;                   ///< bytes of pending_ already on the port
+    std::size_t paused_ = 0;                    ///< pauses of pending_ already kept
     bool begun_ = false;                        ///< frame_begin() accepted pending_
 };
 
