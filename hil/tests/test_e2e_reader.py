@@ -341,12 +341,64 @@ def test_line_faults_are_refused_on_a_pty(tmp_path, fault):
         bench.close()
 
 
-def test_dst_night_in_sweden(link, meters):
-    # Spring forward 2024-03-31 01:00 UTC; the Swedish meter follows local time (CET/CEST).
+# -- the clock and the mains: a DST night each way, and an outage ------------------------------
+
+def test_dst_spring_night_in_sweden(link, meters):
+    """Spring forward 2024-03-31 01:00 UTC: the Swedish meter follows local time (CET/CEST),
+    so what the reader prints jumps from 01:59:50 (DST flag off) to 03:00:00 (on), with no
+    02:xx, and the energy of the list 2s runs on across it."""
     meter = meters("kamstrup-se-3p", link.port, start="2024-03-31T00:40:00Z")
     frames, records = read_with_reader(meter, link, "40m")
     check_all(meter, frames, records)
     clocks = [r["clock"] for r in records]
-    assert "2024-03-31T01:59:50" in clocks and "2024-03-31T03:00:00" in clocks
+    jump = clocks.index("2024-03-31T01:59:50")
+    assert clocks[jump + 1] == "2024-03-31T03:00:00"
     assert not any(c.startswith("2024-03-31T02:") for c in clocks)
+    assert {r["dst"] for r in records[:jump + 1]} == {False} and {r["dst"] for r in records[jump + 1:]} == {True}
+    list2 = [r for r in records if r["list"] == "list2"]
+    assert [r["clock"] for r in list2] == ["2024-03-31T03:00:05"]
+
+
+def test_dst_autumn_night_in_sweden(link, meters):
+    """Fall back 2024-10-27 01:00 UTC: 02:59:50 CEST (DST on) is followed by 02:00:00 CET
+    (off); the hour 02:xx is read twice, and both list 2s of 02:00:05 arrive."""
+    meter = meters("kamstrup-se-3p", link.port, start="2024-10-26T23:55:00Z")
+    frames, records = read_with_reader(meter, link, "1h10m")
+    check_all(meter, frames, records)
+    clocks = [r["clock"] for r in records]
+    back = clocks.index("2024-10-27T02:59:50")
+    assert clocks[back + 1] == "2024-10-27T02:00:00"
+    assert records[back]["dst"] is True and records[back + 1]["dst"] is False
+    list2 = [(r["clock"], r["dst"]) for r in records if r["list"] == "list2"]
+    assert list2 == [("2024-10-27T02:00:05", True), ("2024-10-27T02:00:05", False)]
+    energy = [r["values"]["1-1:1.8.0.255"] for r in records if r["list"] == "list2"]
+    assert energy[1] > energy[0]  # the meter counts on through the repeated hour
+
+
+def test_an_outage_at_accelerated_time(link, meters):
+    """outage for 20 minutes of meter time, in a run advanced through 40 minutes in well under
+    a second: the reader sees the gap (no frame in it, the next one at the first slot after
+    the return), the values after it are right, and the energy registers (every DLMS push 1
+    carries them) are flat across it and never go back (PROTOCOLS.md §8.6)."""
+    meter = meters("kamstrup-dk-3p", link.port, security="none", start="2024-01-15T12:00:00Z")
+    meter.set_load(3000)
+    change = meter.event("outage@+10m/20m")
+    assert change.at == "2024-01-15T12:10:00Z"
+    frames, records = read_with_reader(meter, link, "40m")
+    check_all(meter, frames, records)
+    sends = [f.send for f in frames]
+    assert not any("2024-01-15T12:10:00Z" <= t < "2024-01-15T12:30:00Z" for t in sends)
+    clocks = [r["clock"] for r in records]  # CET
+    gap = clocks.index("2024-01-15T13:09:50")
+    assert clocks[gap + 1] == "2024-01-15T13:30:00"
+    assert len(records) == 6 * 40 - 6 * 20
+    energy = [r["values"]["1-1:1.8.0.255"] for r in records]
+    assert energy == sorted(energy)  # monotonic
+    # Across the outage only the 10 s before it count (3 kW x 10 s = 8.3 Wh, 10 Wh resolution);
+    # 20 minutes of 3 kW would have been 1 kWh.
+    assert energy[gap + 1] - energy[gap] <= 0.02
+    assert energy[gap] - energy[gap - 1] == pytest.approx(energy[gap + 2] - energy[gap + 1], abs=0.02)
+    after = meter.frame(sequence=frames[gap + 1].sequence)
+    assert after.events and any(e.startswith("load=") for e in after.events)
+
 
