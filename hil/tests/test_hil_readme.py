@@ -85,7 +85,7 @@ def test_bench_example(tmp_path):
     build = pathlib.Path(hansim.__file__).resolve().parents[1]
     command = command.replace("PYTHONPATH=build/default/python", f"PYTHONPATH={build}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    done = subprocess.run(["bash", "-c", command + " -p no:cacheprovider"], cwd=REPO, env=env, capture_output=True,
+    done = subprocess.run(["bash", "-c", command + f" -p no:cacheprovider --basetemp={tmp_path}/basetemp"], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "bench example-usb: /dev/ttyUSB0 not present" in done.stdout
