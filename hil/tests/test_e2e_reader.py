@@ -343,7 +343,7 @@ def test_line_faults_are_refused_on_a_pty(tmp_path, fault):
 
 # -- the clock and the mains: a DST night each way, and an outage ------------------------------
 
-def test_dst_spring_night_in_sweden(link, meters):
+def test_dst_night_in_sweden(link, meters):
     """Spring forward 2024-03-31 01:00 UTC: the Swedish meter follows local time (CET/CEST),
     so what the reader prints jumps from 01:59:50 (DST flag off) to 03:00:00 (on), with no
     02:xx, and the energy of the list 2s runs on across it."""
