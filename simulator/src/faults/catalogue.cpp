@@ -348,8 +348,14 @@ void check_applicable(const meter::fault_plan& plan, const meter::meter_config& 
                 std::string what;
                 if (kind == "pty")
                     what = "a PTY, which ignores parity and baud and has no break condition";
-                else if (kind == "tcp" || kind == "rfc2217")
-                    what = "a TCP socket (" + kind + "), which carries bytes, not line conditions";
+                else if (kind == "rfc2217")
+                    // RFC 2217 could only say so out of band (NOTIFY-LINESTATE), see PROTOCOLS.md §7.5.
+                    what = "an RFC 2217 server, which carries bytes; its line-state notification (NOTIFY-LINESTATE) "
+                           "is not tied to any byte, and what a real access server forwards for a character with a "
+                           "parity or framing error depends on its UART settings, so it would not be what a reader "
+                           "on the wire gets";
+                else if (kind == "tcp")
+                    what = "a TCP socket, which carries bytes, not line conditions";
                 else if (kind == "file")
                     what = "a file, which holds bytes, not line conditions";
                 else

@@ -354,7 +354,10 @@ std::vector<meter_spec> scenario::configs(std::optional<utc_ms> override_start) 
         meter_spec spec = meters[i];
         meter::meter_config& c = spec.config;
         c.start = *begin;
-        if (!meters[i].seed_given) c.seed = meter::mix64(seed + i);
+        // The same rule as --count and a seed given for every meter (run_plan.hpp rule 3):
+        // meter i gets seed + i, so a one-meter scenario with `seed: S` (default 1) is
+        // `--meter PROFILE --seed S` and Python's Meter(PROFILE, seed=S), byte for byte.
+        if (!meters[i].seed_given) c.seed = seed + i;
         // Started later than written: what was due before the new start has already happened.
         std::erase_if(c.events, [&](const meter::timeline_event& e) { return e.at && *e.at < *begin; });
         out.push_back(std::move(spec));

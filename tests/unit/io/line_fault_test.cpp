@@ -258,7 +258,11 @@ TEST(line_faults, are_refused_before_the_run_everywhere_but_on_a_serial_port) {
     };
     EXPECT_EQ(why("serial:/dev/ttyUSB0:2400:8N1"), "accepted");
     EXPECT_NE(why("pty:/tmp/ttyHAN0").find("a PTY, which ignores parity and baud"), std::string::npos);
-    EXPECT_NE(why("tcp:127.0.0.1:7000").find("a TCP socket (tcp)"), std::string::npos);
+    EXPECT_NE(why("tcp:127.0.0.1:7000").find("a TCP socket, which carries bytes"), std::string::npos);
+    // RFC 2217 could only report it out of band, tied to no byte (PROTOCOLS.md §7.5): refused, saying so.
+    EXPECT_NE(why("rfc2217:127.0.0.1:7001").find("an RFC 2217 server, which carries bytes; its line-state "
+                                                 "notification (NOTIFY-LINESTATE) is not tied to any byte"),
+              std::string::npos);
     EXPECT_NE(why("file:out.bin").find("a file"), std::string::npos);
     EXPECT_NE(why("").find("only `hansim run` on a real serial port"), std::string::npos);
     EXPECT_NE(why("pty:/tmp/ttyHAN0").find("wrong_parity"), std::string::npos);

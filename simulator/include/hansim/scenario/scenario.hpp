@@ -5,7 +5,7 @@
 ///
 /// ```yaml
 /// start: 2024-01-15T12:00:00Z      # or "now": the caller picks (hansim run: wall clock)
-/// seed: 42                         # meters without their own seed get one derived from it
+/// seed: 42                         # default 1; the i-th meter (0-based) without its own seed gets 42 + i
 /// http: 8080                       # hansim run: the live view at [ADDR:]PORT, as --http
 /// http_control: true               # and its token-guarded controls, as --http-control
 /// meters:
@@ -90,7 +90,7 @@ struct scenario {
     /// Ready-to-run configurations: start = `start` (the scenario's own start unless
     /// `override_start` is given, which also covers "now"; events at absolute times before
     /// an overridden start are dropped: they have already happened), seeds
-    /// derived (scenario seed mixed with the meter's index) where not given. Throws
+    /// derived (scenario seed + the meter's index, as for --count copies) where not given. Throws
     /// std::invalid_argument when neither start is available.
     std::vector<meter_spec> configs(std::optional<utc_ms> override_start = std::nullopt) const;
 };
