@@ -191,6 +191,7 @@ const MARK_KINDS = {
   fault: { color: "#c62828", label: "fault" },
   event: { color: "#e08a00", label: "event" },
   event_end: { color: "#e0b060", label: "event ended" },
+  outage: { color: "#6a7280", label: "outage" },
   silenced: { color: "#7a5cc0", label: "silenced" },
   control: { color: "#1f6feb", label: "control" },
   lost: { color: "#b0b6c0", label: "lost" },
@@ -199,7 +200,8 @@ const CHART = { W: 1000, L: 60, R: 10 };  // the canvases' width and plot margin
 
 function markText(mk) {
   const kind = MARK_KINDS[mk.kind] ? MARK_KINDS[mk.kind].label : mk.kind;
-  return `${new Date(mk.utc_ms).toISOString()} ${kind}: ${mk.text}${mk.detail ? ` (${mk.detail})` : ""}`;
+  const until = mk.until_ms !== undefined ? ` until ${new Date(mk.until_ms).toISOString()}` : "";
+  return `${new Date(mk.utc_ms).toISOString()}${until} ${kind}: ${mk.text}${mk.detail ? ` (${mk.detail})` : ""}`;
 }
 
 function timeRange(series) {
@@ -207,22 +209,34 @@ function timeRange(series) {
   return [t0, Math.max(series[series.length - 1].t, t0 + 1)];
 }
 
+// A mark that covers a time span (an outage, an event with a duration): [from, to] within
+// the charts' range [t0, t1], or null when it lies outside.
+function markSpan(mk, t0, t1) {
+  if (mk.until_ms === undefined || mk.until_ms < t0 || mk.utc_ms > t1) return null;
+  return [Math.max(mk.utc_ms, t0), Math.min(mk.until_ms, t1)];
+}
+
 // Faults, events, controls as markers on the charts' time axis (above the power chart): one
-// element each, placed where its time is on the charts, its text in the tooltip. "lost" marks
-// are the frame timeline's own (drawn there).
+// element each, placed where its time is on the charts, its text in the tooltip; an outage
+// is a bar from its start to its end. "lost" marks are the frame timeline's own (drawn there).
 function drawMarkLane(series) {
   const lane = $("mark-lane");
   const fragment = document.createDocumentFragment();
   if (series.length > 0) {
     const [t0, t1] = timeRange(series);
     const x = (t) => CHART.L + (CHART.W - CHART.L - CHART.R) * (t - t0) / (t1 - t0);
+    const pct = (px) => `${(100 * px / CHART.W).toFixed(3)}%`;
     for (const mk of state.marks) {
-      if (mk.kind === "lost" || mk.utc_ms < t0 || mk.utc_ms > t1) continue;
-      const span = el("span", `axis-mark mark-${mk.kind}`);
-      span.style.left = `${(100 * x(mk.utc_ms) / CHART.W).toFixed(3)}%`;
+      if (mk.kind === "lost") continue;
+      const range = mk.kind === "outage" ? markSpan(mk, t0, t1) : null;
+      if (!range && (mk.utc_ms < t0 || mk.utc_ms > t1)) continue;
+      const span = el("span", `${range ? "axis-span" : "axis-mark"} mark-${mk.kind}`);
+      span.style.left = pct(x(range ? range[0] : mk.utc_ms));
+      if (range) span.style.width = pct(Math.max(x(range[1]) - x(range[0]), 2));
       span.title = markText(mk);
       span.dataset.kind = mk.kind;
       span.dataset.utcMs = mk.utc_ms;
+      if (mk.until_ms !== undefined) span.dataset.untilMs = mk.until_ms;
       span.dataset.text = mk.text;
       fragment.appendChild(span);
     }
@@ -256,8 +270,16 @@ function chart(canvas, series, opts) {
   g.fillText(new Date(t0).toISOString().replace(".000", ""), L, H - 4);
   const endLabel = new Date(t1).toISOString().replace(".000", "");
   g.fillText(endLabel, W - R - g.measureText(endLabel).width, H - 4);
-  // Marks: faults, events and controls as vertical lines on the same time axis.
+  // Marks: faults, events and controls as vertical lines on the same time axis; an outage
+  // as a shaded span from its start to its end (no frame was sent in it).
   for (const mk of state.marks) {
+    const range = mk.kind === "outage" ? markSpan(mk, t0, t1) : null;
+    if (range) {
+      g.fillStyle = "rgba(106,114,128,0.18)";
+      g.fillRect(x(range[0]), T, Math.max(x(range[1]) - x(range[0]), 1), H - B - T);
+      g.fillStyle = "#6a7280";
+      continue;
+    }
     if (mk.utc_ms < t0 || mk.utc_ms > t1) continue;
     g.strokeStyle = (MARK_KINDS[mk.kind] || MARK_KINDS.lost).color;
     g.beginPath(); g.moveTo(x(mk.utc_ms), T); g.lineTo(x(mk.utc_ms), H - B); g.stroke();

@@ -229,6 +229,12 @@ def test_bad_live_view_settings_in_a_scenario_exit_2(hansim_bin, tmp_path, head,
     assert result.returncode == 2 and message in result.stderr, result.stderr
 
 
+def utc_ms(text):
+    """Milliseconds since 1970 of an ISO 8601 UTC time, read here."""
+    from datetime import datetime
+    return round(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+
+
 def frames_after(run, meter, meter_ms, count, timeout=15.0):
     """The meter's frames sent after meter time `meter_ms`, once there are `count` of them."""
     deadline = time.monotonic() + timeout
@@ -319,3 +325,46 @@ def test_controls_are_refused_when_not_turned_on(hansim_bin, tmp_path):
     finally:
         run.terminate()
         assert run.finish()[0] == 0
+
+
+def test_events_and_an_outage_are_marked_at_their_exact_meter_time(hansim_bin, tmp_path):
+    """Issue 14: marks carry the timeline's times, not the first frame after; an outage (no
+    frame is made in it) is one span [start, end], in the API, on the stream and in the frame
+    after it (its `timeline`)."""
+    start = "2024-01-15T12:00:00Z"
+    run = LiveRun(hansim_bin, "--meter", "kamstrup-no-3p", "--port", f"file:{tmp_path}/m.bin",
+                  "--start", start, "--speed", "20", "--fast", "--duration", "2m", "--quiet",
+                  "--jitter", "uniform:200:900", "--event", "load=constant:2500@+15s",
+                  "--event", "outage@+33s/24s", "--event", "voltage=207@+61500ms/10s")
+    stream = EventStream(run.host, run.port)
+    t0 = utc_ms(start)
+    try:
+        frames = frames_after(run, 0, t0 + 75_000, 1, timeout=30)
+        api_marks = run.get_json("api/meters/0")["marks"]
+        frames = run.get_json("api/meters/0/frames")
+        streamed = stream.events(until=lambda got: any(d.get("kind") == "event_end" for k, d in got if k == "mark"),
+                                 timeout=30)
+    finally:
+        stream.close()
+        run.terminate()
+        assert run.finish()[0] == 0
+    by_kind = lambda kind: [(m["text"], m["utc_ms"], m.get("until_ms")) for m in api_marks if m["kind"] == kind]  # noqa: E731
+    assert by_kind("outage") == [("outage@+33s/24s", t0 + 33_000, t0 + 57_000)]
+    assert by_kind("event") == [("load=constant:2500@+15s", t0 + 15_000, None),
+                                ("voltage=207@+61500ms/10s", t0 + 61_500, t0 + 71_500)]
+    assert by_kind("event_end") == [("voltage=207@+61500ms/10s", t0 + 71_500, None)]
+    outage = next(m for m in api_marks if m["kind"] == "outage")
+    assert outage["utc"] == "2024-01-15T12:00:33Z" and outage["until"] == "2024-01-15T12:00:57Z"
+    # No frame was made in the outage; the first after it says when it was.
+    scheduled = [utc_ms(f["scheduled"]) for f in frames]
+    assert not [t for t in scheduled if t0 + 33_000 <= t < t0 + 57_000]
+    after = next(f for f in frames if utc_ms(f["scheduled"]) >= t0 + 57_000)
+    assert after["timeline"] == [{"event": "outage@+33s/24s", "kind": "outage", "at": "2024-01-15T12:00:33Z",
+                                  "until": "2024-01-15T12:00:57Z"}]
+    # The marks are not at a frame's time: the jitter puts every frame 200..900 ms late.
+    sends = {f["send_ms"] for f in frames}
+    assert not sends & {t for _, t, _ in by_kind("event") + by_kind("outage")}
+    # The stream carries the same marks as they are made.
+    live = [(d["kind"], d["text"], d["utc_ms"], d.get("until_ms")) for k, d in streamed if k == "mark"]
+    assert ("outage", "outage@+33s/24s", t0 + 33_000, t0 + 57_000) in live
+    assert ("event", "load=constant:2500@+15s", t0 + 15_000, None) in live

@@ -169,12 +169,23 @@ def lane_marks(driver):
         });""")
 
 
+def lane_spans(driver):
+    """The spans on the charts' time axis (outages): (kind, text, start, end, left x, right x)."""
+    return driver.execute_script("""
+        const canvas = document.getElementById('chart-power').getBoundingClientRect();
+        return [...document.querySelectorAll('#mark-lane .axis-span')].map((m) => {
+            const r = m.getBoundingClientRect();
+            return [m.dataset.kind, m.dataset.text, Number(m.dataset.utcMs), Number(m.dataset.untilMs),
+                    (r.left - canvas.left) * 1000 / canvas.width, (r.right - canvas.left) * 1000 / canvas.width];
+        });""")
+
+
 def test_report_marks_faults_and_events_on_the_time_axis(hansim_bin, tmp_path, browser):
     import json
     import subprocess
     common = ["--meter", "kamstrup-no-3p", "--start", "2024-03-01T00:00:00Z", "--duration", "10m",
               "--faults", "bad_fcs@12,truncated@40", "--event", "load=constant:2500@+2m",
-              "--event", "voltage=207@+5m/1m", "--event", "port_cut@+8m/30s"]
+              "--event", "voltage=207@+5m/1m", "--event", "port_cut@+8m/30s", "--event", "outage@+3m3s/40s"]
     subprocess.run([str(hansim_bin), "generate", *common, "--format", "jsonl", "-o", tmp_path / "r.jsonl",
                     "--report", tmp_path / "r.html"], check=True, timeout=60)
     records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
@@ -183,26 +194,41 @@ def test_report_marks_faults_and_events_on_the_time_axis(hansim_bin, tmp_path, b
     marks = lane_marks(browser)
     by_kind = lambda kind: [(text, t) for k, text, t, _ in marks if k == kind]  # noqa: E731
     ms = lambda r: browser.execute_script("return Date.parse(arguments[0])", r["send"])  # noqa: E731
+    start = browser.execute_script("return Date.parse('2024-03-01T00:00:00Z')")
     # Faults: the frames whose ground truth has one, at their send time.
     assert by_kind("fault") == [(r["fault"], ms(r)) for r in records if r["fault"]]
     assert [f for f, _ in by_kind("fault")] == ["bad_fcs", "truncated"]
-    # Events: at the first frame each is in force; the voltage dip's end; the port cut's silence.
-    first = {}
-    for r in records:
-        for e in r["events"]:
-            first.setdefault(e, ms(r))
-    assert by_kind("event") == sorted(first.items(), key=lambda kv: kv[1])
-    assert [e for e, _ in by_kind("event")] == ["load=constant:2500@+2m", "voltage=207@+5m/1m"]
-    assert [e for e, _ in by_kind("event_end")] == ["voltage=207@+5m/1m"]
+    # Events at their exact times from the timeline (not the next frame's); ends when `for` runs out.
+    assert by_kind("event") == [("load=constant:2500@+2m", start + 120_000), ("voltage=207@+5m/1m", start + 300_000),
+                                ("port_cut@+8m/30s", start + 480_000)]
+    assert by_kind("event_end") == [("voltage=207@+5m/1m", start + 360_000), ("port_cut@+8m/30s", start + 510_000)]
     after_cut = next(r for r in records if r["silenced_before"])
     assert by_kind("silenced") == [(f"{after_cut['silenced_before']} push slots not carried", ms(after_cut))]
     # Each marker sits where its time is on the charts' axis (plot from x=60 to x=990 of 1000).
     t0, t1 = ms(records[0]), ms(records[-1])
+    position = lambda t: 60 + 930 * (t - t0) / (t1 - t0)  # noqa: E731
     for kind, text, t, x in marks:
-        assert abs(x - (60 + 930 * (t - t0) / (t1 - t0))) < 3, (kind, text, t, x)
+        assert abs(x - position(t)) < 3, (kind, text, t, x)
+    # The outage is a band from its start to its end, where no frame was sent.
+    ((kind, text, begin, end, left, right),) = lane_spans(browser)
+    assert (kind, text, begin, end) == ("outage", "outage@+3m3s/40s", start + 183_000, start + 223_000)
+    assert abs(left - position(begin)) < 3 and abs(right - position(end)) < 3, (left, right)
+    assert not [r for r in records if start + 183_000 <= ms(r) < start + 223_000]
+    # The power chart is shaded there: a pixel column inside the band is inked over the plot's
+    # whole height, one just before it only where the grid and the curve cross it.
+    inside, before, height = browser.execute_script("""
+        const c = document.getElementById('chart-power'), g = c.getContext('2d');
+        const inked = (x) => { const px = g.getImageData(Math.round(x), 10, 1, c.height - 30).data;
+                               let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++; return n; };
+        return [inked(arguments[0]), inked(arguments[1] - 4), c.height - 30];""",
+        (position(begin) + position(end)) / 2, position(begin))
+    assert inside >= height - 1 and before < height / 3, (inside, before, height)
     # The tooltip says what happened; the list under the charts has it too.
     fault = browser.find_element(By.CSS_SELECTOR, "#mark-lane .axis-mark.mark-fault")
     assert "fault: bad_fcs (" in fault.get_attribute("title")
+    outage = browser.find_element(By.CSS_SELECTOR, "#mark-lane .axis-span.mark-outage")
+    assert "2024-03-01T00:03:03.000Z until 2024-03-01T00:03:43.000Z outage: outage@+3m3s/40s" in \
+        outage.get_attribute("title")
     assert "event: voltage=207@+5m/1m" in browser.find_element(By.ID, "d-marks").text
     keep_screenshot(browser, tmp_path, "report-marks.png")
 
@@ -221,7 +247,8 @@ def test_live_marks_faults_and_events_as_frames_go_out(hansim_bin, tmp_path, bro
         faulty = [f for f in frames if f["fault"]]
         assert [(m[1], m[2]) for m in marks if m[0] == "fault"] == [(f["fault"], f["send_ms"]) for f in faulty]
         loaded = next(f for f in frames if "load=constant:3000@+40s" in f["events"])
-        assert ("event", "load=constant:3000@+40s", loaded["send_ms"]) in [tuple(m[:3]) for m in marks]
+        start = browser.execute_script("return Date.parse('2024-06-01T12:00:00Z')")
+        assert ("event", "load=constant:3000@+40s", start + 40_000) in [tuple(m[:3]) for m in marks]
         assert loaded["p_import_w"] == 3000  # the ground truth the marker stands for
         api = run.get_json("api/meters/0")["marks"]
         assert [m["kind"] for m in api if m["kind"] != "control"][:4] == ["fault", "event", "event", "event_end"]

@@ -154,3 +154,38 @@ def test_report_of_a_capture(hansim_bin, tmp_path, data_dir):
 
     bad = hansim(hansim_bin, "report", data_dir / "captures" / "bad_hex.capture", "-o", tmp_path / "x.html", check=False)
     assert bad.returncode == 2 and "bad_hex.capture:" in bad.stderr
+
+
+def test_report_marks_events_and_an_outage_at_their_exact_times(hansim_bin, tmp_path):
+    """Issue 14: an outage is a span [start, end] on the report's time axis (no frame is made in
+    it), events are at the timeline's times, not at the next frame; the same from --report and
+    from `hansim report` of the JSON lines (the frame after each change carries its times)."""
+    common = ["--meter", "kamstrup-no-3p", "--start", "2024-03-01T00:00:00Z", "--duration", "6h",
+              "--jitter", "uniform:100:900", "--event", "outage@+2h0m3s/20m", "--event", "load=constant:2500@+1h0m7s",
+              "--event", "voltage=207@+3h/90s", "--event", "port_cut@+4h/30s"]
+    hansim(hansim_bin, "generate", *common, "--format", "jsonl", "-o", tmp_path / "r.jsonl",
+           "--report", tmp_path / "r.html")
+    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    hansim(hansim_bin, "report", tmp_path / "r.jsonl", "-o", tmp_path / "again.html")
+    html = (tmp_path / "r.html").read_text()
+    cut = next(r for r in records if r["silenced_before"])
+    assert cut["scheduled"] == "2024-03-01T04:00:30Z" and cut["silenced_before"] == 4  # :00, :05 (list 2), :10, :20
+    for path in (tmp_path / "r.html", tmp_path / "again.html"):
+        (meter,) = embedded(path)["meters"]
+        marks = [(m["kind"], m["text"], m["utc"], m.get("until")) for m in meter["marks"]]
+        assert marks == [
+            ("event", "load=constant:2500@+1h0m7s", "2024-03-01T01:00:07Z", None),
+            ("outage", "outage@+2h0m3s/20m", "2024-03-01T02:00:03Z", "2024-03-01T02:20:03Z"),
+            ("event", "voltage=207@+3h/90s", "2024-03-01T03:00:00Z", "2024-03-01T03:01:30Z"),
+            ("event_end", "voltage=207@+3h/90s", "2024-03-01T03:01:30Z", None),
+            ("event", "port_cut@+4h/30s", "2024-03-01T04:00:00Z", "2024-03-01T04:00:30Z"),
+            ("event_end", "port_cut@+4h/30s", "2024-03-01T04:00:30Z", None),
+            ("silenced", f"{cut['silenced_before']} push slots not carried", cut["send"], None),
+        ], path.name
+    # No frame in the outage, and the first after it carries it.
+    assert not [r for r in records if "02:00:03" <= r["scheduled"][11:19] < "02:20:03"]
+    after = next(r for r in records if r["scheduled"][11:19] >= "02:20:03")
+    assert after["timeline"] == [{"event": "outage@+2h0m3s/20m", "kind": "outage", "at": "2024-03-01T02:00:03Z",
+                                  "until": "2024-03-01T02:20:03Z"}]
+    # The page's legend shows the outage band (drawn by the script from the span mark).
+    assert '<span class="axis-span mark-outage"></span>outage' in html

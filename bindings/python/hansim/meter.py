@@ -26,6 +26,9 @@ class Frame:
     fault_effect: Optional[dict] = None
     events: list = field(default_factory=list)   # timeline events in force (spec texts)
     silenced_before: int = 0       # slots the port did not carry since the previous frame
+    # events that began or ended since the previous frame, with their exact times:
+    # [{"event", "kind", "at", "until"?}] (an outage shows here, in the first frame after it)
+    timeline: list = field(default_factory=list)
 
     @staticmethod
     def from_record(record: Mapping[str, Any], wire: bytes) -> "Frame":
@@ -34,7 +37,8 @@ class Frame:
                      start_offset_ms=record["start_offset_ms"], wire=wire, values=record["values"],
                      invocation_counter=record.get("invocation_counter"), fault=record.get("fault"),
                      fault_effect=record.get("fault_effect"),
-                     events=list(record.get("events", [])), silenced_before=record.get("silenced_before", 0))
+                     events=list(record.get("events", [])), silenced_before=record.get("silenced_before", 0),
+                     timeline=list(record.get("timeline", [])))
 
 
 def _duration_ms(duration: "str | float | int") -> int:

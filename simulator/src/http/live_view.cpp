@@ -59,6 +59,7 @@ frame_point make_point(const meter::push_frame& frame, io::frame_outcome outcome
     p.fault_detail = frame.effect.description;
     if (!frame.events.empty()) p.events = std::make_shared<const std::vector<std::string>>(frame.events);
     p.silenced_before = frame.silenced_before;
+    if (!frame.timeline.empty()) p.timeline = std::make_shared<const std::vector<meter::timeline_change>>(frame.timeline);
     const auto& v = frame.values;
     p.active_import_w = static_cast<float>(v.active_import_w);
     p.active_export_w = static_cast<float>(v.active_export_w);
@@ -108,6 +109,15 @@ json point_json(const frame_point& p) {
     j["fault"] = p.fault.empty() ? json(nullptr) : json(p.fault);
     j["events"] = p.events ? json(*p.events) : json::array();
     j["silenced_before"] = p.silenced_before;
+    if (p.timeline) {
+        json changes = json::array();
+        for (const auto& c : *p.timeline) {
+            json change{{"event", c.text}, {"kind", c.kind}, {"at", iso_utc(c.at.time_since_epoch().count())}};
+            if (c.until) change["until"] = iso_utc(c.until->time_since_epoch().count());
+            changes.push_back(std::move(change));
+        }
+        j["timeline"] = std::move(changes);
+    }
     j["clock"] = p.clock;
     j["p_import_w"] = rounded(p.active_import_w, 0.1);
     j["p_export_w"] = rounded(p.active_export_w, 0.1);
@@ -135,6 +145,10 @@ json point_json(const frame_point& p) {
 json mark_json(const mark& m) {
     json j{{"utc", iso_utc(m.utc_ms)}, {"utc_ms", m.utc_ms}, {"kind", m.kind}, {"text", m.text}};
     if (!m.detail.empty()) j["detail"] = m.detail;
+    if (m.until_ms) {
+        j["until"] = iso_utc(*m.until_ms);
+        j["until_ms"] = *m.until_ms;
+    }
     return j;
 }
 
@@ -150,11 +164,36 @@ std::vector<mark> mark_tracker::marks_for(const frame_point& point) {
     const auto has = [](const std::vector<std::string>& list, const std::string& text) {
         return std::find(list.begin(), list.end(), text) != list.end();
     };
+    // Exact times from the timeline: what began or ended since the previous frame's trigger.
+    const auto within = [&](std::int64_t t) { return (!previous_ms_ || t > *previous_ms_) && t <= point.scheduled_ms; };
+    std::vector<std::string> ran_out;  // events whose `for` ended here: no second end mark
+    if (point.timeline) {
+        for (const auto& c : *point.timeline) {
+            const std::int64_t begin = c.at.time_since_epoch().count();
+            const std::optional<std::int64_t> end =
+                c.until ? std::optional<std::int64_t>(c.until->time_since_epoch().count()) : std::nullopt;
+            if (!has(exact_, c.text)) exact_.push_back(c.text);
+            if (c.kind == "outage") {
+                marks.push_back({begin, "outage", c.text, "the meter was off: no pushes were made", end});
+                continue;
+            }
+            if (within(begin)) marks.push_back({begin, "event", c.text, end ? "in force for its duration" : "in force from here", end});
+            if (end && within(*end)) {
+                marks.push_back({*end, "event_end", c.text, "its duration ran out"});
+                ran_out.push_back(c.text);
+            }
+        }
+    }
     for (const auto& was : in_force_)
-        if (!has(events, was)) marks.push_back({at, "event_end", was, "no longer in force"});
+        if (!has(events, was) && !has(ran_out, was))
+            marks.push_back({point.scheduled_ms, "event_end", was, "no longer in force at this push (replaced)"});
     for (const auto& now : events)
-        if (!has(in_force_, now)) marks.push_back({at, "event", now, "in force from this frame"});
+        if (!has(in_force_, now) && !has(exact_, now))
+            marks.push_back({point.scheduled_ms, "event", now, "in force from this push"});
     in_force_ = events;
+    previous_ms_ = point.scheduled_ms;
+    // In time order: what happened between the frames, then what the frame itself carries.
+    std::stable_sort(marks.begin(), marks.end(), [](const mark& a, const mark& b) { return a.utc_ms < b.utc_ms; });
     if (!point.fault.empty()) marks.push_back({at, "fault", point.fault, point.fault_detail});
     return marks;
 }

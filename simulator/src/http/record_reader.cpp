@@ -128,6 +128,28 @@ record_point point_from_record(const json& r, const meter::list_options& res) {
         if (!silenced) return refuse("silenced_before: expected a non-negative integer");
         p.silenced_before = *silenced;
     }
+    if (r.contains("timeline") && !r["timeline"].is_null()) {
+        constexpr const char* expected =
+            "timeline: expected a list of {\"event\": TEXT, \"kind\": KIND, \"at\": UTC, \"until\": UTC}";
+        if (!r["timeline"].is_array()) return refuse(expected);
+        std::vector<meter::timeline_change> changes;
+        for (const auto& c : r["timeline"]) {
+            if (!c.is_object() || !c.contains("event") || !c["event"].is_string() || !c.contains("at")) return refuse(expected);
+            meter::timeline_change change;
+            change.text = c["event"].get<std::string>();
+            if (c.contains("kind") && c["kind"].is_string()) change.kind = c["kind"].get<std::string>();
+            const auto at = utc_ms_of(c["at"]);
+            if (!at) return refuse("timeline: at: expected a UTC time like 2024-01-15T12:00:00Z");
+            change.at = meter::utc_ms(std::chrono::milliseconds(*at));
+            if (c.contains("until") && !c["until"].is_null()) {
+                const auto until = utc_ms_of(c["until"]);
+                if (!until || *until < *at) return refuse("timeline: until: expected a UTC time at or after \"at\"");
+                change.until = meter::utc_ms(std::chrono::milliseconds(*until));
+            }
+            changes.push_back(std::move(change));
+        }
+        if (!changes.empty()) p.timeline = std::make_shared<const std::vector<meter::timeline_change>>(std::move(changes));
+    }
     if (!r["values"].is_object()) return refuse("values: expected an object of OBIS codes");
 
     const double wh = res.energy == meter::energy_resolution::ten_wh ? 10 : 1;

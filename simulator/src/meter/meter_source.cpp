@@ -131,6 +131,9 @@ public:
             frame.silenced_before = silenced_;
             silenced_ = 0;
             frame.events = timeline.in_force(trigger);
+            for (const auto* x : timeline.changes(reported_up_to_, trigger))
+                frame.timeline.push_back({x->event->text, std::string(info(x->event->kind).name), x->at, x->until});
+            reported_up_to_ = std::max(trigger, reported_up_to_.value_or(trigger));
             const utc_ms wanted = trigger + slot.start_offset;
             const utc_ms start = std::max(wanted, line_free_);
             frame.start_offset = start - trigger;
@@ -411,6 +414,7 @@ private:
     std::uint64_t silenced_ = 0;
     std::size_t reset_index_ = 0;
     std::optional<utc_ms> last_trigger_;  ///< of the last push built
+    std::optional<utc_ms> reported_up_to_;  ///< timeline changes up to here are in frames sent
 };
 
 class meter_push_source final : public push_source, public live_source {

@@ -113,6 +113,15 @@ report::json push_record_json(const push_frame& frame, const meter_config& confi
     record["fault"] = frame.fault.empty() ? report::json() : report::json(frame.fault);
     record["events"] = frame.events;
     record["silenced_before"] = static_cast<std::uint64_t>(frame.silenced_before);
+    if (!frame.timeline.empty()) {  // rare: only frames after an event began or ended
+        report::json changes = report::json::array();
+        for (const auto& c : frame.timeline) {
+            report::json change = {{"event", c.text}, {"kind", c.kind}, {"at", iso_utc(c.at)}};
+            if (c.until) change["until"] = iso_utc(*c.until);
+            changes.push_back(std::move(change));
+        }
+        record["timeline"] = std::move(changes);
+    }
     if (!frame.fault.empty()) {
         report::json effect = report::json::object();
         effect["rule"] = frame.fault_rule;

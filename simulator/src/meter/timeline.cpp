@@ -182,6 +182,15 @@ const resolved_timeline::entry* resolved_timeline::latest(event_kind kind, time_
     return found;
 }
 
+std::vector<const resolved_timeline::entry*> resolved_timeline::changes(std::optional<time_point> after,
+                                                                       time_point up_to) const {
+    const auto within = [&](time_point t) { return (!after || t > *after) && t <= up_to; };
+    std::vector<const entry*> out;
+    for (const auto& x : entries_)
+        if (within(x.at) || (x.until && within(*x.until))) out.push_back(&x);
+    return out;
+}
+
 std::vector<std::string> resolved_timeline::in_force(time_point t) const {
     // channel -> index of the latest event of that channel at or before t
     std::map<std::string, std::size_t> latest_of;

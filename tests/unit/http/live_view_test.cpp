@@ -82,7 +82,10 @@ TEST(mark_tracker, marks_what_the_ground_truth_carries_at_the_frame) {
     // An event comes into force; a fault in the same frame.
     auto marks = tracker.marks_for(http::make_point(frame(1, {"load=constant:2000@+10s"}, "bad_fcs")));
     EXPECT_EQ(kinds(marks), (std::vector<std::string>{"event load=constant:2000@+10s", "fault bad_fcs"}));
-    EXPECT_EQ(marks[0].utc_ms, (t0 + 10s + 250ms).time_since_epoch().count());
+    // Without timeline changes (a record from before they were kept) at the frame's trigger;
+    // the fault at the frame's send time.
+    EXPECT_EQ(marks[0].utc_ms, (t0 + 10s).time_since_epoch().count());
+    EXPECT_EQ(marks[1].utc_ms, (t0 + 10s + 250ms).time_since_epoch().count());
     EXPECT_EQ(marks[1].detail, "what bad_fcs did");
     // Still in force: no new mark. A second one joins.
     EXPECT_TRUE(tracker.marks_for(http::make_point(frame(2, {"load=constant:2000@+10s"}))).empty());
@@ -92,10 +95,49 @@ TEST(mark_tracker, marks_what_the_ground_truth_carries_at_the_frame) {
     auto after_cut = frame(4, {"load=constant:2000@+10s"});
     after_cut.silenced_before = 2;
     marks = tracker.marks_for(http::make_point(after_cut));
-    EXPECT_EQ(kinds(marks), (std::vector<std::string>{"silenced 2 push slots not carried", "event_end voltage=200@+30s/15s"}));
+    EXPECT_EQ(kinds(marks), (std::vector<std::string>{"event_end voltage=200@+30s/15s", "silenced 2 push slots not carried"}));
     // Replaced by a later event of the same channel: one ends, the other starts.
     marks = tracker.marks_for(http::make_point(frame(5, {"load=constant:500@+50s"})));
     EXPECT_EQ(kinds(marks), (std::vector<std::string>{"event_end load=constant:2000@+10s", "event load=constant:500@+50s"}));
+}
+
+TEST(mark_tracker, marks_timeline_changes_at_their_exact_times_and_an_outage_as_a_span) {
+    http::mark_tracker tracker;
+    const auto ms = [](meter::utc_ms t) { return t.time_since_epoch().count(); };
+    EXPECT_TRUE(tracker.marks_for(http::make_point(frame(0))).empty());
+    // An event at +13s shows in the frame at +20s: marked at +13s, not at the frame.
+    auto f = frame(2, {"load=constant:2000@+13s"}, "bad_fcs");
+    f.timeline = {{"load=constant:2000@+13s", "load", t0 + 13s, std::nullopt}};
+    auto marks = tracker.marks_for(http::make_point(f));
+    EXPECT_EQ(kinds(marks), (std::vector<std::string>{"event load=constant:2000@+13s", "fault bad_fcs"}));
+    EXPECT_EQ(marks[0].utc_ms, ms(t0 + 13s));
+    EXPECT_FALSE(marks[0].until_ms);
+    // An outage from +21s to +47s: no frame in it; the frame at +50s carries it: one span.
+    f = frame(5, {"load=constant:2000@+13s"});
+    f.timeline = {{"outage@+21s/26s", "outage", t0 + 21s, t0 + 47s}};
+    marks = tracker.marks_for(http::make_point(f));
+    ASSERT_EQ(kinds(marks), (std::vector<std::string>{"outage outage@+21s/26s"}));
+    EXPECT_EQ(marks[0].utc_ms, ms(t0 + 21s));
+    EXPECT_EQ(marks[0].until_ms, ms(t0 + 47s));
+    const auto j = http::mark_json(marks[0]);
+    EXPECT_EQ(j["utc"], "2024-03-01T00:00:21Z");
+    EXPECT_EQ(j["until"], "2024-03-01T00:00:47Z");
+    EXPECT_EQ(j["until_ms"], ms(t0 + 47s));
+    // An event with `for` begins before one frame and ends before a later one: its end at
+    // its exact time, and no second end when it leaves the frame's events.
+    f = frame(6, {"load=constant:2000@+13s", "voltage=200@+55s/12s"});
+    f.timeline = {{"voltage=200@+55s/12s", "voltage", t0 + 55s, t0 + 67s}};
+    marks = tracker.marks_for(http::make_point(f));
+    ASSERT_EQ(kinds(marks), (std::vector<std::string>{"event voltage=200@+55s/12s"}));
+    EXPECT_EQ(marks[0].until_ms, ms(t0 + 67s));
+    EXPECT_TRUE(tracker.marks_for(http::make_point(frame(6, {"load=constant:2000@+13s", "voltage=200@+55s/12s"}))).empty());
+    f = frame(7, {"load=constant:2000@+13s"});
+    f.timeline = {{"voltage=200@+55s/12s", "voltage", t0 + 55s, t0 + 67s}};
+    marks = tracker.marks_for(http::make_point(f));
+    ASSERT_EQ(kinds(marks), (std::vector<std::string>{"event_end voltage=200@+55s/12s"}));
+    EXPECT_EQ(marks[0].utc_ms, ms(t0 + 67s));
+    EXPECT_EQ(http::point_json(http::make_point(f))["timeline"],
+              json::parse(R"([{"event":"voltage=200@+55s/12s","kind":"voltage","at":"2024-03-01T00:00:55Z","until":"2024-03-01T00:01:07Z"}])"));
 }
 
 TEST(live_view, keeps_a_bounded_history_and_counts_every_outcome) {

@@ -175,6 +175,13 @@ TEST(record_reader, bad_records_are_refused_naming_the_field) {
     EXPECT_EQ(why(R"(,"fault":3)").rfind("fault:", 0), 0u);
     EXPECT_EQ(why(R"(,"scheduled":"soon")").rfind("scheduled:", 0), 0u);
     EXPECT_EQ(why(R"(,"silenced_before":-1)").rfind("silenced_before:", 0), 0u);
+    EXPECT_EQ(why(R"(,"timeline":[{"event":"outage@+1m/2m","kind":"outage","at":"2024-03-01T00:01:00Z","until":"2024-03-01T00:03:00Z"}])"),
+              "accepted");
+    EXPECT_EQ(why(R"(,"timeline":{})").rfind("timeline:", 0), 0u);
+    EXPECT_EQ(why(R"(,"timeline":[{"event":"x"}])").rfind("timeline:", 0), 0u);
+    EXPECT_EQ(why(R"(,"timeline":[{"event":"x","at":"soon"}])").rfind("timeline: at:", 0), 0u);
+    EXPECT_EQ(why(R"(,"timeline":[{"event":"x","at":"2024-03-01T00:01:00Z","until":"2024-03-01T00:00:00Z"}])")
+                  .rfind("timeline: until:", 0), 0u);
     const auto refused = [](const std::string& text) { return http::point_from_record(json::parse(text), {}).error; };
     EXPECT_EQ(refused("[1]"), "expected a JSON object per line");
     EXPECT_EQ(refused(R"({"meter":"m"})"), "missing \"list\"");

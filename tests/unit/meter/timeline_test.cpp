@@ -161,6 +161,13 @@ TEST(timeline, outage_leaves_its_frames_out_and_energy_flat) {
     EXPECT_EQ(at_cut.active_import_mwh - model.config().initial_energy.active_import_mwh, 1'800'000);
     // The first frame after the outage says it is in force no more; a frame in force says so.
     EXPECT_TRUE(after->events == std::vector<std::string>{"load=constant:3600@+0s"});
+    // It carries the outage with its exact times (it had no frame of its own); the first frame
+    // carries the load event of the start; every other frame carries no change.
+    EXPECT_EQ(after->timeline, (std::vector<timeline_change>{{"outage@+30m/20m", "outage", start + 30min, start + 50min}}));
+    EXPECT_EQ(cut.front().timeline, (std::vector<timeline_change>{{"load=constant:3600@+0s", "load", start, std::nullopt}}));
+    std::size_t carrying = 0;
+    for (const auto& f : cut) carrying += f.timeline.empty() ? 0 : 1;
+    EXPECT_EQ(carrying, 2u);
 }
 
 TEST(timeline, port_cut_counts_the_silenced_frames_and_the_meter_counts_on) {

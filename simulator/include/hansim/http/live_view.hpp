@@ -55,6 +55,9 @@ struct frame_point {
     /// a history of frames under the same events keeps them once (live_view::record).
     std::shared_ptr<const std::vector<std::string>> events;
     std::uint64_t silenced_before = 0;  ///< push slots the port did not carry before this frame
+    /// Events that began or ended since the previous frame, with their exact times
+    /// (push_frame.timeline); null: none (most frames).
+    std::shared_ptr<const std::vector<meter::timeline_change>> timeline;
     float active_import_w = 0, active_export_w = 0, reactive_import_var = 0, reactive_export_var = 0;
     float power_factor = 1;
     std::array<float, 3> voltage_v{}, current_a{}, phase_power_w{};  ///< phase P: import - export
@@ -74,29 +77,39 @@ json point_json(const frame_point& point);
 /// Something marked on a meter's time axis: a fault that went out, an event, a control.
 struct mark {
     std::int64_t utc_ms = 0;
-    /// "fault" (a fault went out in this frame), "event" (a timeline event in force from this
-    /// frame on), "event_end" (no longer in force), "silenced" (push slots the port did not
-    /// carry before this frame: port cut, P1 data request released), "control" (a control
-    /// request), "lost" (a frame not sent: report only).
+    /// "fault" (a fault went out in this frame), "event" (a timeline event began), "event_end"
+    /// (it ended, or was replaced), "outage" (the span [utc_ms, until_ms] the meter was off:
+    /// no frame was made), "silenced" (push slots the port did not carry before this frame:
+    /// port cut, P1 data request released), "control" (a control request), "lost" (a frame
+    /// not sent: report only).
     std::string kind;
     std::string text;    ///< the fault's name, the event's spec text, ...
     std::string detail;  ///< for people, may be empty ("FCS low byte at offset 225 XOR 0xFF")
+    std::optional<std::int64_t> until_ms;  ///< a span's end: an outage, an event with `for`
 };
-/// {"utc", "utc_ms", "kind", "text"} and "detail" when there is one.
+/// {"utc", "utc_ms", "kind", "text"}, "detail" when there is one, "until" and "until_ms" for a span.
 json mark_json(const mark& m);
 
-/// Turns a meter's frames, in order, into the marks their ground truth carries: a fault mark
-/// for a frame with a fault, an "event" mark at the first frame an event is in force in, an
-/// "event_end" mark at the first frame it is no longer in, a "silenced" mark for a frame
-/// after slots the port did not carry. Marks are at the frame's send time (the event itself
-/// happened at or before the frame's trigger: that is all a frame's ground truth says). An
-/// outage leaves no frame (and so no mark) of its own: the meter was off.
+/// Turns a meter's frames, in order, into the marks their ground truth carries, the same way
+/// live and in a report:
+/// - from the frame's timeline changes (push_frame.timeline), at the event's exact time: an
+///   "event" mark when it began (with until_ms for an event with `for`), an "event_end" mark
+///   when its `for` ran out, and one "outage" span [start, end] for an outage (it leaves no
+///   frame of its own: the meter was off);
+/// - an "event_end" at the frame's trigger when an event is no longer in force without its
+///   `for` running out (a later event of its kind replaced it), and, for records without
+///   timeline changes (files from before they were recorded), "event" marks at the trigger of
+///   the first frame an event is in force in;
+/// - a "fault" mark at the send time of the frame the fault went out in, and a "silenced"
+///   mark for a frame after slots the port did not carry.
 class mark_tracker {
 public:
     std::vector<mark> marks_for(const frame_point& point);
 
 private:
     std::vector<std::string> in_force_;
+    std::vector<std::string> exact_;  ///< events whose times came with timeline changes
+    std::optional<std::int64_t> previous_ms_;  ///< the previous frame's trigger
 };
 
 /// Per-outcome counters, as in io::run_summary.

@@ -66,6 +66,18 @@ struct fault_effect {
     report::json values_patch = report::json::object();
 };
 
+/// A timeline event that began or ended since the previous emitted frame's trigger (exclusive)
+/// up to this frame's trigger (inclusive), with its exact times from the timeline (true UTC).
+/// This is how a frame's ground truth says when things happened between frames: an outage,
+/// during which no frame is made, appears in the first frame after it with its start and end.
+struct timeline_change {
+    std::string text;             ///< the event's spec text, as in push_frame.events
+    std::string kind;             ///< the event kind's name ("outage", "load", ...)
+    utc_ms at{};                  ///< when it began
+    std::optional<utc_ms> until;  ///< when it ends, for an event with `for`
+    friend bool operator==(const timeline_change&, const timeline_change&) = default;
+};
+
 struct push_frame {
     std::string meter;                 ///< meter name (unique within a run)
     std::string list;                  ///< "list1", "list2", "push1", "p1"
@@ -90,6 +102,9 @@ struct push_frame {
     /// Push slots since the previous emitted frame that the port did not carry (port cut,
     /// P1 data request released). Outage slots are not counted: the meter was off.
     std::uint64_t silenced_before = 0;
+    /// Events that began or ended since the previous emitted frame (timeline_change), in
+    /// timeline order; empty for most frames.
+    std::vector<timeline_change> timeline;
 
     utc_ms send_utc() const { return trigger_utc + start_offset; }
 };

@@ -22,7 +22,10 @@ report::json push_values_json(const push_frame& frame, const meter_config& confi
 
 /// {meter, list, sequence, scheduled, send, start_offset_ms, hex, values, clock,
 ///  invocation_counter (null when plain), fault (null when none), events (the timeline
-///  events in force, timeline.hpp), silenced_before (slots the port did not carry)}; times
+///  events in force, timeline.hpp), silenced_before (slots the port did not carry), and,
+///  only in a frame after an event began or ended, timeline [{event, kind, at, until (with
+///  `for`)}]: those events with their exact times (push_frame.timeline; an outage, which has
+///  no frame of its own, is here in the first frame after it)}; times
 /// ISO 8601 UTC with milliseconds when not whole seconds. `clock` is the meter's wall clock
 /// as the date-time on the wire carries it (PROTOCOLS.md 2.2): {local, dst (status bit 7),
 /// deviation_minutes (null: 0x8000, not specified), status (the byte)}. It tells apart the

@@ -206,6 +206,8 @@ public:
     const entry* latest(event_kind kind, time_point t) const;
     /// Spec texts of the events in force at `t` (see the file comment).
     std::vector<std::string> in_force(time_point t) const;
+    /// The entries that begin or end within (after, up_to], in timeline order.
+    std::vector<const entry*> changes(std::optional<time_point> after, time_point up_to) const;
 
 private:
     std::shared_ptr<const timeline> owned_;
