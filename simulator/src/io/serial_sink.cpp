@@ -6,8 +6,13 @@
 #include <termios.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "hansim/io/port_spec.hpp"
@@ -27,12 +32,77 @@ serial_port_base::parity::type asio_parity(parity p) {
 }
 }  // namespace
 
+/// One thread running a serial port's line calls in order (serial_sink.hpp). The io thread
+/// posts; it asks busy() before it writes and takes the first error of what ran.
+class line_worker {
+public:
+    using call = std::function<int(std::string& what)>;
+
+    line_worker() : thread_([this] { loop(); }) {}
+    ~line_worker() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+
+    void post(call c) {
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(std::move(c));
+            ++pending_;
+        }
+        wake_.notify_all();
+    }
+    /// A posted call has not finished yet.
+    bool busy() const { return pending_.load(std::memory_order_acquire) != 0; }
+    /// Blocks until every posted call has run (before the port is closed under it).
+    void wait_idle() {
+        std::unique_lock lock(mutex_);
+        idle_.wait(lock, [this] { return pending_.load() == 0; });
+    }
+    /// The first call that failed since the last take: (errno value, what it did).
+    std::optional<std::pair<int, std::string>> take_error() {
+        std::lock_guard lock(mutex_);
+        return std::exchange(error_, std::nullopt);
+    }
+
+private:
+    void loop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, nothing left
+            call c = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+            std::string what;
+            const int error = c(what);
+            lock.lock();
+            if (error != 0 && !error_) error_.emplace(error, std::move(what));
+            pending_.fetch_sub(1, std::memory_order_release);
+            idle_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_, idle_;
+    std::deque<call> queue_;
+    std::atomic<std::size_t> pending_{0};
+    std::optional<std::pair<int, std::string>> error_;
+    bool stopping_ = false;
+    std::thread thread_;  // last: starts once the members above exist
+};
+
 serial_sink::serial_sink(boost::asio::io_context& context, std::string device, line_settings line,
-                         line_control* control)
+                         line_control* control, line_calls calls)
     : device_(std::move(device)),
       line_(line),
       port_(context),
-      control_(control ? *control : termios_line_control()) {
+      control_(control ? *control : termios_line_control()),
+      calls_(calls) {
     try {
         open_and_configure();
     } catch (const boost::system::system_error& e) {
@@ -85,6 +155,11 @@ bool serial_sink::next_frame_line(const meter::line_condition& condition) {
 sink_status serial_sink::frame_begin() {
     const auto condition = std::exchange(next_line_, std::nullopt);  // a lost frame takes it along
     line_changed_ = false;
+    // A line call of the last push that failed: this frame is lost (or the run fails), as
+    // when the call was made inline. One still running is fine: the calls stay in order.
+    if (worker_ && !worker_->busy()) {
+        if (auto failed = worker_->take_error()) return line_error(failed->first, failed->second);
+    }
     if (!port_.is_open()) {
         const auto now = std::chrono::steady_clock::now();
         if (now < next_attempt_) return sink_status::unavailable;
@@ -101,38 +176,73 @@ sink_status serial_sink::frame_begin() {
 
 sink_status serial_sink::begin_line_fault(const meter::line_condition& condition) {
     const int fd = port_.native_handle();
-    int error = control_.drain(fd);  // what is still in the UART leaves on the right line
-    std::string what = "drain the line";
-    if (error == 0 && condition.what == meter::line_condition::kind::brk) {
-        what = "send a break of " + std::to_string(condition.break_length.count()) + " ms";
-        error = control_.send_break(fd, condition.break_length);
-    } else if (error == 0) {
-        const line_settings faulted = line_under(line_, condition);
-        what = "switch to " + faulted.to_string();
-        error = control_.set_line(fd, faulted);
-        line_changed_ = error == 0;
+    const line_settings faulted = line_under(line_, condition);
+    line_changed_ = condition.what != meter::line_condition::kind::brk;  // restored after the push either way
+    return line_call([this, fd, condition, faulted](std::string& what) {
+        what = "drain the line";
+        int error = control_.drain(fd);  // what is still in the UART leaves on the right line
+        if (error == 0 && condition.what == meter::line_condition::kind::brk) {
+            what = "send a break of " + std::to_string(condition.break_length.count()) + " ms";
+            error = control_.send_break(fd, condition.break_length);
+        } else if (error == 0) {
+            what = "switch to " + faulted.to_string();
+            error = control_.set_line(fd, faulted);
+        }
+        return error;
+    });
+}
+
+sink_status serial_sink::line_call(std::function<int(std::string& what)> call) {
+    if (calls_ == line_calls::inline_on_caller) {
+        std::string what;
+        const int error = call(what);
+        return error == 0 ? sink_status::ok : line_error(error, what);
     }
-    if (error == 0) return sink_status::ok;
+    if (!worker_) worker_ = std::make_unique<line_worker>();
+    worker_->post(std::move(call));
+    return sink_status::ok;
+}
+
+sink_status serial_sink::line_error(int error, const std::string& what) {
     if (error == EINVAL) {  // a setting the driver does not take: every such push would fail alike
-        failure_ = describe() + ": cannot " + what + " for a line fault (" + std::strerror(error) + ")";
         restore_line(false);
+        failure_ = describe() + ": cannot " + what + " for a line fault (" + std::strerror(error) + ")";
         return sink_status::failed;
     }
+    line_changed_ = false;
     lose_device();  // EIO / ENXIO / ENODEV: unplugged; the reopen sets the port's own line
     return sink_status::unavailable;
+}
+
+sink_status serial_sink::line_calls_done() {
+    if (!worker_) return sink_status::ok;
+    if (worker_->busy()) return sink_status::overrun;  // the bytes wait for the line
+    if (auto failed = worker_->take_error()) return line_error(failed->first, failed->second);
+    return sink_status::ok;
 }
 
 void serial_sink::restore_line(bool drain_first) {
     if (!line_changed_ || !port_.is_open()) return;
     line_changed_ = false;
     const int fd = port_.native_handle();
-    if (drain_first && control_.drain(fd) != 0) return lose_device();
-    if (control_.set_line(fd, line_) != 0) lose_device();  // a reopen configures the line afresh
+    const sink_status status = line_call([this, fd, drain_first](std::string& what) {
+        what = "drain the line";
+        if (drain_first) {
+            if (const int error = control_.drain(fd)) return error;
+        }
+        what = "set the port's own line " + line_.to_string() + " again";
+        return control_.set_line(fd, line_);
+    });
+    if (status == sink_status::failed) {  // inline only: EINVAL setting the port's own line
+        failure_.clear();
+        lose_device();  // a reopen configures the line afresh
+    }
 }
 
 void serial_sink::frame_end() { restore_line(true); }
 
 sink_status serial_sink::write(codec::byte_view chunk) {
+    if (const auto status = line_calls_done(); status != sink_status::ok) return status;
     if (!port_.is_open()) return sink_status::unavailable;
     const ssize_t written = ::write(port_.native_handle(), chunk.data(), chunk.size());
     if (written == static_cast<ssize_t>(chunk.size())) return sink_status::ok;
@@ -143,6 +253,7 @@ sink_status serial_sink::write(codec::byte_view chunk) {
 
 sink_status serial_sink::write_some(codec::byte_view chunk, std::size_t& written) {
     written = 0;
+    if (const auto status = line_calls_done(); status != sink_status::ok) return status;
     if (!port_.is_open()) return sink_status::unavailable;
     const ssize_t n = ::write(port_.native_handle(), chunk.data(), chunk.size());
     if (n > 0) written = static_cast<std::size_t>(n);
@@ -157,6 +268,7 @@ void serial_sink::frame_abort() {
 }
 
 void serial_sink::close() {
+    if (worker_) worker_->wait_idle();  // its calls use the descriptor: let them finish first
     line_changed_ = false;
     boost::system::error_code ignored;
     if (port_.is_open()) port_.close(ignored);

@@ -13,14 +13,18 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "hansim/faults/catalogue.hpp"
 #include "hansim/faults/fault_stage.hpp"
+#include "hansim/io/file_sink.hpp"
 #include "hansim/io/line_control.hpp"
 #include "hansim/io/meter_runner.hpp"
+#include "hansim/io/timer.hpp"
 #include "hansim/io/serial_sink.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
@@ -133,7 +137,7 @@ TEST(line_faults, the_serial_port_changes_its_line_around_exactly_the_faulted_pu
     boost::asio::io_context context;
     const io::line_settings line = io::line_for(*source);
     ASSERT_EQ(line.to_string(), "2400 8N1");
-    io::serial_sink sink(context, pty.slave, line, &control);
+    io::serial_sink sink(context, pty.slave, line, &control, io::line_calls::inline_on_caller);  // virtual time
     auto timer = clock.make_timer();
     io::run_settings settings;
     settings.end_utc = t0 + 55s;  // list 1 at +0 s, +10 s, … +50 s, list 2 at +5 s
@@ -204,6 +208,123 @@ TEST(line_faults, the_serial_port_changes_its_line_around_exactly_the_faulted_pu
     sink.close();
 }
 
+namespace {
+
+// A UART that takes `drain_time` to empty (tcdrain blocks that long, in real time), on a PTY:
+// records which thread made each call, and how many bytes the reader had when the break began.
+class slow_uart final : public io::line_control {
+public:
+    slow_uart(int master, std::chrono::milliseconds drain_time) : master_(master), drain_time_(drain_time) {}
+
+    int set_line(int, const io::line_settings& line) override {
+        note("set " + line.to_string());
+        return 0;  // a Linux PTY refuses parity; a USB adapter would take it
+    }
+    int drain(int fd) override {
+        note("drain");
+        std::this_thread::sleep_for(drain_time_);
+        return io::termios_line_control().drain(fd);
+    }
+    int send_break(int fd, std::chrono::milliseconds length) override {
+        std::uint8_t buffer[4096];
+        const ssize_t n = ::read(master_, buffer, sizeof buffer);  // nothing of the push may be there yet
+        note("break " + std::to_string(length.count()) + " ms, " + std::to_string(n > 0 ? n : 0) + " bytes before it");
+        return io::termios_line_control().send_break(fd, length);
+    }
+    std::vector<std::pair<std::string, std::thread::id>> calls() const {
+        std::lock_guard lock(mutex_);
+        return calls_;
+    }
+
+private:
+    void note(std::string what) {
+        std::lock_guard lock(mutex_);
+        calls_.emplace_back(std::move(what), std::this_thread::get_id());
+    }
+    int master_;
+    std::chrono::milliseconds drain_time_;
+    mutable std::mutex mutex_;
+    std::vector<std::pair<std::string, std::thread::id>> calls_;
+};
+
+}  // namespace
+
+class line_calls_thread : public ::testing::TestWithParam<io::line_calls> {};
+
+// Issue 9: tcdrain and tcsendbreak block for up to a frame time. On the worker (the default)
+// another meter of the same io_context sends on time meanwhile; made inline they hold up the
+// io thread, and the other meter's push is as late as they block (which the inline case
+// shows, so this test can fail). Either way the faulted push's bytes follow the break, whole.
+TEST_P(line_calls_thread, another_meter_on_the_io_context_is_not_held_up_by_a_line_fault) {
+    const bool on_worker = GetParam() == io::line_calls::on_worker;
+    const auto config = han_meter("line_break:ms=100@0");
+    auto faulted_source = faults::make_fault_stage(meter::make_push_source(config, nullptr, nullptr), config);
+    auto other_config = han_meter("");
+    auto other_source = meter::make_push_source(other_config, nullptr, nullptr);
+
+    pty_pair pty;
+    ASSERT_FALSE(pty.slave.empty());
+    constexpr auto drain_time = 600ms;
+    slow_uart uart(pty.master, drain_time);
+    boost::asio::io_context context;
+    io::serial_sink serial(context, pty.slave, io::line_for(*faulted_source), &uart, GetParam());
+    const auto out = std::filesystem::temp_directory_path() / ("hansim-line-calls-" + std::to_string(::getpid()) + ".bin");
+    io::file_sink file(out);
+    io::asio_timer faulted_timer(context), other_timer(context);
+    io::run_settings settings;
+    settings.end_utc = t0 + 1s;  // push 0 of each: list 1 at +0 s
+    const auto now = io::mono_clock::now();
+    // The faulted push starts now; the other meter's push 150 ms later, while tcdrain blocks.
+    io::meter_runner faulted(*faulted_source, serial, faulted_timer, {t0, now, 1.0}, settings);
+    io::meter_runner other(*other_source, file, other_timer, {t0, now + 150ms, 1.0}, settings);
+    struct report {  // a copy: the report's frame is the runner's, gone after the callback
+        io::frame_outcome outcome;
+        std::chrono::nanoseconds lateness;
+        std::size_t bytes_written;
+        codec::bytes wire;
+    };
+    std::vector<report> faulted_frames, other_frames;
+    faulted.on_frame([&](const io::frame_report& r) {
+        faulted_frames.push_back({r.outcome, r.lateness, r.bytes_written, r.frame.wire});
+    });
+    other.on_frame([&](const io::frame_report& r) {
+        other_frames.push_back({r.outcome, r.lateness, r.bytes_written, r.frame.wire});
+    });
+    faulted.start();
+    other.start();
+    context.run();
+    ASSERT_TRUE(faulted.finished() && other.finished());
+    ASSERT_TRUE(faulted.failure().empty()) << faulted.failure();
+    ASSERT_EQ(faulted_frames.size(), 1u);
+    ASSERT_EQ(other_frames.size(), 1u);
+    EXPECT_EQ(other_frames[0].outcome, io::frame_outcome::sent);
+    if (on_worker)
+        EXPECT_LT(other_frames[0].lateness, 200ms) << "the io thread was held up";
+    else
+        EXPECT_GT(other_frames[0].lateness, drain_time - 150ms - 50ms);  // held up for the drain
+
+    // The calls, in order, on the worker's thread (or the io thread's); the push after the break.
+    const auto calls = uart.calls();
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0].first, "drain");
+    EXPECT_EQ(calls[1].first, "break 100 ms, 0 bytes before it");
+    EXPECT_EQ(calls[0].second, calls[1].second);
+    EXPECT_EQ(calls[0].second != std::this_thread::get_id(), on_worker);
+    EXPECT_EQ(faulted_frames[0].outcome, io::frame_outcome::sent);
+    EXPECT_EQ(faulted_frames[0].bytes_written, faulted_frames[0].wire.size());
+    EXPECT_EQ(pty.read_all(), faulted_frames[0].wire);
+    serial.close();
+    file.close();
+    std::filesystem::remove(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(line_faults, line_calls_thread,
+                         ::testing::Values(io::line_calls::on_worker, io::line_calls::inline_on_caller),
+                         [](const auto& info) {
+                             return info.param == io::line_calls::on_worker ? std::string("on_worker")
+                                                                            : std::string("inline");
+                         });
+
 TEST(line_faults, a_baud_rate_termios_cannot_set_stops_the_run_naming_it) {
     const auto config = han_meter("wrong_baud:baud=1234@1");
     auto source = faults::make_fault_stage(meter::make_push_source(config, nullptr, nullptr), config);
@@ -211,7 +332,8 @@ TEST(line_faults, a_baud_rate_termios_cannot_set_stops_the_run_naming_it) {
     ASSERT_FALSE(pty.slave.empty());
     io::virtual_clock clock;
     boost::asio::io_context context;
-    io::serial_sink sink(context, pty.slave, io::line_for(*source));  // the real termios
+    io::serial_sink sink(context, pty.slave, io::line_for(*source), nullptr,  // the real termios
+                         io::line_calls::inline_on_caller);                 // on virtual time
     auto timer = clock.make_timer();
     io::run_settings settings;
     settings.end_utc = t0 + 35s;

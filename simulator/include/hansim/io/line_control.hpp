@@ -3,7 +3,8 @@
 /// The seam between the serial port and the terminal driver for line faults (PROTOCOLS.md
 /// §7.4 line settings; meter::line_condition): set the line (tcsetattr), wait until what was
 /// written has left the UART (tcdrain), send a break (tcsendbreak). serial_sink makes these
-/// calls around a push that carries a line fault; the real implementation goes to termios, a
+/// calls around a push that carries a line fault, on its own worker thread (they block); the
+/// real implementation goes to termios, a
 /// test passes one that records the calls (there is no serial adapter on a CI machine, and a
 /// PTY accepts tcsetattr but ignores parity and baud, so only the call sequence is testable).
 ///

@@ -9,14 +9,29 @@
 /// one chunk of the aborted frame, which then still leaves, as counted in its bytes_written.
 ///
 /// Line faults (meter::line_condition, set with next_frame_line): for the push that carries
-/// one, frame_begin() first waits for the line to drain (tcdrain) so earlier bytes leave at the
+/// one, the port first waits for the line to drain (tcdrain) so earlier bytes leave at the
 /// right settings, then sets the faulted line (tcsetattr: the other parity, or another baud
-/// rate) or sends a break (tcsendbreak); frame_end() waits for the push to drain and sets the
-/// port's own line again (frame_abort() does the same: what is queued of it still leaves). Every other push sees
-/// no termios call. The calls go through io::line_control (line_control.hpp), which tests
-/// replace. A baud rate termios cannot set fails the run (sink_status::failed, failure()).
+/// rate) or sends a break (tcsendbreak); after the push it waits for it to drain and sets the
+/// port's own line again (also after frame_abort(): what is queued of it still leaves). Every
+/// other push sees no termios call. The calls go through io::line_control (line_control.hpp),
+/// which tests replace. A baud rate termios cannot set fails the run (sink_status::failed,
+/// failure()).
+///
+/// tcdrain blocks until the UART has sent what it holds (up to a frame time: a second at
+/// 2400 baud) and tcsendbreak for the break, so these calls run on a small worker thread of
+/// the sink, in order, never on the io thread every meter of the process shares
+/// (line_calls::on_worker). frame_begin() and frame_end() hand the calls to the worker and
+/// return at once; until the worker is done, write() and write_some() take nothing and say
+/// overrun, so the run loop's back-pressure (meter_runner.hpp) holds the push's bytes and
+/// retries (every 1 ms doubling to 20 ms): the bytes leave after the line has switched (or the
+/// break), and the next push's after the line is back, as when the calls blocked. What goes on
+/// the wire is the same; the push may start up to one retry step later. A call's error is
+/// seen at the next write or frame_begin(). line_calls::inline_on_caller makes the calls where
+/// they are asked for (tests on a virtual clock, whose retries would not wait for a thread).
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -32,13 +47,19 @@ namespace hansim::io {
 
 enum class modem_line { cts, dsr };
 
+/// Where a serial port makes its blocking line-fault calls (see the file comment).
+enum class line_calls { on_worker, inline_on_caller };
+
+class line_worker;
+
 class serial_sink final : public byte_sink {
 public:
     /// Opens and configures `device` (raw, no flow control). Throws port_error naming the
     /// device when it cannot be opened or configured at start. `control` (not owned, must
-    /// outlive the sink) makes the line-fault calls; null: termios_line_control().
+    /// outlive the sink) makes the line-fault calls; null: termios_line_control(). `calls`:
+    /// on a worker thread (default), or inline (tests on a virtual clock).
     serial_sink(boost::asio::io_context& context, std::string device, line_settings line,
-                line_control* control = nullptr);
+                line_control* control = nullptr, line_calls calls = line_calls::on_worker);
     ~serial_sink() override;
 
     const line_settings& line() const { return line_; }
@@ -63,6 +84,14 @@ private:
     void lose_device();
     sink_status begin_line_fault(const meter::line_condition& condition);
     void restore_line(bool drain_first);
+    /// Runs `call` (it returns 0 or an errno value and says what it did in `what`) inline or
+    /// on the worker; inline, returns what line_error() makes of its result.
+    sink_status line_call(std::function<int(std::string& what)> call);
+    /// A line call's error: EINVAL fails the run (failure_), anything else loses the device.
+    sink_status line_error(int error, const std::string& what);
+    /// Before touching the port: ok when no line call is pending or failed, overrun while the
+    /// worker works, else line_error() of what failed.
+    sink_status line_calls_done();
 
     std::string device_;
     line_settings line_;
@@ -73,6 +102,8 @@ private:
     std::optional<meter::line_condition> next_line_;  ///< for the next frame_begin()
     bool line_changed_ = false;  ///< the current frame runs on a faulted line
     std::string failure_;
+    line_calls calls_;
+    std::unique_ptr<line_worker> worker_;  ///< made at the first line fault (on_worker)
 };
 
 /// The data request read from a serial port's CTS or DSR line (not asserted while the
