@@ -290,7 +290,7 @@ const std::vector<setting>& setters() {
          set_initial_phase_split},
         {"integration_step", "power changes at most this often (default 1s)", [](meter_config& c, std::string_view v) { c.integration_step = parse_duration(v); }},
         {"jitter", "none | uniform[:MIN:MAX] | normal[:MEAN:STDDEV[:MIN:MAX]] (ms)", set_jitter},
-        {"load", "constant[:W] | daily_curve[:BASE:PEAK] | solar[:BASE:PEAK:SOLAR_PEAK]", set_load},
+        {"load", "constant[:W] | daily_curve[:BASE:PEAK] | solar[:BASE:PEAK:SOLAR_PEAK], each with the load's noise (±5 %, drawn once a minute); an exact power is `power`", set_load},
         {"power", "fixed total active power in W (negative: export)", [](meter_config& c, std::string_view v) {
              c.load.steps = {meter::load_step{utc_ms{}, parse_number(v, "a power in W"), false}};
          }},

@@ -44,7 +44,7 @@
 /// |                       | totals are shared by the per-phase registers (meter_config.hpp)    |
 /// | integration_step      | duration                                                           |
 /// | jitter                | none, uniform[:MIN:MAX], normal[:MEAN:STDDEV[:MIN:MAX]] (ms)       |
-/// | load                  | constant[:W], daily_curve[:BASE:PEAK], solar[:BASE:PEAK:SOLAR_PEAK] (W) |
+/// | load                  | constant[:W], daily_curve[:BASE:PEAK], solar[:BASE:PEAK:SOLAR_PEAK] (W), with the load's ±5 % noise (an exact power: `power`) |
 /// | power                 | fixed total active power in W for the whole run (negative: export) |
 ///
 /// Durations: an integer with unit ms, s, m, h or d, or several ("1h30m"); a bare number is
