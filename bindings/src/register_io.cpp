@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <boost/asio/post.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -122,9 +123,14 @@ public:
             running_ = false;
             changed_.notify_all();
         });
+        // Return once the run takes live changes: a change made right after start() must
+        // apply, not be refused as "not started".
+        py::gil_scoped_release release;
+        while (!session_.accepting_live() && running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 
     void stop() {
+        if (running()) stopped_ = true;  // not when the run had already ended by itself
         if (!thread_.joinable()) return;
         boost::asio::post(session_.context(), [this] { session_.stop(); });
         py::gil_scoped_release release;
@@ -170,12 +176,29 @@ public:
 
     std::string describe(std::size_t index) const { return descriptions_.at(index); }
 
-    void set_data_request(std::size_t index, bool asserted) { requests_.at(index)->set(asserted); }
+    void set_data_request(std::size_t index, bool asserted) {
+        if (started_ && !running())
+            throw py::value_error(std::string("set_data_request(") + (asserted ? "True" : "False") + "): " +
+                                  ended_because());
+        requests_.at(index)->set(asserted);
+    }
+
+    /// How the run ended: "stop() ended it", "a port failed: ...", "its duration was reached".
+    std::string ended_reason() {
+        std::lock_guard lock(mutex_);
+        return stopped_ ? "stop() ended it"
+               : !failures_.empty() ? "a port failed: " + failures_.front()
+                                    : "its duration was reached";
+    }
+
+    /// Why a change cannot apply any more.
+    std::string ended_because() { return "the run has ended (" + ended_reason() + "); a change needs a running meter"; }
 
     /// A live event or fault (scenario/live_control.hpp) applied on the session's thread.
     py::dict change(std::size_t index, scenario::live_kind kind, const std::string& text) {
         if (!started_) throw py::value_error("start() the meters before changing them");
         if (index >= requests_.size()) throw py::index_error("no meter " + std::to_string(index));
+        if (!running()) throw py::value_error(scenario::describe({kind, text}) + ": " + ended_because());
         scenario::live_result result;
         std::string error;
         {
@@ -210,6 +233,7 @@ private:
     std::vector<std::pair<report::json, codec::bytes>> reports_;
     bool started_ = false;
     bool running_ = false;
+    std::atomic<bool> stopped_ = false;  // stop() was called
 };
 
 /// One meter on a port in virtual time: advance() writes the pushes of the next stretch of
@@ -250,6 +274,7 @@ public:
 
     /// Writes the pushes of the next `duration` of meter time; returns (record, wire) of each.
     py::list advance(const std::string& duration, double stall_seconds) {
+        if (closed_) throw py::value_error("advance('" + duration + "'): " + closed_reason);
         std::chrono::milliseconds span;
         try {
             span = scenario::parse_duration(duration);
@@ -285,6 +310,7 @@ public:
 
     /// A live event or fault (scenario/live_control.hpp), at the meter time reached.
     py::dict change(scenario::live_kind kind, const std::string& text) {
+        if (closed_) throw py::value_error(scenario::describe({kind, text}) + ": " + closed_reason);
         scenario::live_result result;
         std::string error;
         {
@@ -306,6 +332,7 @@ public:
     std::map<std::string, double> resolution() const { return wire_resolution(prepared_.config); }
     std::string describe() const { return runner_->describe(); }
     void close() {
+        closed_ = true;
         runner_->close();
         if (prepared_.counters) prepared_.counters->flush();
     }
@@ -316,6 +343,8 @@ private:
     std::optional<scenario::live_meter> control_;
     std::unique_ptr<io::unpaced_runner> runner_;
     std::mutex mutex_;  // advance() and live changes from different Python threads
+    std::atomic<bool> closed_ = false;
+    static constexpr const char* closed_reason = "the run has ended (close() ended it; its port is closed)";
 };
 
 }  // namespace
@@ -387,6 +416,7 @@ void register_io(py::module_& m) {
         .def("wait", &py_session::wait, py::arg("timeout"))
         .def("take_reports", &py_session::take_reports)
         .def_property_readonly("running", &py_session::running)
+        .def("ended_reason", &py_session::ended_reason)
         .def_property_readonly("failures", &py_session::failures)
         .def("describe", &py_session::describe)
         .def("set_data_request", &py_session::set_data_request)

@@ -402,3 +402,36 @@ def test_an_outage_at_accelerated_time(link, meters):
     assert after.events and any(e.startswith("load=") for e in after.events)
 
 
+# -- switching to encryption while the meter runs -------------------------------------------
+
+def test_switching_a_plain_meter_to_encryption_live(link, meters, key_file, monkeypatch):
+    """A meter started with no keys at all is switched to encrypt+authenticate with a key
+    file given at the switch; the reader, given the same file, reads the plain frames before
+    and the ciphered ones after, with their values."""
+    monkeypatch.delenv("HANSIM_ENCRYPTION_KEY", raising=False)
+    monkeypatch.delenv("HANSIM_AUTHENTICATION_KEY", raising=False)
+    meter = meters("kamstrup-no-3p", link.port, start="2024-01-15T12:00:00Z")
+    with pytest.raises(hansim.BenchError, match=r"this meter has no keys.*key_file=KEY_FILE"):
+        meter.set_security("encrypt+authenticate")
+    change = meter.set_security("encrypt+authenticate", at="+1m", key_file=key_file)
+    assert change.at == "2024-01-15T12:01:00Z" and meter.key_file == key_file
+    frames, records = read_with_reader(meter, link, "2m", key_file=meter.key_file)
+    check_all(meter, frames, records)
+    switched = [f.send >= "2024-01-15T12:01:00Z" for f in frames]
+    assert switched.count(False) == 7 and switched.count(True) == 6  # list 2 of 12:00:05 among the plain
+    assert [r["security"] for r in records] == ["encrypt+authenticate" if s else "none" for s in switched]
+    assert [f.invocation_counter for f in frames if f.invocation_counter] == list(range(1, 7))
+
+
+def test_keys_from_the_environment_serve_a_live_switch(link, meters, key_file, monkeypatch):
+    """As `hansim run` does, a meter takes its keys from HANSIM_ENCRYPTION_KEY /
+    HANSIM_AUTHENTICATION_KEY when it has no key file; a live switch to encryption then
+    works, and a reader given the same keys in a file reads the frames."""
+    ek, ak = (line.split("=")[1] for line in KEYS.splitlines())
+    monkeypatch.setenv("HANSIM_ENCRYPTION_KEY", ek)
+    monkeypatch.setenv("HANSIM_AUTHENTICATION_KEY", ak)
+    meter = meters("kamstrup-dk-3p", link.port, security="none", start="2024-01-15T12:00:00Z")
+    meter.set_security("encrypt")
+    frames, records = read_with_reader(meter, link, "1m", key_file=key_file)
+    check_all(meter, frames, records)
+    assert {r["security"] for r in records} == {"encrypt"}

@@ -207,7 +207,8 @@ def test_bad_live_changes_say_what_is_wrong_and_change_nothing(bad_input, tmp_pa
                          meter.fault, "bad_fsc")
         bad_input.raises(hansim.BenchError, r"push 0 was already built; the next push is", meter.fault, "bad_fcs@0")
         bad_input.raises(hansim.BenchError, r"p1_cut is a P1 fault", meter.fault, "p1_cut")
-        bad_input.raises(hansim.BenchError, r"security encrypt needs keys|needs keys", meter.set_security, "encrypt")
+        bad_input.raises(hansim.BenchError, r"set_security\('encrypt'\): this meter has no keys: .* Give it keys: "
+                         r"set_security\('encrypt', key_file=KEY_FILE\)", meter.set_security, "encrypt")
         bad_input.raises(hansim.BenchError, r"key_change.*/hansim-no-such-keys.txt", meter.switch_keys,
                          "/hansim-no-such-keys.txt")
         sent = meter.advance("30s")

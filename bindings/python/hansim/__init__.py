@@ -19,7 +19,7 @@ from ._hansim import crc16_arc, crc16_x25  # noqa: F401
 from .capture import ReplayBench, ReplaySummary, replay  # noqa: F401
 from .meter import Frame, Meter, decode, profiles, setting_keys  # noqa: F401
 from .running import FrameReport, RunningMeter, run_meter  # noqa: F401
-from .bench import BenchError, LiveChange, MeterBench, Tap, load_bench_file  # noqa: F401
+from .bench import BenchError, LiveChange, MeterBench, RunEnded, Tap, load_bench_file  # noqa: F401
 from .assertions import assert_reported  # noqa: F401
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "MeterBench",
     "ReplayBench",
     "ReplaySummary",
+    "RunEnded",
     "RunningMeter",
     "Tap",
     "assert_reported",

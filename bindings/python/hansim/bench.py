@@ -36,6 +36,11 @@ class BenchError(Exception):
     that was never sent); the message says what and how to fix it."""
 
 
+class RunEnded(BenchError, ValueError):
+    """A change (an event, a fault, the data-request line, advance()) given to a meter
+    whose run has ended: the message names the change and how the run ended."""
+
+
 def check_profile(profile: str) -> None:
     known = profiles()
     if profile not in known:
@@ -58,6 +63,7 @@ class MeterBench:
         self.sent: list = []
         self._running = None
         self._unpaced = None
+        self._closed = False
         try:
             if paced:
                 from .running import run_meter
@@ -82,6 +88,7 @@ class MeterBench:
             raise BenchError("advance() needs an unpaced meter: this one is paced (it runs on the wall clock and "
                              "stays wire-true); use wait_for(), or create the meter with paced=False")
         text = f"{int(duration * 1000)}ms" if isinstance(duration, (int, float)) else str(duration)
+        self._refuse_if_ended(f"advance('{text}')")
         try:
             pairs = self._unpaced.advance(text, stall)
         except ValueError as error:
@@ -113,6 +120,7 @@ class MeterBench:
         runner reads at each frame start. An unpaced meter takes a `data_request` event now,
         released for `lasting` (it would otherwise never send again, and advance() would
         have nothing to send)."""
+        self._refuse_if_ended(f"set_data_request({asserted})")
         if not self.paced:
             if not asserted and lasting is None:
                 raise BenchError("set_data_request(False) on an unpaced meter needs lasting=DURATION (e.g. "
@@ -167,21 +175,49 @@ class MeterBench:
         self.key_file = os.fspath(key_file)
         return change
 
-    def set_security(self, policy: str, *, at: str = "now") -> "LiveChange":
-        """Ciphering: "none", "encrypt", "authenticate" or "encrypt+authenticate" (the meter's
-        key file, or switch_keys() first)."""
-        return self.event(f"security={policy}@{at}")
+    def set_security(self, policy: str, *, at: str = "now",
+                     key_file: "str | os.PathLike | None" = None) -> "LiveChange":
+        """Ciphering: "none", "encrypt", "authenticate" or "encrypt+authenticate", with the
+        meter's keys: its key_file, the keys of switch_keys(), the HANSIM_ENCRYPTION_KEY /
+        HANSIM_AUTHENTICATION_KEY environment it was started in, or `key_file` given here
+        (its keys take over first, at the same time; `self.key_file` follows, for taps and
+        readers). A meter with no keys refuses to cipher, saying how to give it keys."""
+        if key_file is not None:
+            self.switch_keys(key_file, at=at)
+        try:
+            return self.event(f"security={policy}@{at}")
+        except RunEnded:
+            raise
+        except BenchError as error:
+            if "needs keys" not in str(error) or self.key_file is not None:
+                raise
+            problem = (f"set_security('{policy}'): this meter has no keys: it was started without key_file= and "
+                       f"without HANSIM_ENCRYPTION_KEY / HANSIM_AUTHENTICATION_KEY in the environment. Give it "
+                       f"keys: set_security('{policy}', key_file=KEY_FILE), or switch_keys(KEY_FILE) first, or "
+                       f"start it with key_file=KEY_FILE; the reader under test needs the same key file")
+        raise BenchError(problem)
 
     def _change(self, kind: str, text: str) -> "LiveChange":
+        self._refuse_if_ended(f"{kind} '{text}'")
         native = self._unpaced if self._unpaced is not None else None
         try:
             if native is not None:
                 result = getattr(native, kind)(text)
             else:
                 result = getattr(self._running, kind)(text)
+        except RunEnded:
+            raise
         except ValueError as error:
             raise BenchError(str(error)) from None
         return LiveChange(**result)
+
+    def _refuse_if_ended(self, what: str) -> None:
+        if self._closed:
+            raise RunEnded(f"{what}: the run has ended (close() ended it); a change needs a running meter, "
+                           f"start a new MeterBench")
+        if self._running is not None and not self._running.running:
+            raise RunEnded(f"{what}: the run has ended ({self._running.ended_because()}); a change needs a "
+                           f"running meter")
 
     # -- ground truth
     def frame(self, *, clock: "str | None" = None, invocation_counter: "int | None" = None,
@@ -220,6 +256,8 @@ class MeterBench:
         return self._unpaced.describe() if self._unpaced is not None else self._running.port()
 
     def close(self) -> None:
+        """Ends the run and closes the port; later changes and advance() raise RunEnded."""
+        self._closed = True
         if self._running is not None:
             self._running.stop()
         if self._unpaced is not None:
@@ -434,4 +472,5 @@ def load_bench_file(path: "str | os.PathLike", tmp: "str | os.PathLike | None" =
                      device=str(data.get("device", "")), requires=[sub(p) for p in requires], source=str(path))
 
 
-__all__ = ["BenchError", "BenchFile", "LiveChange", "MeterBench", "Tap", "frame_clock", "load_bench_file", "port_path"]
+__all__ = ["BenchError", "BenchFile", "LiveChange", "MeterBench", "RunEnded", "Tap", "frame_clock", "load_bench_file",
+           "port_path"]

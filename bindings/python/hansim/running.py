@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from . import _hansim
+from .bench import RunEnded
 from .meter import Frame, _settings
 
 
@@ -59,18 +60,33 @@ class RunningMeter:
         return self._native.describe(index)
 
     def set_data_request(self, asserted: bool, index: int = 0) -> None:
-        """The P1 data-request line of meter `index` (PTY / file / TCP ports: modelled)."""
-        self._native.set_data_request(index, asserted)
+        """The P1 data-request line of meter `index` (PTY / file / TCP ports: modelled).
+        RunEnded once the run has ended."""
+        self._call(self._native.set_data_request, index, asserted)
 
     def event(self, text: str, index: int = 0) -> dict:
         """A timeline event for meter `index`, as `--event` spells it ("load=3kW",
         "outage@now/20m"; no `@` is now, `@+D` after the meter's time now). Applied between its
-        frames; returns {applied, at, meter_now}. ValueError with the reason."""
-        return self._native.event(index, text)
+        frames; returns {applied, at, meter_now}. ValueError with the reason; RunEnded (a
+        ValueError) naming the change once the run has ended."""
+        return self._call(self._native.event, index, text)
 
     def fault(self, text: str, index: int = 0) -> dict:
         """Fault rules for meter `index`, as `--faults` spells them ("bad_fcs@next")."""
-        return self._native.fault(index, text)
+        return self._call(self._native.fault, index, text)
+
+    def _call(self, method: Any, *args: Any) -> Any:
+        try:
+            return method(*args)
+        except ValueError as error:
+            # the run ended (the native refusal says so, maybe before `running` turns False)
+            if self._started and (not self.running or "the run has ended" in str(error)):
+                raise RunEnded(str(error)) from None
+            raise
+
+    def ended_because(self) -> str:
+        """How the run ended: "stop() ended it", "its duration was reached", "a port failed: ..."."""
+        return self._native.ended_reason() if self._started and not self.running else ""
 
     @property
     def reports(self) -> list:

@@ -107,6 +107,7 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
     {
         std::lock_guard lock(live_mutex_);
         accepting_live_ = false;
+        run_ended_ = true;
     }
     boost::system::error_code ignored;
     if (signals_) signals_->cancel(ignored);  // the handler refers to this call's stopped_by
@@ -164,12 +165,18 @@ scenario::live_result session::apply_live_here(std::size_t index, const scenario
     meter_slot& slot = *meters_[index];
     if (!slot.live) throw scenario::live_error("meter '" + slot.name + "' was started without live control");
     if (!slot.runner || slot.runner->finished())
-        throw scenario::live_error("meter '" + slot.name + "' is not running (its run ended)");
+        throw scenario::live_error(scenario::describe(request) + ": meter '" + slot.name +
+                                   "' is not running: its run has ended");
     scenario::live_result result;
     slot.runner->change_live([&](meter::push_source& source, meter::utc_ms now) {
         result = slot.live->apply(request, source, now);
     });
     return result;
+}
+
+bool session::accepting_live() {
+    std::lock_guard lock(live_mutex_);
+    return accepting_live_;
 }
 
 void session::post_live(std::size_t index, scenario::live_request request,
@@ -178,7 +185,8 @@ void session::post_live(std::size_t index, scenario::live_request request,
     if (!accepting_live_) {
         lock.unlock();
         scenario::live_result refused;
-        refused.error = "the meters are not running (before the run, or after it ended)";
+        refused.error = scenario::describe(request) + ": the meters are not running: " +
+                        (run_ended_ ? "the run has ended" : "the run has not started");
         done(refused);
         return;
     }

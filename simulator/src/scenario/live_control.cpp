@@ -41,10 +41,17 @@ const meter::meter_config& config_in_force(const meter::meter_config& config, ut
 
 }  // namespace
 
+std::string describe(const live_request& request) {
+    return std::string(request.kind == live_kind::event ? "event" : "fault") + " '" + request.text + "'";
+}
+
 live_meter::live_meter(meter::meter_config config, std::string port, std::optional<utc_ms> end)
     : config_(std::move(config)), port_(std::move(port)), end_(end) {}
 
 live_result live_meter::apply(const live_request& request, meter::push_source& source, utc_ms now) {
+    // The meter's time reached the end of the run: nothing more will be sent, whatever the
+    // change's time (the session stops the run a moment later).
+    if (end_ && now >= *end_) throw live_error(describe(request) + ": the run has ended (its duration was reached)");
     return request.kind == live_kind::event ? apply_event(request.text, source, now)
                                             : apply_fault(request.text, source, now);
 }

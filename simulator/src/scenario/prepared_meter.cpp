@@ -62,6 +62,8 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
         if (ciphers) meter.keys = load_keys(spec, options, meter.warnings);
         else if (options.live_control && (!spec.files.key_file.empty() || options.fallback_key_file))
             meter.keys = load_keys(spec, options, meter.warnings);
+        else if (options.live_control)  // keys in the environment, as hansim run takes them
+            if (auto keys = security::keys_from_environment()) meter.keys = *keys;
         const bool counts = ciphers || (options.live_control && meter.keys);  // live: a security switch may come
         if (!spec.files.invocation_counter_file.empty() && counts) {
             // The state folder (run_plan.hpp) may not exist yet: made private, as it holds

@@ -85,6 +85,8 @@ public:
     /// Thread-safe. Applies `request` to meter `index` on the io_context's thread and calls
     /// `done` there with the result. When the session is not running (before run(), after it
     /// returned), `done` is called at once on the calling thread with ok = false.
+    /// Thread-safe: run() is taking live changes (it has started and not yet returned).
+    bool accepting_live();
     void post_live(std::size_t index, scenario::live_request request,
                    std::function<void(const scenario::live_result&)> done);
     /// Thread-safe and blocking: post_live and wait for the result. Throws
@@ -120,6 +122,7 @@ private:
     std::chrono::milliseconds drain_limit_{1000};
     std::mutex live_mutex_;
     bool accepting_live_ = false;  ///< run() is running the io_context (guarded by live_mutex_)
+    bool run_ended_ = false;       ///< run() has returned (guarded by live_mutex_)
 };
 
 }  // namespace hansim::io

@@ -65,6 +65,9 @@ struct live_request {
     std::string text;
 };
 
+/// "event 'TEXT'" or "fault 'TEXT'": how messages about a request name it.
+std::string describe(const live_request& request);
+
 /// What a live change did.
 struct live_result {
     bool ok = false;
