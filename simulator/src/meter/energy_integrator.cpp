@@ -118,12 +118,12 @@ energy_integrator::energy_integrator(energy_method method, const energy_register
 }
 
 namespace {
-struct split {
+struct plus_minus {
     std::int64_t plus = 0, minus = 0;
 };
 
-split split_total(const std::array<std::int64_t, 3>& values, energy_method method) {
-    split s;
+inline plus_minus split_total(const std::array<std::int64_t, 3>& values, energy_method method) {
+    plus_minus s;
     switch (method) {
         case energy_method::vector_summation: {
             const std::int64_t net = values[0] + values[1] + values[2];
@@ -141,21 +141,70 @@ split split_total(const std::array<std::int64_t, 3>& values, energy_method metho
 }
 }  // namespace
 
-void energy_integrator::integrate(const power_sample& sample, std::chrono::milliseconds dt) {
-    const split p = split_total(sample.active_mw, method_);
-    const split q = split_total(sample.reactive_mvar, method_);
-    total_.a_plus.add(p.plus, dt);
-    total_.a_minus.add(p.minus, dt);
-    total_.r_plus.add(q.plus, dt);
-    total_.r_minus.add(q.minus, dt);
+namespace {
+// Adds the 16 parts of `sample` to `parts` (see energy_integrator::split).
+inline void add_parts(std::array<std::int64_t, 16>& parts, const power_sample& sample, energy_method method) {
+    const plus_minus p = split_total(sample.active_mw, method);
+    const plus_minus q = split_total(sample.reactive_mvar, method);
+    parts[0] += p.plus;
+    parts[1] += p.minus;
+    parts[2] += q.plus;
+    parts[3] += q.minus;
     for (std::size_t i = 0; i < 3; ++i) {
         const auto pa = sample.active_mw[i];
         const auto qa = sample.reactive_mvar[i];
-        phases_[i].a_plus.add(pa > 0 ? pa : 0, dt);
-        phases_[i].a_minus.add(pa < 0 ? -pa : 0, dt);
-        phases_[i].r_plus.add(qa > 0 ? qa : 0, dt);
-        phases_[i].r_minus.add(qa < 0 ? -qa : 0, dt);
+        parts[4 + 4 * i] += pa > 0 ? pa : 0;
+        parts[5 + 4 * i] += pa < 0 ? -pa : 0;
+        parts[6 + 4 * i] += qa > 0 ? qa : 0;
+        parts[7 + 4 * i] += qa < 0 ? -qa : 0;
     }
+}
+}  // namespace
+
+std::array<std::int64_t, 16> energy_integrator::split(const power_sample& sample) const {
+    std::array<std::int64_t, 16> parts{};
+    add_parts(parts, sample, method_);
+    return parts;
+}
+
+void energy_integrator::add(const std::array<std::int64_t, 16>& parts, std::chrono::milliseconds dt) {
+    total_.a_plus.add(parts[0], dt);
+    total_.a_minus.add(parts[1], dt);
+    total_.r_plus.add(parts[2], dt);
+    total_.r_minus.add(parts[3], dt);
+    for (std::size_t i = 0; i < 3; ++i) {
+        phases_[i].a_plus.add(parts[4 + 4 * i], dt);
+        phases_[i].a_minus.add(parts[5 + 4 * i], dt);
+        phases_[i].r_plus.add(parts[6 + 4 * i], dt);
+        phases_[i].r_minus.add(parts[7 + 4 * i], dt);
+    }
+}
+
+void energy_integrator::integrate(const power_sample& sample, std::chrono::milliseconds dt) { add(split(sample), dt); }
+
+void energy_integrator::run::add(const power_sample& sample) {
+    // Each part is at most the sum of three magnitudes; the sums stay where
+    // energy_accumulator::add() is exact (below 2.5 GW), else they are flushed first.
+    std::int64_t most = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto p = sample.active_mw[i], q = sample.reactive_mvar[i];
+        most += std::max(p < 0 ? -p : p, q < 0 ? -q : q);
+    }
+    if (most > energy_accumulator::max_short_power_mw) {  // implausible, but exact all the same
+        flush();
+        into_.integrate(sample, dt_);
+        return;
+    }
+    if (bound_ + most > energy_accumulator::max_short_power_mw) flush();
+    bound_ += most;
+    add_parts(sums_, sample, into_.method_);
+}
+
+void energy_integrator::run::flush() {
+    if (bound_ == 0) return;
+    into_.add(sums_, dt_);
+    sums_ = {};
+    bound_ = 0;
 }
 
 energy_registers energy_integrator::total() const { return total_.read(); }

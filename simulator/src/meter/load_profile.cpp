@@ -5,6 +5,7 @@
 #include <numbers>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "hansim/meter/jitter.hpp"
 
@@ -53,6 +54,38 @@ double bump(double hour, double centre, double width) {
     return std::exp(-0.5 * d * d);
 }
 
+double hour_of(std::chrono::milliseconds local_time_of_day) {
+    return static_cast<double>(local_time_of_day.count()) / 3'600'000.0;
+}
+
+// The daily curve (0..1) and the sine of the sun's course at `hour`.
+double daily_shape(double hour) { return std::max(0.45 * bump(hour, 7.5, 1.2), bump(hour, 18.5, 1.8)); }
+double sun_of(double hour) { return std::sin(std::numbers::pi * (hour - 6.0) / 12.0); }
+
+// The wall clock's time of day only takes whole seconds (the meter clock is floored to
+// seconds), so both curves are tabulated once per second of the day: the same function of
+// the same argument, looked up instead of two exponentials (and a sine) per integration step.
+constexpr std::int64_t seconds_per_day = 86'400;
+
+template <double (*F)(double)>
+const std::vector<double>& table_of() {
+    static const std::vector<double> table = [] {
+        std::vector<double> t(static_cast<std::size_t>(seconds_per_day));
+        for (std::int64_t s = 0; s < seconds_per_day; ++s)
+            t[static_cast<std::size_t>(s)] = F(hour_of(std::chrono::milliseconds(s * 1000)));
+        return t;
+    }();
+    return table;
+}
+
+template <double (*F)(double)>
+double curve_at(std::chrono::milliseconds local_time_of_day) {
+    const std::int64_t ms = local_time_of_day.count();
+    if (ms >= 0 && ms % 1000 == 0 && ms / 1000 < seconds_per_day)
+        return table_of<F>()[static_cast<std::size_t>(ms / 1000)];
+    return F(hour_of(local_time_of_day));
+}
+
 // In [-1, 1), fixed for one minute.
 double minute_noise(std::uint64_t seed, std::uint64_t stream, std::int64_t minute) {
     return 2.0 * random_unit(seed, stream, static_cast<std::uint64_t>(minute)) - 1.0;
@@ -87,39 +120,54 @@ const minute_draws& draws_for(std::uint64_t seed, std::int64_t minute) {
 
 }  // namespace
 
-load_point evaluate(const load_profile& p, std::chrono::sys_time<std::chrono::milliseconds> utc,
-                    std::chrono::milliseconds local_time_of_day, std::uint64_t seed) {
+load_minute minute_of(const load_profile& p, std::chrono::sys_time<std::chrono::milliseconds> utc, std::uint64_t seed) {
     using namespace std::chrono;
-    const double hour = static_cast<double>(local_time_of_day.count()) / 3'600'000.0;
-    const std::int64_t minute = floor<minutes>(utc).time_since_epoch().count();
-
-    const minute_draws& draws = draws_for(seed, minute);
-
-    double power = p.base_w;
-    if (p.shape != load_shape::constant) {
-        const double shape = std::max(0.45 * bump(hour, 7.5, 1.2), bump(hour, 18.5, 1.8));
-        power = p.base_w + (p.peak_w - p.base_w) * shape;
-    }
-    power *= 1.0 + p.noise * draws.load;
-    if (p.shape == load_shape::solar && hour > 6.0 && hour < 18.0) {
-        const double sun = std::sin(std::numbers::pi * (hour - 6.0) / 12.0);
-        const double clouds = 1.0 - 0.5 * p.noise * (1.0 + draws.clouds);
-        power -= p.solar_peak_w * sun * sun * clouds;
-    }
-
+    const minute_draws& draws = draws_for(seed, floor<minutes>(utc).time_since_epoch().count());
+    load_minute m;
+    m.load_draw = draws.load;
+    m.clouds_draw = draws.clouds;
+    m.voltage_draw = draws.voltage;
     // The last step at or before `utc` wins unless it released control.
     auto after = std::upper_bound(p.steps.begin(), p.steps.end(), utc,
                                   [](const auto& t, const load_step& s) { return t < s.at; });
-    if (after != p.steps.begin() && !std::prev(after)->release) power = std::prev(after)->active_power_w;
+    if (after != p.steps.begin() && !std::prev(after)->release) {
+        m.stepped = true;
+        m.step_power_w = std::prev(after)->active_power_w;
+    }
+    return m;
+}
 
+double load_power_w(const load_profile& p, const load_minute& m, std::chrono::milliseconds local_time_of_day) {
+    if (m.stepped) return m.step_power_w;
+    const double hour = hour_of(local_time_of_day);
+
+    double power = p.base_w;
+    if (p.shape != load_shape::constant) {
+        const double shape = curve_at<daily_shape>(local_time_of_day);
+        power = p.base_w + (p.peak_w - p.base_w) * shape;
+    }
+    power *= 1.0 + p.noise * m.load_draw;
+    if (p.shape == load_shape::solar && hour > 6.0 && hour < 18.0) {
+        const double sun = curve_at<sun_of>(local_time_of_day);
+        const double clouds = 1.0 - 0.5 * p.noise * (1.0 + m.clouds_draw);
+        power -= p.solar_peak_w * sun * sun * clouds;
+    }
+    return power;
+}
+
+load_point evaluate(const load_profile& p, const load_minute& m, std::chrono::milliseconds local_time_of_day) {
     load_point point;
-    point.active_power_w = power;
+    point.active_power_w = load_power_w(p, m, local_time_of_day);
     point.power_factor = p.power_factor;
     point.capacitive = p.capacitive;
     for (std::size_t i = 0; i < 3; ++i)
-        point.voltage_v[i] =
-            p.nominal_voltage_v + p.voltage_spread_v * draws.voltage[i];
+        point.voltage_v[i] = p.nominal_voltage_v + p.voltage_spread_v * m.voltage_draw[i];
     return point;
+}
+
+load_point evaluate(const load_profile& p, std::chrono::sys_time<std::chrono::milliseconds> utc,
+                    std::chrono::milliseconds local_time_of_day, std::uint64_t seed) {
+    return evaluate(p, minute_of(p, utc, seed), local_time_of_day);
 }
 
 }  // namespace hansim::meter

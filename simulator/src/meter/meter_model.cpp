@@ -93,22 +93,29 @@ clock_rule meter_model::clock_rule_at(time_point t) const {
     return changed ? changed->event->rule : config_.clock;
 }
 
-std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
-    if (timeline_.in_outage(t)) return {};
-    const auto step = config_.integration_step;
-    const time_point step_start{floor<milliseconds>(t.time_since_epoch()) / step * step};
-    const auto clock = floor<seconds>(meter_clock(step_start));
-    const wall_time wall = to_wall_time(clock, clock_rule_at(step_start));
-    const auto time_of_day = duration_cast<milliseconds>(wall.local - floor<days>(wall.local));
+struct meter_model::step_context {
+    time_point step_start{};
+    std::optional<load_profile> changed;  ///< the profile as the timeline changed it, when it did
+    const load_profile* profile = nullptr;  ///< config_.load or *changed
+    load_minute minute;
+    const resolved_timeline::entry* source = nullptr;
+    std::optional<load_series_row> row;
+    double appliances = 0;
+    const resolved_timeline::entry* voltage = nullptr;
 
+    const load_profile& load() const { return changed ? *changed : *profile; }
+};
+
+meter_model::step_context meter_model::context_at(time_point step_start) const {
+    step_context c;
+    c.step_start = step_start;
     // The load profile as the timeline has changed it.
     const auto* source = timeline_.latest(event_kind::load, step_start);
     const auto* noise = timeline_.latest(event_kind::noise, step_start);
     const auto* pf = timeline_.latest(event_kind::power_factor, step_start);
-    const load_profile* profile = &config_.load;
-    load_profile changed;
+    c.profile = &config_.load;
     if (noise || pf || (source && source->event->load.type == load_source_type::shape)) {
-        changed = config_.load;
+        load_profile& changed = c.changed.emplace(config_.load);
         if (noise) changed.noise = noise->event->value;
         if (pf) changed.power_factor = pf->event->value, changed.capacitive = pf->event->flag;
         if (source && source->event->load.type == load_source_type::shape) {
@@ -119,10 +126,41 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
             if (!std::isnan(l.solar_peak_w)) changed.solar_peak_w = l.solar_peak_w;
             changed.steps.clear();
         }
-        profile = &changed;
     }
-    load_point load = evaluate(*profile, step_start, time_of_day, config_.seed);
-    std::optional<load_series_row> row;
+    c.minute = minute_of(c.load(), step_start, config_.seed);
+    c.source = source;
+    if (source && source->event->load.type == load_source_type::csv)
+        c.row = interpolate(*source->event->load.series, step_start - source->at);
+    {
+        std::map<std::string, double> on;
+        for (const auto& x : timeline_.entries()) {
+            if (x.at > step_start) break;
+            if (x.event->kind == event_kind::appliance) on[x.event->name] = x.event->value;
+        }
+        for (const auto& [name, watts] : on) c.appliances += watts;
+    }
+    c.voltage = timeline_.latest(event_kind::voltage, step_start);
+    return c;
+}
+
+std::chrono::milliseconds meter_model::time_of_day(time_point step_start) const {
+    const auto clock = floor<seconds>(meter_clock(step_start));
+    const wall_time wall = to_wall_time(clock, clock_rule_at(step_start));
+    return duration_cast<milliseconds>(wall.local - floor<days>(wall.local));
+}
+
+std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
+    if (timeline_.in_outage(t)) return {};
+    const auto step = config_.integration_step;
+    const time_point step_start{floor<milliseconds>(t.time_since_epoch()) / step * step};
+    return phases_of(context_at(step_start), time_of_day(step_start));
+}
+
+std::array<phase_state, 3> meter_model::phases_of(const step_context& c, milliseconds time_of_day) const {
+    const time_point step_start = c.step_start;
+    load_point load = evaluate(c.load(), c.minute, time_of_day);
+    const auto* source = c.source;
+    const std::optional<load_series_row>& row = c.row;
     if (source) {
         const load_source& l = source->event->load;
         switch (l.type) {
@@ -134,22 +172,14 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
                 load.active_power_w = l.from_w + (l.to_w - l.from_w) * f;
                 break;
             }
-            case load_source_type::csv: row = interpolate(*l.series, step_start - source->at); break;
+            case load_source_type::csv: break;  // the context's row, below
             case load_source_type::phases: break;  // per phase, below
             case load_source_type::shape:
             case load_source_type::profile: break;
         }
     }
-    double appliances = 0;
-    {
-        std::map<std::string, double> on;
-        for (const auto& x : timeline_.entries()) {
-            if (x.at > step_start) break;
-            if (x.event->kind == event_kind::appliance) on[x.event->name] = x.event->value;
-        }
-        for (const auto& [name, watts] : on) appliances += watts;
-    }
-    if (const auto* v = timeline_.latest(event_kind::voltage, step_start)) {
+    const double appliances = c.appliances;
+    if (const auto* v = c.voltage) {
         double phase_v = v->event->value;
         if (config_.wires == wiring::three_phase_3wire) phase_v /= std::sqrt(3.0);  // given line-to-line
         for (auto& u : load.voltage_v) u += phase_v - config_.load.nominal_voltage_v;
@@ -195,30 +225,34 @@ power_sample meter_model::sample_at(time_point t) const { return sample_of(phase
 power_sample meter_model::sample_of(const std::array<phase_state, 3>& phases) {
     power_sample s;
     for (std::size_t i = 0; i < 3; ++i) {
-        s.active_mw[i] = std::llround(phases[i].active_power_w * 1000.0);
-        s.reactive_mvar[i] = std::llround(phases[i].reactive_power_var * 1000.0);
+        s.active_mw[i] = round_half_away(phases[i].active_power_w * 1000.0);
+        s.reactive_mvar[i] = round_half_away(phases[i].reactive_power_var * 1000.0);
     }
     return s;
 }
 
-meter_model::time_point meter_model::constant_until(time_point step_start) const {
+bool meter_model::varies_by_step(time_point step_start) const {
     // The sample of a step depends on its start through the time of day (load shapes other
-    // than constant, ramps, CSV series), the minute (noise and voltage draws), the load
-    // steps and the timeline. Without the first two it cannot change before the next
-    // minute, load step or timeline instant.
-    const time_point none = step_start;
+    // than constant), a ramp or a CSV series, and through context_at().
     const auto* source = timeline_.latest(event_kind::load, step_start);
     if (source) {
         const load_source& l = source->event->load;
-        if (l.type == load_source_type::ramp || l.type == load_source_type::csv) return none;
-        if (l.type == load_source_type::shape && l.shape != load_shape::constant) return none;
-        if (l.type == load_source_type::profile && config_.load.shape != load_shape::constant) return none;
+        if (l.type == load_source_type::ramp || l.type == load_source_type::csv) return true;
+        if (l.type == load_source_type::shape && l.shape != load_shape::constant) return true;
+        if (l.type == load_source_type::profile && config_.load.shape != load_shape::constant) return true;
     } else if (config_.load.shape != load_shape::constant) {
         bool all_fixed = true;
         const std::size_t used = config_.wires == wiring::single_phase ? 1 : 3;
         for (std::size_t i = 0; i < used; ++i) all_fixed = all_fixed && config_.fixed_phases[i].has_value();
-        if (!all_fixed) return none;
+        if (!all_fixed) return true;
     }
+    return false;
+}
+
+meter_model::time_point meter_model::context_until(time_point step_start) const {
+    // The context changes with the minute (noise and voltage draws), the load steps and the
+    // timeline.
+    const auto* source = timeline_.latest(event_kind::load, step_start);
     time_point until = floor<minutes>(step_start) + minutes(1);
     const bool shape_source = source && source->event->load.type == load_source_type::shape;
     if (!shape_source) {
@@ -236,12 +270,103 @@ meter_model::time_point meter_model::constant_until(time_point step_start) const
     return until;
 }
 
+meter_model::time_point meter_model::constant_until(time_point step_start) const {
+    // Without a dependence on the step itself, the power cannot change before the context does.
+    return varies_by_step(step_start) ? step_start : context_until(step_start);
+}
+
+bool meter_model::integrate_by_time_of_day(time_point end) {
+    const auto step = config_.integration_step;
+    const time_point first{floor<milliseconds>(now_.time_since_epoch()) / step * step};
+    const time_point until = std::min(end, context_until(first));
+    const time_point last{floor<milliseconds>((until - milliseconds(1)).time_since_epoch()) / step * step};
+    if (last <= first) return false;  // a single step: nothing to gain
+    const auto* source = timeline_.latest(event_kind::load, first);
+    if (source && (source->event->load.type == load_source_type::ramp || source->event->load.type == load_source_type::csv))
+        return false;
+    if (timeline_.in_outage(first)) {  // the context ends with the outage: no power, no energy
+        now_ = until;
+        return true;
+    }
+    // The wall clock is the step start plus one fixed offset throughout: no drift, and no
+    // clock event or DST change inside (clock events are timeline instants, which end the
+    // context; a DST change shows as different offsets at the two ends).
+    if (const auto* drift = timeline_.latest(event_kind::clock_drift, first); drift && drift->event->value != 0.0)
+        return false;
+    const milliseconds clock_offset = meter_clock(first) - first;
+    if (meter_clock(last) - last != clock_offset) return false;
+    const clock_rule rule = clock_rule_at(first);
+    const auto wall_offset = [&](time_point step_start) {
+        const auto clock = floor<seconds>(step_start + clock_offset);
+        return to_wall_time(clock, rule).utc_offset;
+    };
+    const minutes utc_offset = wall_offset(first);
+    if (wall_offset(last) != utc_offset) return false;
+
+    const step_context context = context_at(first);
+    constexpr std::int64_t ms_per_day = 86'400'000;
+    const auto local_time_of_day = [&](time_point step_start) {
+        const auto local = floor<seconds>(step_start + clock_offset) + utc_offset;
+        const std::int64_t ms = duration_cast<milliseconds>(local.time_since_epoch()).count() % ms_per_day;
+        return milliseconds(ms < 0 ? ms + ms_per_day : ms);
+    };
+    // Each step's power. When the load profile decides every phase that is not fixed (the
+    // last case of phases_of), only its total active power changes from step to step: that
+    // and the phases' P and Q are computed alone, with the very expressions of phases_of and
+    // derive_phase (P·share, S = |P|/PF, Q = ±√(S² − P²)). The first step goes through
+    // phases_of in full, which also checks what derive_phase checks (voltages, power factor)
+    // and gives the fixed phases, whose power holds throughout.
+    const auto* l = context.source ? &context.source->event->load : nullptr;
+    const bool by_profile =
+        !context.row && (!l || l->type == load_source_type::shape || l->type == load_source_type::profile);
+    const std::size_t used = config_.wires == wiring::single_phase ? 1 : 3;
+    std::array<double, 3> share{};
+    {
+        double share_sum = 0;
+        for (std::size_t i = 0; i < used; ++i) share_sum += config_.load.phase_share[i];
+        for (std::size_t i = 0; i < used; ++i) share[i] = share_sum > 0 ? config_.load.phase_share[i] / share_sum : 0.0;
+    }
+    const load_profile& profile = context.load();
+    const power_sample first_sample = sample_of(phases_of(context, local_time_of_day(first)));
+    const auto sample_at_step = [&](time_point step_start) {
+        const milliseconds tod = local_time_of_day(step_start);
+        if (!by_profile) return sample_of(phases_of(context, tod));
+        if (step_start == first) return first_sample;
+        const double total = load_power_w(profile, context.minute, tod);
+        power_sample sample = first_sample;  // the fixed phases' (and unused phases' zeros)
+        for (std::size_t i = 0; i < used; ++i) {
+            if (config_.fixed_phases[i]) continue;
+            double p = (total + context.appliances) * share[i];
+            if (profile.power_factor == 0) p = 0.0;
+            const double apparent = profile.power_factor == 0 ? 0 : std::abs(p) / profile.power_factor;
+            if (std::abs(p) > apparent + apparent * 1e-9) return sample_of(phases_of(context, tod));  // derive_phase refuses
+            const double q = derived_q_sign(p, false, profile.capacitive) * other_leg(apparent, p);
+            sample.active_mw[i] = round_half_away(p * 1000.0);
+            sample.reactive_mvar[i] = round_half_away(q * 1000.0);
+        }
+        return sample;
+    };
+    // The first and last steps may be parts of steps; the whole ones between are added up.
+    energy_integrator::run run(energy_, step);
+    for (time_point s = first; s <= last; s += step) {
+        const power_sample sample = sample_at_step(s);
+        const time_point from = std::max(s, now_);
+        const time_point to = std::min(s + step, until);
+        if (to - from == step) run.add(sample);
+        else energy_.integrate(sample, to - from);
+    }
+    run.flush();
+    now_ = until;
+    return true;
+}
+
 void meter_model::advance_to(time_point t) {
     if (t < now_) throw std::logic_error("meter_model::advance_to: time went backwards");
     const auto step = config_.integration_step;
     while (now_ < t) {
         const time_point step_start{floor<milliseconds>(now_.time_since_epoch()) / step * step};
         time_point segment_end = std::min(step_start + step, t);
+        if (segment_end < t && varies_by_step(step_start) && integrate_by_time_of_day(t)) continue;
         if (segment_end < t) {
             // Whole steps whose power cannot differ from this one's are integrated at once
             // (exactly: P·Δt is additive); a step starting at or after `until` may differ.

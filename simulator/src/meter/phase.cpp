@@ -19,7 +19,7 @@ double remaining_leg(double hypotenuse, double leg, const char* what) {
     if (std::abs(leg) > hypotenuse + slack)
         throw std::invalid_argument(std::string("phase setpoint: ") + what + " exceeds the apparent power U*I (" +
                                     std::to_string(std::abs(leg)) + " > " + std::to_string(hypotenuse) + ")");
-    return std::sqrt(std::max(0.0, hypotenuse * hypotenuse - leg * leg));
+    return other_leg(hypotenuse, leg);
 }
 
 }  // namespace
@@ -40,10 +40,7 @@ phase_state derive_phase(const phase_setpoint& set, double nominal_voltage_v) {
 
     const double p_sign = set.exporting ? -1.0 : 1.0;
     // Q's sign when derived: inductive load -> Q has P's sign; capacitive -> opposite.
-    auto q_sign_for = [&](double p) {
-        const double dir = p < 0 ? -1.0 : (p > 0 ? 1.0 : p_sign);
-        return set.capacitive ? -dir : dir;
-    };
+    auto q_sign_for = [&](double p) { return derived_q_sign(p, set.exporting, set.capacitive); };
     const double u = st.voltage_v;
     double p = 0, q = 0, s = 0;
     const auto& I = set.current_a;

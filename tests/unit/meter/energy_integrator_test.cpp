@@ -103,3 +103,48 @@ TEST(energy_split, refuses_weights_that_share_nothing) {
     EXPECT_THROW(split_energy({}, {1, -1, 1}), std::invalid_argument);
     EXPECT_THROW(split_energy({}, {1, std::nan(""), 1}), std::invalid_argument);
 }
+
+TEST(energy_integrator, round_half_away_is_llround) {
+    const double edges[] = {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
+                            1e15 + 0.5, -1e15 - 0.5, 4503599627370495.5, -4503599627370495.5, 0x1p52, -0x1p52,
+                            0x1p52 + 1, 0x1p62, -0x1p62, 123456.4999, 999.5000000001, -7.5};
+    for (double x : edges) EXPECT_EQ(round_half_away(x), std::llround(x)) << x;
+    // Powers as the model makes them: watts times 1000, all fractions.
+    std::uint64_t state = 88172645463325252ull;
+    for (int i = 0; i < 200'000; ++i) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        const double unit = static_cast<double>(state >> 11) * 0x1p-53;
+        const double x = (unit - 0.5) * std::pow(10.0, i % 16);
+        ASSERT_EQ(round_half_away(x), std::llround(x)) << x;
+        ASSERT_EQ(round_half_away(std::round(x) + 0.5), std::llround(std::round(x) + 0.5)) << x;
+    }
+}
+
+TEST(energy_integrator, a_run_of_steps_equals_integrating_each) {
+    for (auto method : {energy_method::vector_summation, energy_method::individual_phases, energy_method::total_summation}) {
+        const std::array<energy_registers, 3> start{energy_registers{1, 2, 3, 4}, energy_registers{}, energy_registers{9, 9, 9, 9}};
+        energy_integrator each(method, {100, 200, 300, 400}, start);
+        energy_integrator batched(method, {100, 200, 300, 400}, start);
+        std::uint64_t state = 0x9E3779B97F4A7C15ull;
+        auto draw = [&](std::int64_t span) {
+            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+            return static_cast<std::int64_t>(state % static_cast<std::uint64_t>(2 * span + 1)) - span;
+        };
+        energy_integrator::run run(batched, 1s);
+        for (int i = 0; i < 5000; ++i) {
+            power_sample s;
+            // Mostly household powers, now and then one near the accumulator's bound.
+            const std::int64_t span = i % 997 == 0 ? 600'000'000'000 : 20'000'000;
+            for (std::size_t k = 0; k < 3; ++k) s.active_mw[k] = draw(span), s.reactive_mvar[k] = draw(span / 3);
+            each.integrate(s, 1s);
+            run.add(s);
+            if (i % 61 == 0) {
+                run.flush();
+                ASSERT_EQ(batched.total(), each.total()) << i;
+            }
+        }
+        run.flush();
+        EXPECT_EQ(batched.total(), each.total());
+        for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(batched.phase(k), each.phase(k));
+    }
+}

@@ -255,3 +255,73 @@ TEST(timeline_model, long_jumps_equal_the_step_by_step_integration_with_events) 
         EXPECT_GT(jumps.total_energy().active_import_mwh, c.initial_energy.active_import_mwh + 10'000);
     }
 }
+
+// A run of steps within one minute is integrated from one context with each step's time of
+// day (meter_model::integrate_by_time_of_day). Against single steps again, where the wall
+// clock is least regular: across both DST changes, with a meter clock off by odd
+// milliseconds, a drifting clock, clock jumps and sets, steps that do not divide a minute,
+// single-phase meters, fixed phases beside the profile, load steps and solar export.
+TEST(timeline_model, runs_by_time_of_day_equal_the_step_by_step_integration) {
+    struct variant {
+        const char* name;
+        std::vector<std::string> events;
+        load_shape shape;
+        clock_rule rule;
+        milliseconds clock_offset;
+        milliseconds step;
+        utc_ms begin;
+        const char* profile;
+        bool fixed_l2;
+        bool load_steps;
+    };
+    const utc_ms spring{sys_days{year{2024} / 3 / 31} + 1h - 7min};  // CET -> CEST at 01:00 UTC
+    const utc_ms autumn{sys_days{year{2024} / 10 / 27} + 1h - 7min};  // CEST -> CET at 01:00 UTC
+    const std::vector<variant> variants{
+        {"spring dst", {}, load_shape::daily_curve, clock_rule::local_dst, 0ms, 1000ms, spring, "kamstrup-no-3p", false, false},
+        {"autumn dst, odd offset", {}, load_shape::solar, clock_rule::local_dst, 1234ms, 1000ms, autumn, "kamstrup-no-3p", false, false},
+        {"spring dst, offset back", {}, load_shape::daily_curve, clock_rule::local_dst, -59'999ms, 1000ms, spring, "kamstrup-no-1p", false, false},
+        {"7 s steps", {"appliance=kettle:2000@+3m"}, load_shape::daily_curve, clock_rule::cet_fixed, 500ms, 7000ms, start + 1234ms, "kamstrup-no-3p", false, true},
+        {"250 ms steps", {"noise=0.2@+2m", "power_factor=0.8:capacitive@+4m"}, load_shape::solar, clock_rule::utc, 0ms, 250ms, start, "kamstrup-no-3p", true, false},
+        {"drift and jumps", {"clock_drift=150@+90s", "clock_jump=-45s@+10m", "clock_set=2024-01-15T18:00:00Z@+20m", "clock_drift=0@+30m"},
+         load_shape::daily_curve, clock_rule::local_dst, 0ms, 1000ms, start, "kamstrup-no-3p", false, false},
+        {"shape and voltage events", {"load=solar:200:3000:6000@+5m", "voltage=245@+7m", "outage@+9m/95s", "load=profile@+12m"},
+         load_shape::daily_curve, clock_rule::cet_fixed, 0ms, 1000ms, start + 500ms, "kamstrup-no-3p-it", false, true},
+    };
+    for (const auto& v : variants) {
+        SCOPED_TRACE(v.name);
+        meter_config c = with_events(v.events, v.profile);
+        c.load.shape = v.shape;
+        c.load.solar_peak_w = 5000;
+        c.clock = v.rule;
+        c.clock_offset = v.clock_offset;
+        c.integration_step = v.step;
+        c.start = v.begin;
+        if (v.fixed_l2) {
+            phase_setpoint l2;
+            l2.active_power_w = -800, l2.power_factor = 0.95;
+            c.fixed_phases = {std::nullopt, l2, std::nullopt};
+        }
+        if (v.load_steps) {
+            c.load.steps = {{c.start + 150s + 300ms, 4200, false}, {c.start + 8min, 0, true}, {c.start + 16min + 1ms, -900, false}};
+        }
+        meter_model jumps(c);
+        meter_model steps(c);
+        const utc_ms end = c.start + 40min;
+        utc_ms t = c.start;
+        std::int64_t i = 0;
+        while (t < end) {
+            t = std::min(end, t + milliseconds(1 + (i * 7919) % 150'000));  // 1 ms to 2.5 min
+            ++i;
+            while (steps.now() < t) {
+                const utc_ms next{(steps.now().time_since_epoch() / c.integration_step + 1) * c.integration_step};
+                steps.advance_to(std::min(next, t));
+            }
+            jumps.advance_to(t);
+            ASSERT_EQ(jumps.total_energy(), steps.total_energy()) << "at " << i;
+            for (std::size_t p = 0; p < 3; ++p) ASSERT_EQ(jumps.phase_energy(p), steps.phase_energy(p));
+        }
+        EXPECT_GT(i, 30);
+        EXPECT_GT(jumps.total_energy().active_import_mwh + jumps.total_energy().active_export_mwh,
+                  c.initial_energy.active_import_mwh + c.initial_energy.active_export_mwh + 50'000);
+    }
+}

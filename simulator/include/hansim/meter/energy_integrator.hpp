@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -52,6 +53,19 @@ private:
     std::int64_t remainder_ = 0;
 };
 
+/// std::llround(x) (halves away from zero), inline: the model rounds six powers to
+/// milli-units every integration step, and the library call is most of that work. Exact for
+/// every double: below 2^52 the truncation and the fraction x − trunc(x) are exact; larger
+/// magnitudes (already whole), infinities and NaN go to std::llround itself.
+inline std::int64_t round_half_away(double x) {
+    if (!(x < 0x1p52 && x > -0x1p52)) return std::llround(x);
+    const auto whole = static_cast<std::int64_t>(x);  // towards zero
+    const double fraction = x - static_cast<double>(whole);
+    if (fraction >= 0.5) return whole + 1;
+    if (fraction <= -0.5) return whole - 1;
+    return whole;
+}
+
 /// Instantaneous power of up to three phases in integer milli-units, signed as in phase.hpp.
 struct power_sample {
     std::array<std::int64_t, 3> active_mw{};
@@ -76,6 +90,27 @@ public:
     /// Adds `sample` held constant for `dt`.
     void integrate(const power_sample& sample, std::chrono::milliseconds dt);
 
+    /// A run of steps of one length whose powers are added up (split into the registers'
+    /// parts first, as integrate() splits them) and integrated in one product per register
+    /// by flush(): the very registers of integrate() called for each step, since they are
+    /// exact integer sums, without one addition per register and step.
+    class run {
+    public:
+        run(energy_integrator& into, std::chrono::milliseconds dt) : into_(into), dt_(dt) {}
+        run(const run&) = delete;
+        run& operator=(const run&) = delete;
+        void add(const power_sample& sample);
+        /// Integrates the steps added so far (the run may go on after it).
+        void flush();
+
+    private:
+        energy_integrator& into_;
+        std::chrono::milliseconds dt_;
+        std::array<std::int64_t, 16> sums_{};
+        std::int64_t bound_ = 0;  ///< no sum exceeds this
+    };
+
+
     energy_registers total() const;
     energy_registers phase(std::size_t index) const;
     energy_method method() const { return method_; }
@@ -85,6 +120,9 @@ private:
         energy_accumulator a_plus, a_minus, r_plus, r_minus;
         energy_registers read() const;
     };
+    /// The 16 non-negative powers `sample` adds to (total A+, A−, R+, R−, then L1..L3's).
+    std::array<std::int64_t, 16> split(const power_sample& sample) const;
+    void add(const std::array<std::int64_t, 16>& parts, std::chrono::milliseconds dt);
     energy_method method_;
     four total_;
     std::array<four, 3> phases_;

@@ -58,8 +58,30 @@ struct load_point {
 };
 
 /// Evaluates the profile at `utc`; `local_time_of_day` is the meter's wall-clock time of
-/// day (shapes follow local habits). Deterministic in (profile, seed, utc).
+/// day (shapes follow local habits). Deterministic in (profile, seed, utc). The same as
+/// evaluate(profile, minute_of(profile, utc, seed), local_time_of_day).
 load_point evaluate(const load_profile& profile, std::chrono::sys_time<std::chrono::milliseconds> utc,
                     std::chrono::milliseconds local_time_of_day, std::uint64_t seed);
+
+/// What evaluate() takes from `utc` rather than from the time of day: the random draws of
+/// its minute and the load step in force. It stays the same until the next minute or load
+/// step, so a run of integration steps within one minute draws it once and evaluates each
+/// step's time of day on it.
+struct load_minute {
+    double load_draw = 0;    ///< in [-1, 1): the minute's relative load noise
+    double clouds_draw = 0;  ///< in [-1, 1): the minute's clouds (solar)
+    std::array<double, 3> voltage_draw{};  ///< in [-1, 1): the minute's voltage per phase
+    bool stepped = false;    ///< a load step (not a release) is in force
+    double step_power_w = 0; ///< its power when stepped
+};
+
+load_minute minute_of(const load_profile& profile, std::chrono::sys_time<std::chrono::milliseconds> utc,
+                      std::uint64_t seed);
+
+/// The load at `local_time_of_day` within `minute` (from minute_of() of the same profile).
+load_point evaluate(const load_profile& profile, const load_minute& minute, std::chrono::milliseconds local_time_of_day);
+
+/// Its total active power alone (what changes from one integration step to the next).
+double load_power_w(const load_profile& profile, const load_minute& minute, std::chrono::milliseconds local_time_of_day);
 
 }  // namespace hansim::meter

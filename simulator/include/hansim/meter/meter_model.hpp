@@ -74,10 +74,30 @@ public:
     power_sample sample_at(time_point t) const;
 
 private:
+    /// What the power of a step takes from the step's start other than the wall clock's time
+    /// of day (meter_model.cpp): the load source and profile in force, the minute's draws,
+    /// appliances, voltage. It holds from its step until context_until().
+    struct step_context;
+
     static power_sample sample_of(const std::array<phase_state, 3>& phases);
+    step_context context_at(time_point step_start) const;
+    std::array<phase_state, 3> phases_of(const step_context& context, std::chrono::milliseconds time_of_day) const;
+    /// The meter's wall-clock time of day at `step_start`, whole seconds, as the load shapes see it.
+    std::chrono::milliseconds time_of_day(time_point step_start) const;
+    /// The first instant after `step_start` from which context_at() may differ (the next
+    /// minute, load step or timeline instant).
+    time_point context_until(time_point step_start) const;
+    /// Whether the power of a step depends on the step's start beyond context_at(): through
+    /// the time of day (load shapes other than constant), a ramp or a CSV series.
+    bool varies_by_step(time_point step_start) const;
     /// The first instant after `step_start` from which a step's power may differ from the
     /// power of the step at `step_start` (`step_start` itself when it may change every step).
     time_point constant_until(time_point step_start) const;
+    /// Integrates [now(), end) when the power changes every step only through the time of
+    /// day: one context, each step's time of day from a fixed clock offset, the steps' powers
+    /// added up and integrated in one product per register. Returns false (nothing done) when
+    /// the run does not qualify (ramps, CSV series, clock drift, a DST change inside).
+    bool integrate_by_time_of_day(time_point end);
 
     physics_config config_;
     resolved_timeline timeline_;

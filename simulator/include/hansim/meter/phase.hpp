@@ -8,6 +8,8 @@
 ///   Q < 0 quadrants III and IV -> R− (R34, Q34).
 /// Always S = U·I, P = ±S·PF, Q = ±√(S² − P²), PF = |P| / S (1 when S = 0).
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include "hansim/meter/snapshot.hpp"
@@ -40,6 +42,19 @@ struct phase_state {
     /// 1..4 (I: P ≥ 0, Q ≥ 0; II: P < 0, Q ≥ 0; III: P < 0, Q < 0; IV: P ≥ 0, Q < 0).
     int quadrant() const;
 };
+
+/// The pieces of derive_phase() that the model's per-step path (meter_model.cpp) also uses,
+/// so both compute the very same doubles:
+/// the other leg √(hyp² − leg²) of a right triangle (0 when rounding makes it negative) …
+inline double other_leg(double hypotenuse, double leg) {
+    return std::sqrt(std::max(0.0, hypotenuse * hypotenuse - leg * leg));
+}
+/// … and the sign of a derived Q: P's sign (`exporting` decides for P = 0), the opposite when
+/// the load is capacitive.
+inline double derived_q_sign(double p, bool exporting, bool capacitive) {
+    const double dir = p < 0 ? -1.0 : (p > 0 ? 1.0 : (exporting ? -1.0 : 1.0));
+    return capacitive ? -dir : dir;
+}
 
 /// Derives the missing quantities. Throws std::invalid_argument naming the conflict when the
 /// setpoint is over-determined or impossible (|P| > U·I, PF outside 0..1, negative current
