@@ -42,37 +42,56 @@ std::optional<cosem_date_time> cosem_date_time::from_bytes(byte_view in) {
 
 namespace {
 
-/// Two digits when `value` lies in [low, high], otherwise "??".
-std::string two_digits(unsigned value, unsigned low, unsigned high) {
-    if (value < low || value > high) return "??";
-    char text[3];
-    std::snprintf(text, sizeof text, "%02u", value);
-    return text;
+/// Appends two digits when `value` lies in [low, high], otherwise "??".
+char* two_digits(char* at, unsigned value, unsigned low, unsigned high) {
+    if (value < low || value > high) {
+        at[0] = at[1] = '?';
+    } else {
+        at[0] = static_cast<char>('0' + value / 10);
+        at[1] = static_cast<char>('0' + value % 10);
+    }
+    return at + 2;
 }
 
 }  // namespace
 
 std::string cosem_date_time::to_iso8601() const {
-    std::string text;
+    // Written into one buffer (a record or a decoded frame has several): "YYYY-MM-DDThh:mm:ss",
+    // ".hh" when hundredths are given, "±hh:mm" when the deviation is.
+    char text[48];
+    char* at = text;
     if (year == year_not_specified) {
-        text = "????";
+        for (int i = 0; i < 4; ++i) *at++ = '?';
+    } else if (year <= 9999) {
+        const unsigned y = year;
+        *at++ = static_cast<char>('0' + y / 1000);
+        *at++ = static_cast<char>('0' + y / 100 % 10);
+        *at++ = static_cast<char>('0' + y / 10 % 10);
+        *at++ = static_cast<char>('0' + y % 10);
     } else {
-        char digits[8];
-        std::snprintf(digits, sizeof digits, "%04u", static_cast<unsigned>(year));
-        text = digits;
+        at += std::snprintf(at, 8, "%04u", static_cast<unsigned>(year));
     }
-    text += "-" + two_digits(month, 1, 12) + "-" + two_digits(day, 1, 31);
-    text += "T" + two_digits(hour, 0, 23) + ":" + two_digits(minute, 0, 59) + ":" + two_digits(second, 0, 59);
-    if (hundredths != not_specified) text += "." + two_digits(hundredths, 0, 99);
+    *at++ = '-';
+    at = two_digits(at, month, 1, 12);
+    *at++ = '-';
+    at = two_digits(at, day, 1, 31);
+    *at++ = 'T';
+    at = two_digits(at, hour, 0, 23);
+    *at++ = ':';
+    at = two_digits(at, minute, 0, 59);
+    *at++ = ':';
+    at = two_digits(at, second, 0, 59);
+    if (hundredths != not_specified) {
+        *at++ = '.';
+        at = two_digits(at, hundredths, 0, 99);
+    }
     if (deviation != deviation_not_specified) {
         // UTC = local + deviation, so the ISO offset (local - UTC) is -deviation.
         const int offset = -static_cast<int>(deviation);
         const int magnitude = offset < 0 ? -offset : offset;
-        char zone[16];
-        std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
-        text += zone;
+        at += std::snprintf(at, 16, "%c%02d:%02d", offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
     }
-    return text;
+    return std::string(text, at);
 }
 
 std::uint8_t cosem_date_time::weekday_of(int year, unsigned month, unsigned day) {

@@ -5,9 +5,18 @@
 namespace hansim::codec {
 
 std::string obis_code::to_string() const {
-    const auto& g = groups;
-    return std::to_string(g[0]) + "-" + std::to_string(g[1]) + ":" + std::to_string(g[2]) + "." +
-           std::to_string(g[3]) + "." + std::to_string(g[4]) + "." + std::to_string(g[5]);
+    // "A-B:C.D.E.F", each group in decimal without padding, written into one buffer.
+    static constexpr char separators[] = {'-', ':', '.', '.', '.'};
+    char text[24];
+    char* at = text;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        if (i != 0) *at++ = separators[i - 1];
+        const unsigned v = groups[i];
+        if (v >= 100) *at++ = static_cast<char>('0' + v / 100);
+        if (v >= 10) *at++ = static_cast<char>('0' + v / 10 % 10);
+        *at++ = static_cast<char>('0' + v % 10);
+    }
+    return std::string(text, at);
 }
 
 std::string obis_code::to_dotted() const {

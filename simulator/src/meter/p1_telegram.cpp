@@ -99,7 +99,30 @@ codec::p1::telegram build_p1_telegram_model(const snapshot& values, const p1_pro
 }
 
 std::string build_p1_telegram(const snapshot& values, const p1_profile& profile) {
-    return p1::write_telegram_text(build_p1_telegram_model(values, profile));
+    return build_p1_telegram(values, profile, profile.ident);
+}
+
+std::string build_p1_telegram(const snapshot& values, const p1_profile& profile, std::string_view ident) {
+    std::string out;
+    out.reserve(64 + 40 * profile.lines.size());
+    try {
+        p1::append_telegram_header(out, ident);
+        const bool single_phase = values.wires == wiring::single_phase;
+        std::size_t index = 0;
+        for (const auto& line : profile.lines) {
+            if (single_phase && line.belongs_to_l2_or_l3()) continue;
+            if (line.phase > 2) throw std::invalid_argument("P1 profile line");
+            const p1::value v = value_of(values, line);
+            p1::append_telegram_line(out, index++, line.obis, {&v, 1});
+        }
+        p1::append_telegram_end(out);
+    } catch (const std::invalid_argument&) {
+        // The model path checks the values before the text: it throws the error it always threw.
+        p1_profile named = profile;
+        named.ident = std::string(ident);
+        return p1::write_telegram_text(build_p1_telegram_model(values, named));
+    }
+    return out;
 }
 
 }  // namespace hansim::meter

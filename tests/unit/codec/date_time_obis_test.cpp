@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
 #include "hansim/codec/cosem_date_time.hpp"
 #include "hansim/codec/obis.hpp"
 
@@ -103,5 +106,59 @@ TEST(obis, round_trips_through_text) {
     for (const auto code : {obis(0, 1, 1, 0, 0), obis(1, 1, 0, 0, 5), obis(255, 255, 255, 255, 255, 0)}) {
         EXPECT_EQ(obis_code::parse(code.to_string()), code);
         EXPECT_EQ(obis_code::parse(code.to_dotted()), code);
+    }
+}
+
+namespace {
+// The text as printf writes it field by field (the former implementation), for comparison.
+std::string iso8601_by_printf(const hansim::codec::cosem_date_time& dt) {
+    auto two = [](unsigned v, unsigned lo, unsigned hi) -> std::string {
+        if (v < lo || v > hi) return "??";
+        char t[3];
+        std::snprintf(t, sizeof t, "%02u", v);
+        return t;
+    };
+    std::string text;
+    if (dt.year == hansim::codec::cosem_date_time::year_not_specified) {
+        text = "????";
+    } else {
+        char digits[8];
+        std::snprintf(digits, sizeof digits, "%04u", static_cast<unsigned>(dt.year));
+        text = digits;
+    }
+    text += "-" + two(dt.month, 1, 12) + "-" + two(dt.day, 1, 31);
+    text += "T" + two(dt.hour, 0, 23) + ":" + two(dt.minute, 0, 59) + ":" + two(dt.second, 0, 59);
+    if (dt.hundredths != hansim::codec::cosem_date_time::not_specified) text += "." + two(dt.hundredths, 0, 99);
+    if (dt.deviation != hansim::codec::cosem_date_time::deviation_not_specified) {
+        const int offset = -static_cast<int>(dt.deviation);
+        const int magnitude = offset < 0 ? -offset : offset;
+        char zone[16];
+        std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+        text += zone;
+    }
+    return text;
+}
+}  // namespace
+
+TEST(cosem_date_time, iso8601_text_matches_printf_for_any_field_values) {
+    std::uint64_t state = 0x243F6A8885A308D3ull;
+    auto next = [&] {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        return state;
+    };
+    for (int i = 0; i < 100'000; ++i) {
+        hansim::codec::cosem_date_time dt;
+        const auto r = next();
+        dt.year = static_cast<std::uint16_t>(i % 7 == 0 ? r : 1990 + r % 80);
+        if (i % 11 == 0) dt.year = hansim::codec::cosem_date_time::year_not_specified;
+        dt.month = static_cast<std::uint8_t>(i % 5 == 0 ? r >> 16 : 1 + (r >> 16) % 12);
+        dt.day = static_cast<std::uint8_t>(i % 5 == 1 ? r >> 24 : 1 + (r >> 24) % 31);
+        dt.hour = static_cast<std::uint8_t>(i % 5 == 2 ? r >> 32 : (r >> 32) % 24);
+        dt.minute = static_cast<std::uint8_t>(i % 5 == 3 ? r >> 40 : (r >> 40) % 60);
+        dt.second = static_cast<std::uint8_t>(i % 5 == 4 ? r >> 48 : (r >> 48) % 60);
+        dt.hundredths = static_cast<std::uint8_t>(i % 3 == 0 ? hansim::codec::cosem_date_time::not_specified : (r >> 56));
+        dt.deviation = static_cast<std::int16_t>(i % 4 == 0 ? hansim::codec::cosem_date_time::deviation_not_specified
+                                                           : static_cast<std::int16_t>(next()));
+        ASSERT_EQ(dt.to_iso8601(), iso8601_by_printf(dt)) << i;
     }
 }

@@ -89,3 +89,34 @@ TEST(p1_obis, p1_text_form) {
     EXPECT_EQ(line.timestamp_at(0), nullptr);
     EXPECT_EQ(line.number_at(1), nullptr);
 }
+
+namespace {
+// format_fixed as first written (digits inserted in front one by one), for comparison.
+std::string format_fixed_by_inserting(std::int64_t scaled, unsigned integer_digits, unsigned decimals) {
+    const bool negative = scaled < 0;
+    std::uint64_t magnitude = negative ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled);
+    std::string digits;
+    do {
+        digits.insert(digits.begin(), static_cast<char>('0' + magnitude % 10));
+        magnitude /= 10;
+    } while (magnitude != 0);
+    const std::size_t min_integer = integer_digits == 0 ? 1 : integer_digits;
+    if (digits.size() < decimals + min_integer) digits.insert(0, decimals + min_integer - digits.size(), '0');
+    if (decimals > 0) digits.insert(digits.size() - decimals, 1, '.');
+    return negative ? "-" + digits : digits;
+}
+}  // namespace
+
+TEST(p1_format_fixed, equals_the_digit_by_digit_form_for_any_value_and_layout) {
+    std::uint64_t state = 0x13198A2E03707344ull;
+    for (int i = 0; i < 200'000; ++i) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        const auto scaled = static_cast<std::int64_t>(state >> (i % 64));
+        const unsigned width = static_cast<unsigned>(i % 13), decimals = static_cast<unsigned>((i / 13) % 9);
+        const std::int64_t v = i % 2 ? scaled : -scaled;
+        ASSERT_EQ(format_fixed(v, width, decimals), format_fixed_by_inserting(v, width, decimals)) << v;
+    }
+    for (std::int64_t v : {INT64_MIN, INT64_MAX, std::int64_t{0}, std::int64_t{-1}})
+        for (unsigned w = 0; w < 22; ++w)
+            for (unsigned d = 0; d < 22; ++d) ASSERT_EQ(format_fixed(v, w, d), format_fixed_by_inserting(v, w, d));
+}

@@ -10,6 +10,7 @@
 /// single-phase P1 content was not observed; this is the inference there).
 
 #include <string>
+#include <string_view>
 
 #include "hansim/codec/p1/telegram.hpp"
 #include "hansim/meter/p1_profile.hpp"
@@ -25,5 +26,10 @@ codec::p1::telegram build_p1_telegram_model(const snapshot& values, const p1_pro
 /// The telegram as the bytes of the wire: `/ident` … `!CRC` CR LF. Throws
 /// std::invalid_argument as above, or when the snapshot clock is not a valid date/time.
 std::string build_p1_telegram(const snapshot& values, const p1_profile& profile);
+
+/// The same with `ident` in the header instead of profile.ident (a meter's own ident), and
+/// written straight from the profile's lines: the bytes of
+/// write_telegram_text(build_p1_telegram_model(...)) without the telegram in between.
+std::string build_p1_telegram(const snapshot& values, const p1_profile& profile, std::string_view ident);
 
 }  // namespace hansim::meter

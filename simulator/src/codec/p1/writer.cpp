@@ -15,64 +15,131 @@ void check_free_of(std::string_view field, std::string_view forbidden, const std
     }
 }
 
-std::string line_name(std::size_t index, const data_line& line) {
-    return "line " + std::to_string(index + 1) + (line.obis.empty() ? std::string{} : " (" + line.obis + ")");
+bool free_of(std::string_view field, std::string_view forbidden) {
+    for (char c : field)
+        if (forbidden.find(c) != std::string_view::npos) return false;
+    return true;
 }
 
-void append_value(std::string& out, const value& v, const std::string& where) {
+std::string line_name(std::size_t index, std::string_view obis) {
+    return "line " + std::to_string(index + 1) + (obis.empty() ? std::string{} : " (" + std::string(obis) + ")");
+}
+
+bool alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Checks one value group of line `index` (the message names the line; it is only made when a
+// check fails).
+void check_value(const value& v, std::size_t index, std::string_view obis) {
     if (const auto* t = std::get_if<timestamp>(&v)) {
-        if (!t->valid()) throw std::invalid_argument("P1 writer: " + where + " has an out-of-range timestamp " + t->to_text());
+        if (!t->valid())
+            throw std::invalid_argument("P1 writer: " + line_name(index, obis) + " has an out-of-range timestamp " +
+                                        t->to_text());
     } else if (const auto* s = std::get_if<text>(&v)) {
-        check_free_of(s->content, std::string_view(")/!\r\n", 5), where + " text value");
+        if (!free_of(s->content, std::string_view(")/!\r\n", 5)))
+            check_free_of(s->content, std::string_view(")/!\r\n", 5), line_name(index, obis) + " text value");
     } else {
         const auto& n = std::get<number>(v);
         if (static_cast<std::size_t>(n.integer_digits) + n.decimals > number::max_digits)
-            throw std::invalid_argument("P1 writer: " + where + " number has more than 18 digits");
+            throw std::invalid_argument("P1 writer: " + line_name(index, obis) + " number has more than 18 digits");
         for (char c : n.unit)
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
-                throw std::invalid_argument("P1 writer: " + where + " unit '" + n.unit + "' must be letters and digits only");
+            if (!alnum(c))
+                throw std::invalid_argument("P1 writer: " + line_name(index, obis) + " unit '" + n.unit +
+                                            "' must be letters and digits only");
     }
-    out += '(';
-    out += to_text(v);
-    out += ')';
+}
+
+// format_fixed() appended: the digits of `magnitude`, zero padded to integer_digits (at
+// least 1) + decimals, the point before the last `decimals`.
+void append_fixed(std::string& out, bool negative, std::uint64_t magnitude, unsigned integer_digits, unsigned decimals) {
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    const std::size_t min_integer = integer_digits == 0 ? 1 : integer_digits;
+    std::size_t width = static_cast<std::size_t>(n);
+    if (width < decimals + min_integer) width = decimals + min_integer;
+    if (negative) out += '-';
+    for (std::size_t i = width; i-- > 0;) {  // most significant first
+        if (decimals > 0 && i + 1 == decimals) out += '.';
+        out += i < static_cast<std::size_t>(n) ? digits[i] : '0';
+    }
 }
 
 }  // namespace
 
 std::string format_fixed(std::int64_t scaled, unsigned integer_digits, unsigned decimals) {
     const bool negative = scaled < 0;
-    std::uint64_t magnitude = negative ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled);
-    std::string digits;
-    do {
-        digits.insert(digits.begin(), static_cast<char>('0' + magnitude % 10));
-        magnitude /= 10;
-    } while (magnitude != 0);
-    const std::size_t min_integer = integer_digits == 0 ? 1 : integer_digits;
-    if (digits.size() < decimals + min_integer) digits.insert(0, decimals + min_integer - digits.size(), '0');
-    if (decimals > 0) digits.insert(digits.size() - decimals, 1, '.');
-    return negative ? "-" + digits : digits;
+    const std::uint64_t magnitude =
+        negative ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled);
+    std::string out;
+    append_fixed(out, negative, magnitude, integer_digits, decimals);
+    return out;
+}
+
+void append_value_text(std::string& out, const value& v) {
+    if (const auto* n = std::get_if<number>(&v)) {
+        // number::to_text(): the sign, then format_fixed() of the magnitude as an int64.
+        if (n->negative) out += '-';
+        const auto scaled = static_cast<std::int64_t>(n->magnitude);
+        append_fixed(out, scaled < 0,
+                     scaled < 0 ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled),
+                     n->integer_digits, n->decimals);
+        if (!n->unit.empty()) {
+            out += '*';
+            out += n->unit;
+        }
+    } else if (const auto* t = std::get_if<timestamp>(&v)) {
+        for (unsigned x : {unsigned{t->year}, unsigned{t->month}, unsigned{t->day}, unsigned{t->hour}, unsigned{t->minute},
+                           unsigned{t->second}}) {
+            out += static_cast<char>('0' + x / 10 % 10);
+            out += static_cast<char>('0' + x % 10);
+        }
+        out += t->daylight_saving ? 'S' : 'W';
+    } else {
+        out += std::get<text>(v).content;
+    }
 }
 
 std::uint16_t telegram_crc(byte_view from_slash_to_bang) { return crc16_arc(from_slash_to_bang); }
 
-std::string write_telegram_text(const telegram& t) {
-    check_free_of(t.ident, std::string_view("/!\r\n", 4), "header ident");
-    std::string out = "/" + t.ident + "\r\n\r\n";
-    for (std::size_t i = 0; i < t.lines.size(); ++i) {
-        const auto& line = t.lines[i];
-        const std::string where = line_name(i, line);
-        if (!line.obis.empty() && !parse_p1_obis(line.obis))
-            throw std::invalid_argument("P1 writer: " + where + " has malformed OBIS text '" + line.obis + "'");
-        if (line.values.empty()) throw std::invalid_argument("P1 writer: " + where + " has no value group");
-        out += line.obis;
-        for (const auto& v : line.values) append_value(out, v, where);
-        out += "\r\n";
+void append_telegram_header(std::string& out, std::string_view ident) {
+    if (!free_of(ident, std::string_view("/!\r\n", 4))) check_free_of(ident, std::string_view("/!\r\n", 4), "header ident");
+    out += '/';
+    out += ident;
+    out += "\r\n\r\n";
+}
+
+void append_telegram_line(std::string& out, std::size_t index, std::string_view obis, std::span<const value> values) {
+    if (!obis.empty() && !parse_p1_obis(obis))
+        throw std::invalid_argument("P1 writer: " + line_name(index, obis) + " has malformed OBIS text '" +
+                                    std::string(obis) + "'");
+    if (values.empty()) throw std::invalid_argument("P1 writer: " + line_name(index, obis) + " has no value group");
+    out += obis;
+    for (const auto& v : values) {
+        check_value(v, index, obis);
+        out += '(';
+        append_value_text(out, v);
+        out += ')';
     }
+    out += "\r\n";
+}
+
+void append_telegram_end(std::string& out) {
     out += '!';
     const auto crc = telegram_crc({reinterpret_cast<const std::uint8_t*>(out.data()), out.size()});
     static constexpr char hex[] = "0123456789ABCDEF";
     for (int shift = 12; shift >= 0; shift -= 4) out += hex[(crc >> shift) & 0xF];
     out += "\r\n";
+}
+
+std::string write_telegram_text(const telegram& t) {
+    std::string out;
+    out.reserve(64 + 32 * t.lines.size());
+    append_telegram_header(out, t.ident);
+    for (std::size_t i = 0; i < t.lines.size(); ++i) append_telegram_line(out, i, t.lines[i].obis, t.lines[i].values);
+    append_telegram_end(out);
     return out;
 }
 

@@ -5,7 +5,9 @@
 /// digits of CRC-16/ARC over everything from '/' to '!' inclusive, CR LF.
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "hansim/codec/bytes.hpp"
 #include "hansim/codec/p1/telegram.hpp"
@@ -30,5 +32,16 @@ bytes write_telegram(const telegram& t);
 
 /// Same as write_telegram, as a std::string (for logs and tests).
 std::string write_telegram_text(const telegram& t);
+
+/// write_telegram_text() in pieces, for a builder that writes a telegram straight from its
+/// source without a `telegram` in between (meter/p1_telegram.hpp): the header, each data
+/// line (`index` counts from 0, for the messages), then the end with the CRC. The same checks
+/// and the same bytes; append_telegram_end() takes the whole text from '/' on.
+void append_telegram_header(std::string& out, std::string_view ident);
+void append_telegram_line(std::string& out, std::size_t index, std::string_view obis, std::span<const value> values);
+void append_telegram_end(std::string& out);
+
+/// Appends to_text(v), the group content as written.
+void append_value_text(std::string& out, const value& v);
 
 }  // namespace hansim::codec::p1
