@@ -108,31 +108,54 @@ int run(int argc, char** argv) {
     // Progress on a terminal (progress.hpp); not while the frames themselves go to the terminal.
     progress bar("generate", vm["quiet"].as<bool>() || !vm.count("output"));
     progress_state state;
-    // Merge the meters in send order (ties: scenario order).
-    for (auto& m : meters) m.pending = m.meter.source->next();
-    for (;;) {
-        running_meter* next = nullptr;
-        for (auto& m : meters) {
-            if (!m.pending || m.pending->trigger_utc >= end) continue;
-            if (!next || m.pending->send_utc() < next->pending->send_utc()) next = &m;
+    // The output is gathered in one buffer and written in large pieces.
+    std::string pending;
+    constexpr std::size_t flush_at = 1 << 20;
+    pending.reserve(flush_at + (1 << 16));
+    const auto flush = [&] {
+        out.write(pending.data(), static_cast<std::streamsize>(pending.size()));
+        pending.clear();
+    };
+    // Merge the meters in send order (ties: scenario order). A meter that fails part-way
+    // still leaves every frame before the failure in the output.
+    try {
+        for (auto& m : meters) m.pending = m.meter.source->next();
+        for (;;) {
+            running_meter* next = nullptr;
+            for (auto& m : meters) {
+                if (!m.pending || m.pending->trigger_utc >= end) continue;
+                if (!next || m.pending->send_utc() < next->pending->send_utc()) next = &m;
+            }
+            if (!next) break;
+            const meter::push_frame& frame = *next->pending;
+            if (report) report->add(static_cast<std::size_t>(next - meters.data()),
+                                    http::make_point(frame, io::frame_outcome::sent, 0, frame.wire.size()));
+            if (!frames_out) {
+            } else if (format == "hex") {
+                static constexpr char digits[] = "0123456789ABCDEF";
+                for (const auto b : frame.wire) {
+                    pending += digits[b >> 4];
+                    pending += digits[b & 0x0F];
+                }
+                pending += '\n';
+            } else if (format == "raw") {
+                pending.append(reinterpret_cast<const char*>(frame.wire.data()), frame.wire.size());
+            } else {
+                meter::append_push_record_text(pending, frame, next->meter.config);
+                pending += '\n';
+            }
+            if (pending.size() >= flush_at) flush();
+            state.count(frame, true, plan.start, end);
+            bar.update(state);
+            next->pending = next->meter.source->next();
         }
-        if (!next) break;
-        const meter::push_frame& frame = *next->pending;
-        if (report) report->add(static_cast<std::size_t>(next - meters.data()),
-                                http::make_point(frame, io::frame_outcome::sent, 0, frame.wire.size()));
-        if (!frames_out) {
-        } else if (format == "hex") {
-            out << codec::to_hex(frame.wire) << '\n';
-        } else if (format == "raw") {
-            out.write(reinterpret_cast<const char*>(frame.wire.data()), static_cast<std::streamsize>(frame.wire.size()));
-        } else {
-            out << report::dump(meter::push_record_json(frame, next->meter.config)) << '\n';
-        }
-        state.count(frame, true, plan.start, end);
-        bar.update(state);
-        next->pending = next->meter.source->next();
+    } catch (...) {
+        flush();
+        out.flush();
+        throw;
     }
     bar.finish(state);
+    flush();
     out.flush();
     if (!out) throw std::runtime_error("writing the output failed");
     if (report) {

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "hansim/faults/catalogue.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
 #include "hansim/meter/wire_decoder.hpp"
+#include "hansim/scenario/event_spec.hpp"
 
 using namespace hansim;
 using namespace hansim::meter;
@@ -105,4 +107,54 @@ TEST(push_record, the_two_autumn_0200_list2_frames_differ_by_their_clock_status)
         EXPECT_NE(hex.find(codec::to_hex(wire)), std::string::npos) << hex;
         EXPECT_EQ(member(*member(record, "clock"), "status")->get<unsigned>(), wire.back());
     }
+}
+
+// `generate --format jsonl` writes records as text directly (append_push_record_text); they
+// must be the very bytes of the JSON tree path, for every profile and the settings that
+// change a record: jitter (milliseconds), events in force, firmware (resolutions, date-time
+// and single-phase forms), an unset clock, DST, list 2, ciphering, faults (the tree path
+// inside), and names and event texts that need escaping or carry UTF-8 and stray bytes.
+TEST(push_record, text_records_equal_the_json_tree_records) {
+    const auto keys = test_keys();
+    struct variant {
+        const char* name;
+        std::vector<std::string> events;
+        const char* faults;
+        bool clock_unset;
+        const char* meter_name;
+    };
+    const std::vector<variant> variants{
+        {"plain", {}, "", false, "meter1"},
+        {"events", {"appliance=heater \"big\":2000@+20s", "noise=0.2@+30s", "firmware=energy_resolution=1wh,date_time_form=legacy_09,single_phase_form=compact@+40s"}, "", false, "m\xC3\xA6ter \\ \"\x01\t"},
+        {"faults", {}, "corrupted_tag@2,bad_fcs@3", false, "bad \xFF\xFE bytes"},
+        {"unset clock", {"voltage=250@+15s", "firmware=power_multiplier=10,current_resolution=0.001@+25s"}, "", true, "n"},
+    };
+    std::size_t compared = 0;
+    for (const auto& profile : meter_profiles()) {
+        for (const auto& v : variants) {
+            SCOPED_TRACE(profile.name + " / " + v.name);
+            meter_config c = profile.defaults;
+            c.name = v.meter_name;
+            c.start = sys_time<milliseconds>{sys_days{year{2024} / 3 / 31} + 59min + 10s};  // across list 2 and DST
+            c.jitter.distribution = jitter_distribution::uniform;
+            c.clock_unset = v.clock_unset;
+            for (const auto& e : v.events) c.events.push_back(scenario::parse_event_spec(e));
+            scenario::resolve_event_settings(c);
+            if (*v.faults) c.faults = faults::parse_fault_plan(v.faults);
+            std::unique_ptr<push_source> source;
+            try {
+                source = make_push_source(c, &keys, nullptr);
+            } catch (const std::invalid_argument&) {
+                continue;  // a variant this profile cannot take (a fault for a plain meter)
+            }
+            for (int i = 0; i < 40; ++i) {
+                const push_frame frame = source->next();
+                std::string text = "prefix:";
+                append_push_record_text(text, frame, c);
+                ASSERT_EQ(text, "prefix:" + report::dump(push_record_json(frame, c))) << "frame " << i;
+                ++compared;
+            }
+        }
+    }
+    EXPECT_GT(compared, 1000u);
 }

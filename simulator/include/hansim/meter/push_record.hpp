@@ -4,6 +4,8 @@
 /// bench log stores): which meter and list, when it was scheduled and sent, the bytes, and
 /// the values that were encoded, keyed as on the wire.
 
+#include <string>
+
 #include "hansim/meter/meter_config.hpp"
 #include "hansim/meter/push_frame.hpp"
 #include "hansim/report/json.hpp"
@@ -36,5 +38,10 @@ report::json push_values_json(const push_frame& frame, const meter_config& confi
 /// baud, break_ms}: what the serial port switched for this push)}: the frames and noise a correct reader finds in `hex`,
 /// in order, and which of them it must reject. `values` already carry the fault's changes.
 report::json push_record_json(const push_frame& frame, const meter_config& config);
+
+/// Appends report::dump(push_record_json(frame, config)), the same bytes, written directly
+/// as text without building the JSON tree (the `hansim generate --format jsonl` path, a
+/// record per frame). Frames with a fault take the tree path.
+void append_push_record_text(std::string& out, const push_frame& frame, const meter_config& config);
 
 }  // namespace hansim::meter
