@@ -1,7 +1,9 @@
 #include "hansim/security/aes_gcm.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <array>
 #include <climits>
 #include <memory>
 #include <stdexcept>
@@ -24,13 +26,47 @@ int checked_length(std::size_t n, const char* what) {
     return static_cast<int>(n);
 }
 
-/// A context initialised for `encrypt` (1) or decrypt (0) with a 12-byte IV and the key.
-cipher_ctx start(const aes_key& key, const gcm_iv& iv, int encrypt) {
+// Setting a key up (OpenSSL's cipher fetch, the AES key schedule, GCM's hash table) costs
+// more than sealing a whole frame. Each thread keeps a few contexts set up for one key and
+// direction each and, per call, only starts them again with the new IV, which resets the GCM
+// state (counter, hash, lengths, tag) as a fresh context would have it.
+struct keyed_ctx {
+    aes_key key{};
+    int encrypt = -1;
+    cipher_ctx ctx;
+    keyed_ctx() = default;
+    keyed_ctx(const keyed_ctx&) = delete;
+    keyed_ctx& operator=(const keyed_ctx&) = delete;
+    ~keyed_ctx() { OPENSSL_cleanse(key.data(), key.size()); }
+};
+
+constexpr std::size_t cached_keys = 4;  // a few meters' keys, both directions, per thread
+
+EVP_CIPHER_CTX* keyed(const aes_key& key, int encrypt) {
+    thread_local std::array<keyed_ctx, cached_keys> cache;
+    thread_local std::size_t next_slot = 0;
+    for (auto& c : cache)
+        if (c.ctx && c.encrypt == encrypt && c.key == key) return c.ctx.get();
+    keyed_ctx& slot = cache[next_slot];
+    next_slot = (next_slot + 1) % cached_keys;
+    slot.ctx.reset();
+    slot.encrypt = -1;
     cipher_ctx ctx(EVP_CIPHER_CTX_new());
     if (!ctx) throw std::runtime_error("AES-128-GCM: OpenSSL could not allocate a cipher context");
     check(EVP_CipherInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, nullptr, nullptr, encrypt), "cipher init");
-    check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr), "set IV length");
-    check(EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), iv.data(), encrypt), "key/IV setup");
+    check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(gcm_iv{}.size()), nullptr),
+          "set IV length");
+    check(EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), nullptr, encrypt), "key setup");
+    slot.key = key;
+    slot.encrypt = encrypt;
+    slot.ctx = std::move(ctx);
+    return slot.ctx.get();
+}
+
+/// A context set up for `encrypt` (1) or decrypt (0) with the key, started with a 12-byte IV.
+EVP_CIPHER_CTX* start(const aes_key& key, const gcm_iv& iv, int encrypt) {
+    EVP_CIPHER_CTX* ctx = keyed(key, encrypt);
+    check(EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv.data(), encrypt, nullptr), "IV setup");
     return ctx;
 }
 
@@ -59,14 +95,14 @@ gcm_iv make_gcm_iv(const std::array<std::uint8_t, 8>& system_title, std::uint32_
 }
 
 gcm_sealed aes128_gcm_seal(const aes_key& key, const gcm_iv& iv, codec::byte_view aad, codec::byte_view plaintext) {
-    cipher_ctx ctx = start(key, iv, 1);
-    add_aad(ctx.get(), aad);
+    EVP_CIPHER_CTX* ctx = start(key, iv, 1);
+    add_aad(ctx, aad);
     gcm_sealed sealed;
-    sealed.ciphertext = transform(ctx.get(), plaintext);
+    sealed.ciphertext = transform(ctx, plaintext);
     int tail = 0;
     unsigned char none[16];
-    check(EVP_EncryptFinal_ex(ctx.get(), none, &tail), "finalise");
-    check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(sealed.tag.size()), sealed.tag.data()),
+    check(EVP_EncryptFinal_ex(ctx, none, &tail), "finalise");
+    check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(sealed.tag.size()), sealed.tag.data()),
           "get tag");
     return sealed;
 }
@@ -75,24 +111,24 @@ std::optional<codec::bytes> aes128_gcm_open(const aes_key& key, const gcm_iv& iv
                                             codec::byte_view ciphertext, codec::byte_view tag) {
     if (tag.size() < 4 || tag.size() > 16)
         throw std::invalid_argument("AES-128-GCM: tag must be 4..16 bytes, got " + std::to_string(tag.size()));
-    cipher_ctx ctx = start(key, iv, 0);
-    add_aad(ctx.get(), aad);
-    codec::bytes plaintext = transform(ctx.get(), ciphertext);
+    EVP_CIPHER_CTX* ctx = start(key, iv, 0);
+    add_aad(ctx, aad);
+    codec::bytes plaintext = transform(ctx, ciphertext);
     // OpenSSL compares only the bytes it is given, which is how a truncated tag is checked.
     codec::bytes expected(tag.begin(), tag.end());
-    check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(expected.size()), expected.data()),
+    check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(expected.size()), expected.data()),
           "set tag");
     int tail = 0;
     unsigned char none[16];
-    if (EVP_DecryptFinal_ex(ctx.get(), none, &tail) != 1) return std::nullopt;
+    if (EVP_DecryptFinal_ex(ctx, none, &tail) != 1) return std::nullopt;
     return plaintext;
 }
 
 codec::bytes aes128_gcm_keystream_xor(const aes_key& key, const gcm_iv& iv, codec::byte_view data) {
     // GCM's encryption direction is CTR from IV||00000002; without finalising, no tag exists
     // and the same call decrypts.
-    cipher_ctx ctx = start(key, iv, 1);
-    return transform(ctx.get(), data);
+    EVP_CIPHER_CTX* ctx = start(key, iv, 1);
+    return transform(ctx, data);
 }
 
 }  // namespace hansim::security

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 #include "hansim/security/security_policy.hpp"
 
@@ -65,9 +66,10 @@ codec::apdu::glo_envelope glo_seal(byte_view plaintext_apdu, const security_keys
     bytes& payload = envelope.payload;
     switch (policy) {
         case security_policy::encrypt_authenticate: {
-            const auto sealed = aes128_gcm_seal(keys.encryption_key, iv, make_aad(security_control, keys.authentication_key, {}),
-                                                plaintext_apdu);
-            payload = sealed.ciphertext;
+            auto sealed = aes128_gcm_seal(keys.encryption_key, iv, make_aad(security_control, keys.authentication_key, {}),
+                                          plaintext_apdu);
+            payload = std::move(sealed.ciphertext);
+            payload.reserve(payload.size() + dlms_tag_size);
             payload.insert(payload.end(), sealed.tag.begin(), sealed.tag.begin() + dlms_tag_size);
             break;
         }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "hansim/security/aes_gcm.hpp"
 
 using namespace hansim;
@@ -80,4 +82,41 @@ TEST(aes_gcm, keystream_equals_gcm_ciphertext_and_is_its_own_inverse) {
 TEST(aes_gcm, iv_is_system_title_then_big_endian_counter) {
     const std::array<std::uint8_t, 8> title{0x4B, 0x41, 0x4D, 0x45, 0x00, 0xBC, 0x61, 0x4E};
     EXPECT_EQ(codec::to_hex(make_gcm_iv(title, 0x00012345)), "4B414D4500BC614E00012345");
+}
+
+// Contexts are kept set up per key and direction (a few per thread) and restarted with each
+// IV: any mix of keys, more than are kept, directions, failed opens and keystream calls
+// gives what a fresh context gives: the NIST vector again, and each key's own result.
+TEST(aes_gcm, reused_contexts_give_what_fresh_ones_give) {
+    const auto nist_key = key_from("feffe9928665731c6d6a8f9467308308");
+    const auto nist_iv = iv_from("cafebabefacedbaddecaf888");
+    const auto plaintext = codec::from_hex(
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+    const auto aad = codec::from_hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+    std::vector<aes_key> keys;
+    for (int k = 0; k < 7; ++k) {
+        aes_key key = nist_key;
+        key[0] = static_cast<std::uint8_t>(key[0] + k);  // k == 0: the NIST key itself
+        keys.push_back(key);
+    }
+    std::vector<gcm_sealed> first;
+    for (const auto& key : keys) first.push_back(aes128_gcm_seal(key, nist_iv, aad, plaintext));
+    EXPECT_EQ(codec::to_hex(first[0].tag), "5BC94FBC3221A5DB94FAE95AE7121A47");
+    for (int round = 0; round < 5; ++round) {
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const std::size_t i = (k * 3 + static_cast<std::size_t>(round)) % keys.size();
+            gcm_tag bad = first[i].tag;
+            bad[0] ^= 1;
+            EXPECT_FALSE(aes128_gcm_open(keys[i], nist_iv, aad, first[i].ciphertext, codec::byte_view(bad).first(12)));
+            const auto sealed = aes128_gcm_seal(keys[i], nist_iv, aad, plaintext);
+            EXPECT_EQ(sealed.ciphertext, first[i].ciphertext);
+            EXPECT_EQ(sealed.tag, first[i].tag);
+            EXPECT_EQ(aes128_gcm_keystream_xor(keys[i], nist_iv, plaintext), first[i].ciphertext);
+            const auto opened = aes128_gcm_open(keys[i], nist_iv, aad, first[i].ciphertext, codec::byte_view(first[i].tag).first(12));
+            ASSERT_TRUE(opened.has_value());
+            EXPECT_EQ(*opened, plaintext);
+            // A GMAC (no plaintext) in between, as authenticate-only sealing makes.
+            EXPECT_TRUE(aes128_gcm_seal(keys[i], nist_iv, aad, {}).ciphertext.empty());
+        }
+    }
 }
