@@ -310,3 +310,22 @@ TEST(push_list_build, direct_writer_equals_the_tree_encoding_for_every_table_and
                     }
     EXPECT_EQ(compared, 3 * 3 * 3 * 2 * 2);
 }
+
+// The direct writer has a short form (every length in one byte, written through a pointer)
+// and a general one; a list version, GS1 id or meter type of 128 bytes or more takes the
+// general one. Both are the tree's bytes.
+TEST(push_list_build, long_texts_take_the_general_writer_and_give_the_tree_bytes) {
+    for (std::size_t length : {std::size_t{127}, std::size_t{128}, std::size_t{300}}) {
+        for (auto kind : {list_kind::nve_list1, list_kind::nve_list2, list_kind::push1}) {
+            auto s = sample(wiring::three_phase_4wire);
+            s.identity.meter_type = std::string(length, 'T');
+            s.identity.list_version = std::string(length / 2, 'V');
+            const list_options options;
+            const auto rows = list_rows(kind, list_layout::three_phase);
+            const auto tree = make_list_notification(build_list_body(rows, s, options), s, options).to_bytes();
+            codec::bytes direct;
+            append_list_apdu(direct, rows, s, options);
+            ASSERT_EQ(direct, tree) << list_name(kind) << " " << length;
+        }
+    }
+}
