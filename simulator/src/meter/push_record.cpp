@@ -402,7 +402,8 @@ bool text_p1_values(std::string& out, const push_frame& frame, const meter_confi
 
 void append_push_record_text(std::string& out, const push_frame& frame, const meter_config& config) {
     const auto tree = [&] { out += report::dump(push_record_json(frame, config)); };
-    if (!frame.fault.empty() || !frame.effect.values_patch.empty()) return tree();
+    // Rare frames (a fault, a values patch, events beginning or ending) take the tree.
+    if (!frame.fault.empty() || !frame.effect.values_patch.empty() || !frame.timeline.empty()) return tree();
     const std::size_t mark = out.size();
     out += '{';
     text_key(out, "meter", true);

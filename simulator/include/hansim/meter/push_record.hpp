@@ -41,7 +41,7 @@ report::json push_record_json(const push_frame& frame, const meter_config& confi
 
 /// Appends report::dump(push_record_json(frame, config)), the same bytes, written directly
 /// as text without building the JSON tree (the `hansim generate --format jsonl` path, a
-/// record per frame). Frames with a fault take the tree path.
+/// record per frame). Frames with a fault or timeline changes take the tree path.
 void append_push_record_text(std::string& out, const push_frame& frame, const meter_config& config);
 
 }  // namespace hansim::meter
