@@ -182,29 +182,36 @@ void energy_integrator::add(const std::array<std::int64_t, 16>& parts, std::chro
 
 void energy_integrator::integrate(const power_sample& sample, std::chrono::milliseconds dt) { add(split(sample), dt); }
 
-void energy_integrator::run::add(const power_sample& sample) {
-    // Each part is at most the sum of three magnitudes; the sums stay where
-    // energy_accumulator::add() is exact (below 2.5 GW), else they are flushed first.
-    std::int64_t most = 0;
-    for (std::size_t i = 0; i < 3; ++i) {
-        const auto p = sample.active_mw[i], q = sample.reactive_mvar[i];
-        most += std::max(p < 0 ? -p : p, q < 0 ? -q : q);
+void energy_integrator::integrate_steps(std::span<const power_sample> samples, std::chrono::milliseconds dt) {
+    // The sums stay where energy_accumulator::add() multiplies out directly: each sample's
+    // magnitudes are bounded first, and a chunk is integrated before the bound could pass.
+    constexpr std::int64_t limit = energy_accumulator::max_short_power_mw;
+    std::array<std::int64_t, 16> sums{};
+    std::int64_t bound = 0;
+    for (const power_sample& sample : samples) {
+        bool huge = false;
+        for (std::size_t i = 0; i < 3; ++i) {
+            const auto p = sample.active_mw[i], q = sample.reactive_mvar[i];
+            huge = huge || p > limit || p < -limit || q > limit || q < -limit;
+        }
+        if (huge) {  // implausible, but exact all the same
+            integrate(sample, dt);
+            continue;
+        }
+        std::int64_t most = 0;
+        for (std::size_t i = 0; i < 3; ++i) {
+            const auto p = sample.active_mw[i], q = sample.reactive_mvar[i];
+            most += (p < 0 ? -p : p) + (q < 0 ? -q : q);
+        }
+        if (bound + most > limit) {
+            add(sums, dt);
+            sums = {};
+            bound = 0;
+        }
+        bound += most;
+        add_parts(sums, sample, method_);
     }
-    if (most > energy_accumulator::max_short_power_mw) {  // implausible, but exact all the same
-        flush();
-        into_.integrate(sample, dt_);
-        return;
-    }
-    if (bound_ + most > energy_accumulator::max_short_power_mw) flush();
-    bound_ += most;
-    add_parts(sums_, sample, into_.method_);
-}
-
-void energy_integrator::run::flush() {
-    if (bound_ == 0) return;
-    into_.add(sums_, dt_);
-    sums_ = {};
-    bound_ = 0;
+    if (bound > 0) add(sums, dt);
 }
 
 energy_registers energy_integrator::total() const { return total_.read(); }

@@ -328,8 +328,7 @@ bool meter_model::integrate_by_time_of_day(time_point end) {
     }
     const load_profile& profile = context.load();
     const power_sample first_sample = sample_of(phases_of(context, local_time_of_day(first)));
-    const auto sample_at_step = [&](time_point step_start) {
-        const milliseconds tod = local_time_of_day(step_start);
+    const auto sample_at_step = [&](time_point step_start, milliseconds tod) {
         if (!by_profile) return sample_of(phases_of(context, tod));
         if (step_start == first) return first_sample;
         const double total = load_power_w(profile, context.minute, tod);
@@ -347,15 +346,34 @@ bool meter_model::integrate_by_time_of_day(time_point end) {
         return sample;
     };
     // The first and last steps may be parts of steps; the whole ones between are added up.
-    energy_integrator::run run(energy_, step);
+    std::array<power_sample, 64> whole;
+    std::size_t count = 0;
+    // With whole-second steps the wall clock's time of day moves on by the step exactly.
+    const bool whole_seconds = step % seconds(1) == milliseconds(0);
+    milliseconds tod = local_time_of_day(first);
     for (time_point s = first; s <= last; s += step) {
-        const power_sample sample = sample_at_step(s);
+        if (s != first) {
+            if (whole_seconds) {
+                tod += step;
+                if (tod.count() >= ms_per_day) tod -= milliseconds(ms_per_day);
+            } else {
+                tod = local_time_of_day(s);
+            }
+        }
+        const power_sample sample = sample_at_step(s, tod);
         const time_point from = std::max(s, now_);
         const time_point to = std::min(s + step, until);
-        if (to - from == step) run.add(sample);
-        else energy_.integrate(sample, to - from);
+        if (to - from != step) {
+            energy_.integrate(sample, to - from);
+            continue;
+        }
+        whole[count++] = sample;
+        if (count == whole.size()) {
+            energy_.integrate_steps(whole, step);
+            count = 0;
+        }
     }
-    run.flush();
+    energy_.integrate_steps(std::span<const power_sample>(whole.data(), count), step);
     now_ = until;
     return true;
 }

@@ -1,6 +1,7 @@
 #include "hansim/meter/p1_telegram.hpp"
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "hansim/codec/p1/writer.hpp"
@@ -47,15 +48,15 @@ p1::timestamp clock_of(const snapshot& s) {
 
 bool exporting(const snapshot& s) { return s.active_export_w > s.active_import_w; }
 
-p1::value value_of(const snapshot& s, const p1_line& line) {
+// The exact scaled integer a number line writes (its decimals of kilo-units or units);
+// nullopt for the clock and fixed lines, which are not numbers made here.
+std::optional<std::int64_t> scaled_of(const snapshot& s, const p1_line& line) {
     const auto& ph = s.phases.at(line.phase);
-    const auto kilo = [&](double w) { return p1::make_number(rounded(w / 1000.0, line.decimals), line.integer_digits, line.decimals, line.unit); };
-    const auto plain = [&](double v) { return p1::make_number(rounded(v, line.decimals), line.integer_digits, line.decimals, line.unit); };
-    const auto energy = [&](std::int64_t milli) {
-        return p1::make_number(from_milli_to_kilo(milli, line.decimals), line.integer_digits, line.decimals, line.unit);
-    };
+    const auto kilo = [&](double w) { return rounded(w / 1000.0, line.decimals); };
+    const auto plain = [&](double v) { return rounded(v, line.decimals); };
+    const auto energy = [&](std::int64_t milli) { return from_milli_to_kilo(milli, line.decimals); };
     switch (line.quantity) {
-        case q::clock: return clock_of(s);
+        case q::clock: return std::nullopt;
         case q::active_import_energy: return energy(s.energy.active_import_mwh);
         case q::active_export_energy: return energy(s.energy.active_export_mwh);
         case q::reactive_import_energy: return energy(s.energy.reactive_import_mvarh);
@@ -77,11 +78,16 @@ p1::value value_of(const snapshot& s, const p1_line& line) {
         case q::phase_voltage: return plain(ph.voltage_v);
         case q::phase_current: return plain(ph.current_a);
         case q::phase_power_factor: return plain(ph.power_factor);
-        case q::fixed:
-            if (!line.fixed) throw std::invalid_argument("P1 profile line " + line.obis + " is fixed but has no value");
-            return *line.fixed;
+        case q::fixed: return std::nullopt;
     }
     throw std::invalid_argument("P1 profile line " + line.obis + " has an unknown quantity");
+}
+
+p1::value value_of(const snapshot& s, const p1_line& line) {
+    if (const auto scaled = scaled_of(s, line)) return p1::make_number(*scaled, line.integer_digits, line.decimals, line.unit);
+    if (line.quantity == q::clock) return clock_of(s);
+    if (!line.fixed) throw std::invalid_argument("P1 profile line " + line.obis + " is fixed but has no value");
+    return *line.fixed;
 }
 
 }  // namespace
@@ -112,6 +118,10 @@ std::string build_p1_telegram(const snapshot& values, const p1_profile& profile,
         for (const auto& line : profile.lines) {
             if (single_phase && line.belongs_to_l2_or_l3()) continue;
             if (line.phase > 2) throw std::invalid_argument("P1 profile line");
+            if (const auto scaled = scaled_of(values, line)) {
+                p1::append_number_line(out, index++, line.obis, *scaled, line.integer_digits, line.decimals, line.unit);
+                continue;
+            }
             const p1::value v = value_of(values, line);
             p1::append_telegram_line(out, index++, line.obis, {&v, 1});
         }

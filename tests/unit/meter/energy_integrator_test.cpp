@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 using namespace hansim::meter;
 using namespace std::chrono_literals;
@@ -130,20 +131,21 @@ TEST(energy_integrator, a_run_of_steps_equals_integrating_each) {
             state ^= state << 13, state ^= state >> 7, state ^= state << 17;
             return static_cast<std::int64_t>(state % static_cast<std::uint64_t>(2 * span + 1)) - span;
         };
-        energy_integrator::run run(batched, 1s);
+        std::vector<power_sample> run;
         for (int i = 0; i < 5000; ++i) {
             power_sample s;
-            // Mostly household powers, now and then one near the accumulator's bound.
-            const std::int64_t span = i % 997 == 0 ? 600'000'000'000 : 20'000'000;
+            // Mostly household powers; now and then one near the accumulator's bound, or past it.
+            const std::int64_t span = i % 997 == 0 ? 600'000'000'000 : i % 1999 == 0 ? 2'000'000'000'000 : 20'000'000;
             for (std::size_t k = 0; k < 3; ++k) s.active_mw[k] = draw(span), s.reactive_mvar[k] = draw(span / 3);
             each.integrate(s, 1s);
-            run.add(s);
+            run.push_back(s);
             if (i % 61 == 0) {
-                run.flush();
+                batched.integrate_steps(run, 1s);
+                run.clear();
                 ASSERT_EQ(batched.total(), each.total()) << i;
             }
         }
-        run.flush();
+        batched.integrate_steps(run, 1s);
         EXPECT_EQ(batched.total(), each.total());
         for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(batched.phase(k), each.phase(k));
     }

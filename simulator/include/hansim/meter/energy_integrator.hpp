@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "hansim/meter/snapshot.hpp"
@@ -90,26 +91,10 @@ public:
     /// Adds `sample` held constant for `dt`.
     void integrate(const power_sample& sample, std::chrono::milliseconds dt);
 
-    /// A run of steps of one length whose powers are added up (split into the registers'
-    /// parts first, as integrate() splits them) and integrated in one product per register
-    /// by flush(): the very registers of integrate() called for each step, since they are
-    /// exact integer sums, without one addition per register and step.
-    class run {
-    public:
-        run(energy_integrator& into, std::chrono::milliseconds dt) : into_(into), dt_(dt) {}
-        run(const run&) = delete;
-        run& operator=(const run&) = delete;
-        void add(const power_sample& sample);
-        /// Integrates the steps added so far (the run may go on after it).
-        void flush();
-
-    private:
-        energy_integrator& into_;
-        std::chrono::milliseconds dt_;
-        std::array<std::int64_t, 16> sums_{};
-        std::int64_t bound_ = 0;  ///< no sum exceeds this
-    };
-
+    /// Adds each of `samples` held for `dt`, in turn: the very registers of integrate()
+    /// called for each (they are exact integer sums), but with the steps' parts added up
+    /// first and one product per register.
+    void integrate_steps(std::span<const power_sample> samples, std::chrono::milliseconds dt);
 
     energy_registers total() const;
     energy_registers phase(std::size_t index) const;

@@ -1,5 +1,6 @@
 #include "hansim/codec/p1/writer.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "hansim/codec/crc.hpp"
@@ -60,10 +61,14 @@ void append_fixed(std::string& out, bool negative, std::uint64_t magnitude, unsi
     const std::size_t min_integer = integer_digits == 0 ? 1 : integer_digits;
     std::size_t width = static_cast<std::size_t>(n);
     if (width < decimals + min_integer) width = decimals + min_integer;
-    if (negative) out += '-';
+    const std::size_t size = width + (decimals > 0 ? 1 : 0) + (negative ? 1 : 0);
+    const std::size_t at = out.size();
+    out.resize(at + size);
+    char* p = out.data() + at;
+    if (negative) *p++ = '-';
     for (std::size_t i = width; i-- > 0;) {  // most significant first
-        if (decimals > 0 && i + 1 == decimals) out += '.';
-        out += i < static_cast<std::size_t>(n) ? digits[i] : '0';
+        if (decimals > 0 && i + 1 == decimals) *p++ = '.';
+        *p++ = i < static_cast<std::size_t>(n) ? digits[i] : '0';
     }
 }
 
@@ -124,6 +129,33 @@ void append_telegram_line(std::string& out, std::size_t index, std::string_view 
         out += ')';
     }
     out += "\r\n";
+}
+
+void append_number_line(std::string& out, std::size_t index, std::string_view obis, std::int64_t scaled,
+                        unsigned integer_digits, unsigned decimals, std::string_view unit) {
+    // make_number()'s rules, then append_telegram_line()'s checks of the number it makes.
+    if (!obis.empty() && !parse_p1_obis(obis))
+        throw std::invalid_argument("P1 writer: " + line_name(index, obis) + " has malformed OBIS text '" +
+                                    std::string(obis) + "'");
+    for (char c : unit)
+        if (!alnum(c)) throw std::invalid_argument("P1 number unit '" + std::string(unit) + "' must be letters and digits only");
+    const bool negative = scaled < 0;
+    const std::uint64_t magnitude =
+        negative ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled);
+    std::size_t digits = 1;
+    for (auto m = magnitude; m >= 10; m /= 10) ++digits;
+    const std::size_t needed_int = digits > decimals ? digits - decimals : 1;
+    const std::size_t written_int = std::max<std::size_t>(needed_int, integer_digits == 0 ? 1 : integer_digits);
+    if (written_int + decimals > number::max_digits)
+        throw std::invalid_argument("P1 number " + std::to_string(scaled) + " needs more than 18 digits");
+    out += obis;
+    out += '(';
+    append_fixed(out, negative, magnitude, static_cast<unsigned>(written_int), decimals);
+    if (!unit.empty()) {
+        out += '*';
+        out += unit;
+    }
+    out += ")\r\n";
 }
 
 void append_telegram_end(std::string& out) {

@@ -40,6 +40,10 @@ std::string write_telegram_text(const telegram& t);
 void append_telegram_header(std::string& out, std::string_view ident);
 void append_telegram_line(std::string& out, std::size_t index, std::string_view obis, std::span<const value> values);
 void append_telegram_end(std::string& out);
+/// append_telegram_line() of the one value make_number(scaled, integer_digits, decimals,
+/// unit), without making it: the same bytes; it throws where either would (its own message).
+void append_number_line(std::string& out, std::size_t index, std::string_view obis, std::int64_t scaled,
+                        unsigned integer_digits, unsigned decimals, std::string_view unit);
 
 /// Appends to_text(v), the group content as written.
 void append_value_text(std::string& out, const value& v);
