@@ -133,11 +133,14 @@ int run(int argc, char** argv) {
             if (!frames_out) {
             } else if (format == "hex") {
                 static constexpr char digits[] = "0123456789ABCDEF";
+                const std::size_t at = pending.size();
+                pending.resize(at + 2 * frame.wire.size() + 1);
+                char* p = pending.data() + at;
                 for (const auto b : frame.wire) {
-                    pending += digits[b >> 4];
-                    pending += digits[b & 0x0F];
+                    *p++ = digits[b >> 4];
+                    *p++ = digits[b & 0x0F];
                 }
-                pending += '\n';
+                *p = '\n';
             } else if (format == "raw") {
                 pending.append(reinterpret_cast<const char*>(frame.wire.data()), frame.wire.size());
             } else {
