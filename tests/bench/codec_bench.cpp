@@ -119,11 +119,14 @@ void reference_openssl_aes128_gcm_push1(benchmark::State& state) {
     codec::bytes out(plain.size() + 16);
     std::array<std::uint8_t, 17> aad{0x30};  // security control + authentication key, as suite 0
     std::copy(c.keys.authentication_key.begin(), c.keys.authentication_key.end(), aad.begin() + 1);
+    // The key schedule once, then only the IV per frame: the fastest way OpenSSL offers, and
+    // what hansim's own cached contexts do, so the limit is not flattered by set-up cost.
     EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, c.keys.encryption_key.data(), iv);
     for (auto _ : state) {
         int len = 0;
         ++iv[11];
-        EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, c.keys.encryption_key.data(), iv);
+        EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, iv);
         EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size()));
         EVP_EncryptUpdate(ctx, out.data(), &len, plain.data(), static_cast<int>(plain.size()));
         EVP_EncryptFinal_ex(ctx, out.data() + len, &len);
