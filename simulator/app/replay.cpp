@@ -44,13 +44,15 @@ std::string summary_text(const io::run_summary& s) {
     char text[512];
     std::snprintf(text, sizeof text,
                   "%llu sent, %llu lost (no listener %llu, overrun %llu, truncated %llu, port unavailable %llu, aborted %llu), "
-                  "%llu bytes, lateness max %.1f ms mean %.2f ms",
+                  "%llu bytes, lateness max %.1f ms mean %.2f ms p50 %.2f ms p99 %.2f ms",
                   static_cast<unsigned long long>(s.frames_sent), static_cast<unsigned long long>(s.frames_lost),
                   static_cast<unsigned long long>(s.lost_no_listener), static_cast<unsigned long long>(s.lost_overrun),
                   static_cast<unsigned long long>(s.lost_truncated), static_cast<unsigned long long>(s.lost_port_unavailable),
                   static_cast<unsigned long long>(s.lost_aborted), static_cast<unsigned long long>(s.bytes_sent),
                   std::chrono::duration<double, std::milli>(s.max_lateness).count(),
-                  std::chrono::duration<double, std::milli>(s.mean_lateness()).count());
+                  std::chrono::duration<double, std::milli>(s.mean_lateness()).count(),
+                  std::chrono::duration<double, std::milli>(s.lateness_quantile(0.5)).count(),
+                  std::chrono::duration<double, std::milli>(s.lateness_quantile(0.99)).count());
     return text;
 }
 

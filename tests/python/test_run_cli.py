@@ -101,3 +101,26 @@ def test_summary_json_escapes_control_characters_in_names(hansim_bin, tmp_path):
     text = summary.read_text()
     assert "\\u0001" in text and "\\u001f" in text and "\x01" not in text
     assert load_summary(summary)["meters"][0]["name"] == name  # escaped, not dropped
+
+
+def test_summary_json_reports_lateness_p50_p99_max_per_meter_and_in_total(hansim_bin, tmp_path):
+    """Pushes every 0.5 s of real time (--speed 20) that each take 0.95 s on the wire: frame k
+    waits for the line and starts k x 0.45 s late, so the quantiles are known."""
+    summary = tmp_path / "summary.json"
+    run = Running(hansim_bin, "--count", 2, "--lists", "list1", "--jitter", "none", "--port", f"file:{tmp_path}/m{{n}}",
+                  "--start", "2024-03-01T12:00:01Z", "--duration", "40s", "--speed", 20, "--quiet",
+                  "--summary-json", summary)
+    try:
+        code, err = run.finish(timeout=30)
+    finally:
+        run.kill()
+    assert code == 0, err
+    result = load_summary(summary)
+    for entry in [*result["meters"], result["total"]]:
+        assert entry["frames_sent"] == (8 if entry is result["total"] else 4)
+        # lateness 0, 0.45, 0.9, 1.35 s (plus the machine's wake-up delay, under 100 ms here)
+        assert 450 <= entry["p50_lateness_ms"] <= 450 * (1 + 1 / 32) + 100, entry
+        assert 1350 <= entry["max_lateness_ms"] <= 1450, entry
+        assert entry["p99_lateness_ms"] == entry["max_lateness_ms"]  # the 4th of 4 (8th of 8): the max
+        assert 675 <= entry["mean_lateness_ms"] <= 775, entry
+    assert "p50" in run.lines[-1] and "p99" in run.lines[-1]  # the printed summary line too

@@ -63,6 +63,7 @@ void run_summary::add(const run_summary& other) {
     max_lateness = std::max(max_lateness, other.max_lateness);
     total_lateness += other.total_lateness;
     frames_begun += other.frames_begun;
+    lateness.merge(other.lateness);
 }
 
 namespace {
@@ -250,6 +251,7 @@ void meter_runner::end_frame(frame_outcome outcome, bool continue_after) {
     ++summary_.frames_begun;
     summary_.total_lateness += lateness;
     summary_.max_lateness = std::max(summary_.max_lateness, lateness);
+    summary_.lateness.add(lateness);
     summary_.bytes_sent += bytes_written_;
     switch (outcome) {
         case frame_outcome::sent: ++summary_.frames_sent; break;

@@ -87,6 +87,35 @@ TEST(meter_runner, late_wakeups_are_recorded_and_do_not_accumulate) {
     EXPECT_EQ(runner->summary().mean_lateness(), 30ms);
 }
 
+TEST(meter_runner, the_summary_holds_lateness_quantiles_over_every_frame) {
+    fixture f;
+    const auto start = f.clock.now();
+    // frame k (1-based, at +10 s * k) wakes k ms late
+    f.clock.set_wake_delay([start](io::mono_time deadline) {
+        return std::chrono::nanoseconds(std::chrono::milliseconds((deadline - start) / 10s));
+    });
+    io::run_settings settings;
+    settings.pacing = io::pacing_mode::fast;
+    settings.end_utc = t0 + 105s;  // frames 1..10
+    auto runner = f.runner(settings);
+    runner->start();
+    f.clock.run_all();
+    ASSERT_EQ(f.reports.size(), 10u);
+    const auto& summary = runner->summary();
+    EXPECT_EQ(summary.lateness.count(), 10u);
+    EXPECT_EQ(summary.max_lateness, 10ms);
+    EXPECT_EQ(summary.lateness_quantile(1.0), 10ms);
+    // p50 is the 5th of 10 (5 ms), p99 the 10th; reported to 3.2 %, never below
+    EXPECT_GE(summary.lateness_quantile(0.5), 5ms);
+    EXPECT_LE(summary.lateness_quantile(0.5), 5ms * (1 + io::duration_histogram::resolution));
+    EXPECT_EQ(summary.lateness_quantile(0.99), 10ms);
+    io::run_summary twice;
+    twice.add(summary);
+    twice.add(summary);
+    EXPECT_EQ(twice.lateness.count(), 20u);
+    EXPECT_EQ(twice.lateness_quantile(0.5), summary.lateness_quantile(0.5));
+}
+
 TEST(meter_runner, speed_runs_the_meter_clock_faster_but_pacing_stays_wire_true) {
     fixture f;
     const auto start = f.clock.now();
