@@ -104,30 +104,33 @@ sink_status pty_sink::frame_begin() {
     return sink_status::no_listener;
 }
 
+// No listener check before a write (it cost a poll() per chunk; frame_begin() checks once a
+// frame). Linux queues what is written while no slave is open (until the buffer is full), so
+// a reader that leaves mid-frame is noticed at the next frame's start, which discards what it
+// left unread; a kernel that refuses the write (EIO) says no_listener at once.
 sink_status pty_sink::write(codec::byte_view chunk) {
-    if (!master_.is_open()) return sink_status::unavailable;
-    if (!listener_present()) return sink_status::no_listener;
-    const ssize_t written = ::write(master_.native_handle(), chunk.data(), chunk.size());
-    if (written == static_cast<ssize_t>(chunk.size())) return sink_status::ok;
-    if (written >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) return sink_status::overrun;
-    if (errno == EIO) return sink_status::no_listener;
-    return sink_status::unavailable;
+    std::size_t written = 0;
+    return write_some(chunk, written);
+}
+
+sink_status pty_sink::nobody_there() {
+    discard_queued_input();
+    return sink_status::no_listener;
 }
 
 sink_status pty_sink::write_some(codec::byte_view chunk, std::size_t& written) {
     written = 0;
     if (!master_.is_open()) return sink_status::unavailable;
-    if (!listener_present()) return sink_status::no_listener;
     const ssize_t n = ::write(master_.native_handle(), chunk.data(), chunk.size());
     if (n > 0) written = static_cast<std::size_t>(n);
     if (written == chunk.size()) return sink_status::ok;
     if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) return sink_status::overrun;
-    if (errno == EIO) return sink_status::no_listener;
+    if (errno == EIO) return nobody_there();
     return sink_status::unavailable;
 }
 
 void pty_sink::frame_abort() {
-    if (!listener_present()) discard_queued_input();
+    if (!listener_present()) nobody_there();
 }
 
 // What a departed reader left unread stays queued on the slave side and would greet the

@@ -30,7 +30,7 @@ struct session::meter_slot {
     std::unique_ptr<byte_sink> sink;
     std::unique_ptr<data_request> request;
     run_settings settings;
-    std::unique_ptr<asio_timer> clock;
+    std::unique_ptr<timer> clock;  // a handle of the session's timer_queue
     std::unique_ptr<meter_runner> runner;
     run_summary final_summary;  // kept when the runner is gone
     std::optional<scenario::live_meter> live;
@@ -81,7 +81,7 @@ int session::run(const time_mapping& mapping, std::optional<std::chrono::nanosec
     running_ = meters_.size();
     for (std::size_t index = 0; index < meters_.size(); ++index) {
         auto& slot = *meters_[index];
-        slot.clock = std::make_unique<asio_timer>(context_);
+        slot.clock = timers_.make_timer();
         slot.runner = std::make_unique<meter_runner>(*slot.source, *slot.sink, *slot.clock, mapping,
                                                      slot.settings, slot.request.get());
         slot.runner->on_frame([this, index](const frame_report& report) {

@@ -24,6 +24,89 @@ void asio_timer::cancel() {
     timer_.cancel();
 }
 
+class timer_queue::handle final : public timer {
+public:
+    handle(timer_queue& queue, std::uint32_t id) : queue_(queue), id_(id) {}
+    ~handle() override { queue_.handles_[id_] = nullptr; }
+    mono_time now() const override { return mono_clock::now(); }
+    void call_at(mono_time deadline, std::function<void()> fn) override {
+        pending_ = std::move(fn);
+        queue_.push(id_, ++generation_, deadline);
+    }
+    void cancel() override {
+        ++generation_;
+        pending_ = nullptr;
+    }
+    void fire(std::uint64_t generation) {
+        if (!is_current(generation)) return;
+        auto fn = std::exchange(pending_, nullptr);
+        ++queue_.counters_.callbacks;
+        fn();
+    }
+    bool is_current(std::uint64_t generation) const { return generation == generation_ && pending_; }
+
+private:
+    timer_queue& queue_;
+    std::uint32_t id_;
+    std::uint64_t generation_ = 0;
+    std::function<void()> pending_;
+};
+
+timer_queue::timer_queue(boost::asio::io_context& context) : timer_(context) {}
+
+timer_queue::~timer_queue() {
+    *alive_ = false;
+    timer_.cancel();
+}
+
+std::unique_ptr<timer> timer_queue::make_timer() {
+    auto made = std::make_unique<handle>(*this, static_cast<std::uint32_t>(handles_.size()));
+    handles_.push_back(made.get());
+    return made;
+}
+
+void timer_queue::push(std::uint32_t id, std::uint64_t generation, mono_time due) {
+    heap_.push({due, next_order_++, id, generation});
+    // Inside fire() the queue re-arms once when it is done; otherwise only an earlier
+    // deadline than the armed one moves the steady_timer.
+    if (!dispatching_ && (!armed_ || due < *armed_)) arm(due);
+}
+
+void timer_queue::arm(mono_time due) {
+    armed_ = due;
+    ++counters_.arms;
+    timer_.expires_at(due);  // cancels the previous wait: its handler sees operation_aborted
+    timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+        if (ec || !*alive) return;
+        fire();
+    });
+}
+
+void timer_queue::fire() {
+    ++counters_.wakeups;
+    armed_.reset();
+    dispatching_ = true;
+    auto now = mono_clock::now();
+    while (!heap_.empty()) {
+        const pending next = heap_.top();
+        if (next.due > now) {
+            now = mono_clock::now();  // what came due while the callbacks before ran
+            if (next.due > now) break;
+        }
+        heap_.pop();
+        if (handle* target = handles_[next.id]) target->fire(next.generation);
+    }
+    dispatching_ = false;
+    // Entries of cancelled or replaced waits are dropped here rather than waking up for them.
+    while (!heap_.empty()) {
+        const pending& top = heap_.top();
+        const handle* target = handles_[top.id];
+        if (target != nullptr && target->is_current(top.generation)) break;
+        heap_.pop();
+    }
+    if (!heap_.empty()) arm(heap_.top().due);
+}
+
 class virtual_clock::virtual_timer final : public timer {
 public:
     virtual_timer(virtual_clock& clock, std::uint64_t id) : clock_(clock), id_(id) {}

@@ -126,7 +126,13 @@ TEST(pty_sink, knows_whether_a_reader_has_the_port_open) {
 
     ::close(reader);
     EXPECT_FALSE(sink.listener_present());
-    EXPECT_EQ(sink.write(frame), io::sink_status::no_listener);  // no crash, no EIO
+    // A chunk costs one write() and no listener check: Linux takes it (no crash, no EIO)...
+    EXPECT_EQ(sink.write(frame), io::sink_status::ok);
+    // ...and the next frame's start finds nobody there and drops what nobody will read.
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);
+    const int next = open_reader(link);
+    EXPECT_TRUE(read_available(next).empty());
+    ::close(next);
 }
 
 TEST(pty_sink, a_new_reader_never_sees_what_the_previous_one_left_unread) {

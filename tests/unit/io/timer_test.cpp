@@ -51,3 +51,75 @@ TEST(virtual_clock, runs_callbacks_in_deadline_order_and_only_up_to_the_limit) {
     b.reset();  // a destroyed timer's wait is dropped
     EXPECT_EQ(clock.run_all(), 0u);
 }
+
+TEST(timer_queue, meters_due_at_the_same_instant_share_one_wakeup_in_deadline_order) {
+    boost::asio::io_context context;
+    timer_queue queue(context);
+    auto a = queue.make_timer();
+    auto b = queue.make_timer();
+    auto c = queue.make_timer();
+    std::vector<char> fired;
+    const auto at = mono_clock::now() + 20ms;
+    c->call_at(at + 5ms, [&] { fired.push_back('c'); });
+    a->call_at(at, [&] { fired.push_back('a'); });  // earlier than the armed deadline: re-arms
+    b->call_at(at, [&] { fired.push_back('b'); });  // same instant: FIFO after a
+    context.run();
+    EXPECT_EQ(fired, (std::vector<char>{'a', 'b', 'c'}));
+    EXPECT_GE(mono_clock::now(), at + 5ms);
+    // a and b at one instant: one wake-up; c 5 ms later: usually a second one (never more)
+    EXPECT_LE(queue.statistics().wakeups, 2u);
+    EXPECT_EQ(queue.statistics().callbacks, 3u);
+}
+
+TEST(timer_queue, a_thousand_handles_at_one_instant_cost_one_wakeup_and_one_arm) {
+    boost::asio::io_context context;
+    timer_queue queue(context);
+    std::vector<std::unique_ptr<timer>> timers;
+    const auto at = mono_clock::now() + 10ms;
+    int fired = 0;
+    for (int i = 0; i < 1000; ++i) {
+        timers.push_back(queue.make_timer());
+        timers.back()->call_at(at, [&] { ++fired; });
+    }
+    context.run();
+    EXPECT_EQ(fired, 1000);
+    EXPECT_EQ(queue.statistics().wakeups, 1u);
+    EXPECT_EQ(queue.statistics().arms, 1u);
+}
+
+TEST(timer_queue, replaced_cancelled_and_destroyed_waits_never_fire) {
+    boost::asio::io_context context;
+    timer_queue queue(context);
+    auto a = queue.make_timer();
+    auto b = queue.make_timer();
+    auto c = queue.make_timer();
+    std::vector<int> fired;
+    const auto now = mono_clock::now();
+    a->call_at(now + 1ms, [&] { fired.push_back(1); });
+    a->call_at(now + 3ms, [&] { fired.push_back(2); });  // replaces 1
+    b->call_at(now + 2ms, [&] { fired.push_back(3); });
+    b->cancel();
+    c->call_at(now + 2ms, [&] { fired.push_back(4); });
+    c.reset();
+    context.run();
+    EXPECT_EQ(fired, std::vector<int>{2});
+}
+
+TEST(timer_queue, a_callback_may_schedule_again_and_what_is_already_due_runs_in_the_same_wakeup) {
+    boost::asio::io_context context;
+    timer_queue queue(context);
+    auto a = queue.make_timer();
+    std::vector<int> fired;
+    const auto start = mono_clock::now();
+    a->call_at(start + 2ms, [&] {
+        fired.push_back(1);
+        a->call_at(start, [&] {  // already past: no new wake-up for it
+            fired.push_back(2);
+            a->call_at(mono_clock::now() + 5ms, [&] { fired.push_back(3); });
+        });
+    });
+    context.run();
+    EXPECT_EQ(fired, (std::vector<int>{1, 2, 3}));
+    EXPECT_EQ(queue.statistics().wakeups, 2u);
+    EXPECT_GE(mono_clock::now() - start, 7ms);
+}

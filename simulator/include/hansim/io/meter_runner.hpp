@@ -49,7 +49,8 @@ struct time_mapping {
 
 enum class frame_outcome {
     sent,
-    no_listener,      ///< nobody listening at frame start, or the listener left mid-frame
+    no_listener,      ///< nobody listening at frame start, or a port that says mid-frame that
+                      ///< its listener left (TCP; a PTY finds out at the next frame's start)
     not_requested,    ///< the data-request line was not asserted at frame start
     aborted,          ///< the data request dropped mid-frame and the policy is abort
     overrun,          ///< the port's buffer stayed full for the stall limit; none of it went out

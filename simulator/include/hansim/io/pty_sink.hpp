@@ -9,7 +9,11 @@
 ///   must be modelled (see data_request.hpp).
 /// * Readers may open, close and reopen the slave at any time. While no slave descriptor is
 ///   open the master reports POLLHUP (Linux); that is checked (one poll(), no waiting) at
-///   frame start and before each chunk, and the frame is then reported as no_listener.
+///   frame start, and the frame is then reported as no_listener. Chunks are written without
+///   a check, so a chunk costs one write(): Linux keeps taking bytes while no slave is open,
+///   so a reader that leaves mid-frame is noticed at the next frame's start (the frame it
+///   left counts as sent: the port took it, as a UART sends with nobody on the line); a write
+///   refused with EIO (other kernels) reports no_listener at once.
 ///   Bytes still queued for a reader that went away are discarded, so the next reader never
 ///   starts with a stale fragment.
 /// * An existing symlink at the link path (stale, from a crash) is replaced; any other kind
@@ -50,6 +54,7 @@ public:
 
 private:
     void discard_queued_input();
+    sink_status nobody_there();  // a write was refused with EIO: no reader
 
     std::filesystem::path link_;
     std::string slave_path_;

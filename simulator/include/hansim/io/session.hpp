@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// Many meters in one process: one io_context, one timer and one port per meter, all
-/// paced independently. Runs until every meter has finished (its end time reached), a
+/// Many meters in one process: one io_context, one port per meter, all paced independently
+/// on one timer queue (timer.hpp: meters due at the same instant share one wake-up). Runs until every meter has finished (its end time reached), a
 /// wall-clock limit passes, stop() is called, a port fails for good (failures(): e.g. a full
 /// disk), or SIGINT/SIGTERM/SIGHUP arrives; then every port is
 /// closed (PTY symlinks removed) before run() returns. By default SIGINT/SIGTERM/SIGHUP are caught
@@ -25,6 +25,7 @@
 #include "hansim/io/byte_sink.hpp"
 #include "hansim/io/data_request.hpp"
 #include "hansim/io/meter_runner.hpp"
+#include "hansim/io/timer.hpp"
 #include "hansim/meter/push_frame.hpp"
 #include "hansim/scenario/live_control.hpp"
 
@@ -97,6 +98,9 @@ public:
     /// Throws scenario::live_error.
     scenario::live_result apply_live_here(std::size_t index, const scenario::live_request& request);
 
+    /// The shared timer's wake-ups and callbacks (benchmarks: callbacks per wake-up).
+    const timer_queue::counters& timer_statistics() const { return timers_.statistics(); }
+
     std::size_t meter_count() const { return meters_.size(); }
     const std::string& meter_name(std::size_t index) const;
     byte_sink& sink(std::size_t index);
@@ -113,6 +117,7 @@ private:
     void close_ports();
 
     boost::asio::io_context context_;
+    timer_queue timers_{context_};
     std::optional<boost::asio::signal_set> signals_;
     std::vector<std::unique_ptr<meter_slot>> meters_;
     std::function<void(std::size_t, const frame_report&)> on_frame_;

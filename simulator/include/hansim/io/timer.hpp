@@ -1,14 +1,16 @@
 #pragma once
 /// @file
 /// The run loop's view of time: read a monotonic clock and be called back at an ABSOLUTE
-/// deadline. Production uses asio_timer (a steady_timer on the shared io_context); unit
-/// tests use virtual_clock, which runs every deadline instantly in order, so a day of
-/// pushes is checked in microseconds.
+/// deadline. Production uses timer_queue (every meter of a session on one steady_timer of the
+/// shared io_context) or asio_timer (a steady_timer of its own); unit tests use
+/// virtual_clock, which runs every deadline instantly in order, so a day of pushes is
+/// checked in microseconds.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <vector>
 
@@ -45,6 +47,59 @@ private:
     // Shared with pending handlers: a wait that already completed (its handler queued) when
     // it was cancelled or the timer destroyed sees a newer generation and does nothing.
     std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
+};
+
+/// Many timers on one steady_timer (issue 12: one timer per instant, not per meter). Each
+/// meter of a session gets a handle (make_timer()); the pending deadlines of all handles are
+/// kept in a min-heap, and one steady_timer on the io_context is armed for the earliest. When
+/// it fires, every handle whose deadline has passed is called in deadline order (FIFO among
+/// equal deadlines), including deadlines that pass while they run, and the steady_timer is
+/// re-armed once, for the next deadline. So meters due at the same instant share one
+/// wake-up, and a call_at costs a heap push rather than a timer system call of its own.
+/// A handle's call_at replaces its pending wake-up and cancel drops it (a dropped entry
+/// stays in the heap and is skipped when it comes up). Single-threaded: handles are used
+/// on the io_context's thread. The queue must outlive its handles.
+class timer_queue {
+public:
+    explicit timer_queue(boost::asio::io_context& context);
+    ~timer_queue();
+    timer_queue(const timer_queue&) = delete;
+    timer_queue& operator=(const timer_queue&) = delete;
+
+    /// A timer whose wake-ups go through this queue.
+    std::unique_ptr<timer> make_timer();
+
+    /// For benchmarks and tests: wake-ups of the steady_timer and callbacks they ran.
+    struct counters {
+        std::uint64_t wakeups = 0;    ///< the steady_timer fired (with something due or not)
+        std::uint64_t callbacks = 0;  ///< handle callbacks run
+        std::uint64_t arms = 0;       ///< times the steady_timer was (re-)armed
+    };
+    const counters& statistics() const { return counters_; }
+
+private:
+    class handle;
+    struct pending {
+        mono_time due;
+        std::uint64_t order;  // FIFO among equal deadlines
+        std::uint32_t id;
+        std::uint64_t generation;
+        friend bool operator>(const pending& a, const pending& b) {
+            return a.due != b.due ? a.due > b.due : a.order > b.order;
+        }
+    };
+    void push(std::uint32_t id, std::uint64_t generation, mono_time due);
+    void arm(mono_time due);
+    void fire();
+
+    boost::asio::steady_timer timer_;
+    std::priority_queue<pending, std::vector<pending>, std::greater<>> heap_;
+    std::vector<handle*> handles_;  // index = id; nullptr once destroyed
+    std::uint64_t next_order_ = 0;
+    std::optional<mono_time> armed_;  // the steady_timer's pending expiry
+    bool dispatching_ = false;        // inside fire(): it re-arms once at the end
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    counters counters_;
 };
 
 /// Virtual time for tests. now() only moves when run_until() reaches the next deadline;
