@@ -25,7 +25,8 @@ po::options_description plan_options(const std::string& default_start, const std
          "KEY=VALUE: any meter setting (repeatable; the keys below, e.g. jitter=uniform:0:500)")
         ("event", po::value<std::vector<std::string>>()->composing(),
          "KIND[=ARGS]@WHEN[/FOR]: a timeline event for every meter (repeatable; the kinds are listed below)")
-        ("count", po::value<std::string>(), "copies of the meter: NAME-1.., serial and seed +1 each, {n} in --port")
+        ("count", po::value<std::string>(), "copies of the meter: NAME-1.., serial and seed +1 each, {n} in --port, "
+                                        "each its own --push-phase (auto) unless one is given")
         ("start", po::value<std::string>(), ("meter UTC at start, ISO 8601 (e.g. 2024-03-01T11:59:58Z) or now; "
                                              "default: the scenario's, else " + default_start).c_str())
         ("duration", po::value<std::string>(), ("meter time to run (e.g. 90s, 10m, 2h, 1d); default " +

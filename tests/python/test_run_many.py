@@ -12,8 +12,9 @@ def test_a_thousand_pty_meters(hansim_bin, tmp_path):
     summary = tmp_path / "summary.json"
     links = [tmp_path / f"ttyHAN{n}" for n in range(1, METERS + 1)]
     # list 1 at 12:00:30 and :40 -> 0.4 s and 2.4 s after start at --speed 5; wire-true pacing,
-    # 50 ms chunks
-    run = Running(hansim_bin, "--count", METERS, "--port", f"pty:{tmp_path}/ttyHAN{{n}}", "--quiet",
+    # 50 ms chunks; every meter on the same instants (--push-phase 0, not each its own phase as
+    # copies otherwise are: test_push_phase.py): the heaviest case for the run loop
+    run = Running(hansim_bin, "--count", METERS, "--push-phase", 0, "--port", f"pty:{tmp_path}/ttyHAN{{n}}", "--quiet",
                   "--chunk-ms", 50, "--start", "2024-03-01T12:00:28Z", "--speed", 5, "--duration", "15s",
                   "--summary-json", summary)
     try:

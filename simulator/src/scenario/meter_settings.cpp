@@ -270,6 +270,18 @@ const std::vector<setting>& setters() {
          }},
         {"faults", "faults per push (see `hansim faults`), e.g. bad_fcs@3,truncated:at=40@every:10,corrupted_tag@rate:0.01",
          [](meter_config& c, std::string_view v) { c.faults = faults::parse_fault_plan(v); }},
+        {"push_phase", "when the pushes leave within the push period, in true time: a duration, or auto (drawn from "
+                       "the seed; the default of copies made by --count)", nullptr,
+         [](meter_spec& s, std::string_view v) {
+             if (lower(v) == "auto") {
+                 s.phase = {true, std::nullopt};
+                 return;
+             }
+             const std::string expected = "auto or a duration >= 0 within the push period, e.g. 2500ms";
+             const auto phase = rethrow_plain([](std::string_view t) { return parse_duration(t); }, v, expected);
+             if (phase < milliseconds(0)) bad(expected, v);
+             s.phase = {false, phase};
+         }},
         {"port", "port for hansim run, e.g. pty:/tmp/ttyHAN0", nullptr,
          [](meter_spec& s, std::string_view v) { s.port = std::string(v); }},
         {"baud", "line speed (HAN 2400, P1 115200)", [](meter_config& c, std::string_view v) {

@@ -36,6 +36,12 @@ prepared_meter prepare_meter(const meter_spec& spec, const meter_setup_options& 
     const meter::meter_config& config = spec.config;
     prepared_meter meter;
     meter.config = config;
+    // The push phase is the meter's clock running behind (meter_spec.hpp). An unset clock
+    // counts from 2000-01-01 at the start whatever the offset: it has none.
+    const auto phase = spec.phase.given ? *spec.phase.given
+                       : spec.phase.drawn ? drawn_push_phase(config)
+                                          : std::chrono::milliseconds(0);
+    if (!meter.config.clock_unset) meter.config.clock_offset -= phase;
     try {
         resolve_event_settings(meter.config);
         for (auto& e : meter.config.events) {

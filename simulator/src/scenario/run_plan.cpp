@@ -18,6 +18,10 @@ using namespace std::chrono;
 
 namespace {
 
+std::string duration_text(std::chrono::milliseconds d) {
+    return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + "s" : std::to_string(d.count()) + "ms";
+}
+
 std::string where(const setting& s) { return s.origin.empty() ? s.key : s.origin; }
 
 void apply(meter_spec& spec, const setting& s) {
@@ -234,6 +238,11 @@ run_plan make_run_plan(const run_request& request, const plan_defaults& defaults
         else if (count > 1) config.name += "-" + std::to_string(copy + 1);
         config.serial += serial_setting ? static_cast<std::uint32_t>(index) : copy;
         config.seed += seed_setting ? index : copy;
+        // Copies spread in time as real meters do: each its own push phase, from its own seed.
+        if (spec.phase.drawn || (!spec.phase.given && count > 1)) spec.phase = {false, drawn_push_phase(config)};
+        if (spec.phase.given && *spec.phase.given >= push_period(config))
+            throw plan_error("meter '" + config.name + "': push_phase: expected auto or a duration below the push period (" +
+                             duration_text(push_period(config)) + "), got " + duration_text(*spec.phase.given));
         std::string& counter_file = spec.files.invocation_counter_file;
         if (counter_setting && total > 1) counter_file += "." + std::to_string(n);
         else if (count > 1 && !counter_file.empty()) counter_file += "." + std::to_string(copy + 1);

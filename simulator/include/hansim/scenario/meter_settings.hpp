@@ -35,6 +35,10 @@
 /// | faults                | ciphering faults by push sequence (0-based), comma separated:      |
 /// |                       | FAULT@N, FAULT@A-B, FAULT@every:K, e.g. corrupted_tag@3 (see       |
 /// |                       | meter/fault_plan.hpp; needs security other than none)              |
+/// | push_phase            | auto, or a duration 0 <= P < the push period (10 s; P1: p1_period):  |
+/// |                       | the meter pushes P after its slots in true time, its clock running |
+/// |                       | P behind (meter_spec.hpp). Default 0; copies made by count: auto,  |
+/// |                       | drawn from each copy's seed (run_plan.hpp rule 3)                  |
 /// | port                  | e.g. pty:/tmp/ttyHAN0                                              |
 /// | baud, bits_per_character | integers                                                        |
 /// | seed                  | unsigned 64-bit                                                    |

@@ -20,7 +20,10 @@
 /// 3. `count` copies of a single meter: copy n (1-based) is named NAME-n (or NAMEn when the
 ///    request names it), its serial and seed are the first's + n-1, `{n}` in the port is n,
 ///    and an invocation-counter file given for all meters gets the suffix ".n", so no two
-///    meters ever share a counter store.
+///    meters ever share a counter store. Copies spread in time as real meters do: unless a
+///    push_phase is given, each gets `auto` (meter_spec.hpp), drawn from its own seed, so
+///    copy n pushes at the same instant in every front end and every run with that seed.
+///    A push_phase must be below the meter's push period.
 /// 4. Files a scenario reads (key_file, the files of its events) are relative to the scenario
 ///    file's folder, for every command; paths given as options are relative to the working
 ///    directory. State a run writes is not put beside the scenario: a relative
