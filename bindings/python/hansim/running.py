@@ -80,7 +80,9 @@ class RunningMeter:
             return method(*args)
         except ValueError as error:
             # the run ended (the native refusal says so, maybe before `running` turns False)
-            if self._started and (not self.running or "the run has ended" in str(error)):
+            # ("the run has ended" when it was refused at the door, "its run has ended" when it
+            # was taken just before the end and reached the meter after it)
+            if self._started and (not self.running or "run has ended" in str(error)):
                 raise RunEnded(str(error)) from None
             raise
 
