@@ -263,6 +263,19 @@ struct paced_figures {
     std::uint64_t wakeups = 0, callbacks = 0, arms = 0;
 };
 
+// The meters of `plan`, paced, each on its own PTY that `watcher` reads.
+void add_paced_pty_meters(io::session& session, const scenario::run_plan& plan,
+                          std::vector<scenario::prepared_meter>& prepared, wire_watcher& watcher) {
+    for (const auto& spec : plan.meters) {
+        prepared.push_back(scenario::prepare_meter(spec));
+        auto sink = std::make_unique<io::pty_sink>(session.context(), spec.port.substr(4));
+        watcher.watch_pty(sink->slave_path());
+        io::run_settings settings;
+        settings.end_utc = plan.end;
+        session.add_meter(spec.config.name, std::move(prepared.back().source), std::move(sink), nullptr, settings);
+    }
+}
+
 paced_figures run_paced(std::size_t count, unsigned baud, seconds length) {
     io::session session(io::signal_handling::leave_to_host);
     const auto dir = std::filesystem::temp_directory_path() / ("hansim-paced-bench-" + std::to_string(::getpid()));
@@ -273,14 +286,7 @@ paced_figures run_paced(std::size_t count, unsigned baud, seconds length) {
     std::vector<scenario::prepared_meter> prepared;
     prepared.reserve(plan.meters.size());
     wire_watcher watcher;
-    for (const auto& spec : plan.meters) {
-        prepared.push_back(scenario::prepare_meter(spec));
-        auto sink = std::make_unique<io::pty_sink>(session.context(), spec.port.substr(4));
-        watcher.watch_pty(sink->slave_path());
-        io::run_settings settings;
-        settings.end_utc = plan.end;
-        session.add_meter(spec.config.name, std::move(prepared.back().source), std::move(sink), nullptr, settings);
-    }
+    add_paced_pty_meters(session, plan, prepared, watcher);
     std::vector<double> lateness;
     std::vector<std::vector<std::size_t>> sent(count);
     session.on_frame([&](std::size_t meter, const io::frame_report& r) {
@@ -383,16 +389,9 @@ int mix_main(std::size_t paced, std::size_t unpaced, seconds length) {
     wire_watcher watcher;
     std::vector<bool> is_paced;
     std::size_t on_pty = 0, on_tcp = 0, on_file = 0;
-    for (const auto& spec : paced_plan.meters) {
-        prepared.push_back(scenario::prepare_meter(spec));
-        auto sink = std::make_unique<io::pty_sink>(session.context(), spec.port.substr(4));
-        watcher.watch_pty(sink->slave_path());
-        io::run_settings settings;
-        settings.end_utc = paced_plan.end;
-        session.add_meter(spec.config.name, std::move(prepared.back().source), std::move(sink), nullptr, settings);
-        is_paced.push_back(true);
-        ++on_pty;
-    }
+    add_paced_pty_meters(session, paced_plan, prepared, watcher);
+    is_paced.assign(paced_plan.meters.size(), true);
+    on_pty += paced_plan.meters.size();
     std::size_t index = 0;
     for (const auto& spec : unpaced_plan.meters) {
         prepared.push_back(scenario::prepare_meter(spec));
