@@ -118,47 +118,37 @@ energy_integrator::energy_integrator(energy_method method, const energy_register
 }
 
 namespace {
-struct plus_minus {
-    std::int64_t plus = 0, minus = 0;
-};
 
-inline plus_minus split_total(const std::array<std::int64_t, 3>& values, energy_method method) {
-    plus_minus s;
-    switch (method) {
-        case energy_method::vector_summation: {
-            const std::int64_t net = values[0] + values[1] + values[2];
-            (net >= 0 ? s.plus : s.minus) = net >= 0 ? net : -net;
-            break;
+/// Adds split(sample) to `parts`.
+void add_parts(std::array<std::int64_t, 16>& parts, const power_sample& sample, energy_method method) {
+    const auto split_total = [method](const std::array<std::int64_t, 3>& v, std::int64_t& plus, std::int64_t& minus) {
+        switch (method) {
+            case energy_method::vector_summation: {
+                const std::int64_t net = v[0] + v[1] + v[2];
+                (net >= 0 ? plus : minus) += net >= 0 ? net : -net;
+                break;
+            }
+            case energy_method::individual_phases:
+                for (auto x : v) (x >= 0 ? plus : minus) += x >= 0 ? x : -x;
+                break;
+            case energy_method::total_summation:
+                for (auto x : v) plus += x >= 0 ? x : -x;
+                break;
         }
-        case energy_method::individual_phases:
-            for (auto v : values) (v >= 0 ? s.plus : s.minus) += v >= 0 ? v : -v;
-            break;
-        case energy_method::total_summation:
-            for (auto v : values) s.plus += v >= 0 ? v : -v;
-            break;
-    }
-    return s;
-}
-}  // namespace
-
-namespace {
-// Adds the 16 parts of `sample` to `parts` (see energy_integrator::split).
-inline void add_parts(std::array<std::int64_t, 16>& parts, const power_sample& sample, energy_method method) {
-    const plus_minus p = split_total(sample.active_mw, method);
-    const plus_minus q = split_total(sample.reactive_mvar, method);
-    parts[0] += p.plus;
-    parts[1] += p.minus;
-    parts[2] += q.plus;
-    parts[3] += q.minus;
+    };
+    split_total(sample.active_mw, parts[0], parts[1]);
+    split_total(sample.reactive_mvar, parts[2], parts[3]);
     for (std::size_t i = 0; i < 3; ++i) {
-        const auto pa = sample.active_mw[i];
-        const auto qa = sample.reactive_mvar[i];
-        parts[4 + 4 * i] += pa > 0 ? pa : 0;
-        parts[5 + 4 * i] += pa < 0 ? -pa : 0;
-        parts[6 + 4 * i] += qa > 0 ? qa : 0;
-        parts[7 + 4 * i] += qa < 0 ? -qa : 0;
+        // The positive and negative parts without a branch: the sign bit as a mask.
+        const std::int64_t p = sample.active_mw[i], q = sample.reactive_mvar[i];
+        const std::int64_t p_negative = p >> 63, q_negative = q >> 63;  // all ones when negative
+        parts[4 + 4 * i] += p & ~p_negative;
+        parts[5 + 4 * i] += -p & p_negative;
+        parts[6 + 4 * i] += q & ~q_negative;
+        parts[7 + 4 * i] += -q & q_negative;
     }
 }
+
 }  // namespace
 
 std::array<std::int64_t, 16> energy_integrator::split(const power_sample& sample) const {
@@ -183,35 +173,40 @@ void energy_integrator::add(const std::array<std::int64_t, 16>& parts, std::chro
 void energy_integrator::integrate(const power_sample& sample, std::chrono::milliseconds dt) { add(split(sample), dt); }
 
 void energy_integrator::integrate_steps(std::span<const power_sample> samples, std::chrono::milliseconds dt) {
-    // The sums stay where energy_accumulator::add() multiplies out directly: each sample's
-    // magnitudes are bounded first, and a chunk is integrated before the bound could pass.
-    constexpr std::int64_t limit = energy_accumulator::max_short_power_mw;
-    std::array<std::int64_t, 16> sums{};
-    std::int64_t bound = 0;
-    for (const power_sample& sample : samples) {
-        bool huge = false;
-        for (std::size_t i = 0; i < 3; ++i) {
-            const auto p = sample.active_mw[i], q = sample.reactive_mvar[i];
-            huge = huge || p > limit || p < -limit || q > limit || q < -limit;
-        }
-        if (huge) {  // implausible, but exact all the same
-            integrate(sample, dt);
-            continue;
-        }
-        std::int64_t most = 0;
-        for (std::size_t i = 0; i < 3; ++i) {
-            const auto p = sample.active_mw[i], q = sample.reactive_mvar[i];
-            most += (p < 0 ? -p : p) + (q < 0 ? -q : q);
-        }
-        if (bound + most > limit) {
-            add(sums, dt);
-            sums = {};
-            bound = 0;
-        }
-        bound += most;
-        add_parts(sums, sample, method_);
+    step_sums sums(*this, dt);
+    for (const power_sample& sample : samples) sums.add(sample);
+    sums.flush();
+}
+
+void energy_integrator::step_sums::flush() {
+    if (bound_ == 0) return;
+    const auto plus = [this](std::size_t k) { return (magnitude_[k] + signed_[k]) / 2; };
+    const auto minus = [this](std::size_t k) { return (magnitude_[k] - signed_[k]) / 2; };
+    std::array<std::int64_t, 16> parts{};  // as split(): totals, then L1..L3
+    for (std::size_t i = 0; i < 3; ++i) {
+        parts[4 + 4 * i] = plus(i);
+        parts[5 + 4 * i] = minus(i);
+        parts[6 + 4 * i] = plus(3 + i);
+        parts[7 + 4 * i] = minus(3 + i);
     }
-    if (bound > 0) add(sums, dt);
+    switch (registers_.method_) {
+        case energy_method::vector_summation:  // the net of the phases, each step
+            parts[0] = plus(6), parts[1] = minus(6), parts[2] = plus(7), parts[3] = minus(7);
+            break;
+        case energy_method::individual_phases:  // each phase's parts
+            for (std::size_t i = 0; i < 3; ++i) {
+                parts[0] += parts[4 + 4 * i], parts[1] += parts[5 + 4 * i];
+                parts[2] += parts[6 + 4 * i], parts[3] += parts[7 + 4 * i];
+            }
+            break;
+        case energy_method::total_summation:  // every magnitude to import
+            for (std::size_t i = 0; i < 3; ++i) parts[0] += magnitude_[i], parts[2] += magnitude_[3 + i];
+            break;
+    }
+    registers_.add(parts, dt_);
+    signed_ = {};
+    magnitude_ = {};
+    bound_ = 0;
 }
 
 energy_registers energy_integrator::total() const { return total_.read(); }

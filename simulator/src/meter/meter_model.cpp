@@ -30,11 +30,13 @@ void meter_model::set_events(hansim::meter::timeline events) {
     resolved_timeline resolved(events, config_.start);  // throws before anything changes
     config_.events = std::move(events);
     timeline_ = std::move(resolved);
+    memo_.forget();
 }
 
 namespace {
 
 milliseconds drifted(double ppm, milliseconds elapsed) {
+    if (ppm == 0) return milliseconds(0);  // most meters: no drift, no rounding to do
     return milliseconds(std::llround(static_cast<double>(elapsed.count()) * ppm / 1e6));
 }
 
@@ -143,6 +145,36 @@ meter_model::step_context meter_model::context_at(time_point step_start) const {
     return c;
 }
 
+struct meter_model::context_memo::entry {
+    time_point from{}, until{};  ///< the context of every step starting in [from, until)
+    step_context context;        ///< its step_start (and a CSV row) set for the step asked for
+    // What integrate_by_time_of_day() derives from the context, once:
+    bool clock_known = false;
+    bool drifting = false;              ///< clock drift: the wall clock is no fixed offset
+    milliseconds clock_offset{0};       ///< meter clock − UTC throughout the context
+    clock_rule rule = clock_rule::utc;  ///< of the wall clock throughout the context
+    std::optional<power_sample> base;   ///< a sample in full: the fixed phases' powers, unused phases' zeros
+};
+
+meter_model::context_memo::entry& meter_model::context_for(time_point step_start) const {
+    auto* e = memo_.held.get();
+    if (e && step_start >= e->from && step_start < e->until) {
+        step_context& c = e->context;
+        c.step_start = step_start;
+        if (c.row) c.row = interpolate(*c.source->event->load.series, step_start - c.source->at);
+        return *e;
+    }
+    if (!e) {
+        memo_.held = {new context_memo::entry, [](context_memo::entry* p) { delete p; }};
+        e = memo_.held.get();
+    }
+    *e = context_memo::entry{};
+    e->context = context_at(step_start);
+    e->from = step_start;
+    e->until = context_until(step_start);
+    return *e;
+}
+
 std::chrono::milliseconds meter_model::time_of_day(time_point step_start) const {
     const auto clock = floor<seconds>(meter_clock(step_start));
     const wall_time wall = to_wall_time(clock, clock_rule_at(step_start));
@@ -153,7 +185,7 @@ std::array<phase_state, 3> meter_model::phases_at(time_point t) const {
     if (timeline_.in_outage(t)) return {};
     const auto step = config_.integration_step;
     const time_point step_start{floor<milliseconds>(t.time_since_epoch()) / step * step};
-    return phases_of(context_at(step_start), time_of_day(step_start));
+    return phases_of(context_for(step_start).context, time_of_day(step_start));
 }
 
 std::array<phase_state, 3> meter_model::phases_of(const step_context& c, milliseconds time_of_day) const {
@@ -278,32 +310,37 @@ meter_model::time_point meter_model::constant_until(time_point step_start) const
 bool meter_model::integrate_by_time_of_day(time_point end) {
     const auto step = config_.integration_step;
     const time_point first{floor<milliseconds>(now_.time_since_epoch()) / step * step};
-    const time_point until = std::min(end, context_until(first));
+    context_memo::entry& memo = context_for(first);
+    const step_context& context = memo.context;
+    const time_point until = std::min(end, memo.until);
     const time_point last{floor<milliseconds>((until - milliseconds(1)).time_since_epoch()) / step * step};
     if (last <= first) return false;  // a single step: nothing to gain
-    const auto* source = timeline_.latest(event_kind::load, first);
+    const auto* source = context.source;
     if (source && (source->event->load.type == load_source_type::ramp || source->event->load.type == load_source_type::csv))
         return false;
     if (timeline_.in_outage(first)) {  // the context ends with the outage: no power, no energy
         now_ = until;
         return true;
     }
-    // The wall clock is the step start plus one fixed offset throughout: no drift, and no
-    // clock event or DST change inside (clock events are timeline instants, which end the
-    // context; a DST change shows as different offsets at the two ends).
-    if (const auto* drift = timeline_.latest(event_kind::clock_drift, first); drift && drift->event->value != 0.0)
-        return false;
-    const milliseconds clock_offset = meter_clock(first) - first;
-    if (meter_clock(last) - last != clock_offset) return false;
-    const clock_rule rule = clock_rule_at(first);
+    // The wall clock is the step start plus one fixed offset throughout the context: no drift,
+    // and no clock event inside (clock events are timeline instants, which end the context).
+    // A DST change can fall inside: it shows as different offsets at the two ends.
+    if (!memo.clock_known) {
+        const auto* drift = timeline_.latest(event_kind::clock_drift, first);
+        memo.drifting = drift && drift->event->value != 0.0;
+        memo.clock_offset = meter_clock(first) - first;
+        memo.rule = clock_rule_at(first);
+        memo.clock_known = true;
+    }
+    if (memo.drifting) return false;
+    const milliseconds clock_offset = memo.clock_offset;
     const auto wall_offset = [&](time_point step_start) {
         const auto clock = floor<seconds>(step_start + clock_offset);
-        return to_wall_time(clock, rule).utc_offset;
+        return to_wall_time(clock, memo.rule).utc_offset;
     };
     const minutes utc_offset = wall_offset(first);
     if (wall_offset(last) != utc_offset) return false;
 
-    const step_context context = context_at(first);
     constexpr std::int64_t ms_per_day = 86'400'000;
     const auto local_time_of_day = [&](time_point step_start) {
         const auto local = floor<seconds>(step_start + clock_offset) + utc_offset;
@@ -313,31 +350,37 @@ bool meter_model::integrate_by_time_of_day(time_point end) {
     // Each step's power. When the load profile decides every phase that is not fixed (the
     // last case of phases_of), only its total active power changes from step to step: that
     // and the phases' P and Q are computed alone, with the very expressions of phases_of and
-    // derive_phase (P·share, S = |P|/PF, Q = ±√(S² − P²)). The first step goes through
-    // phases_of in full, which also checks what derive_phase checks (voltages, power factor)
-    // and gives the fixed phases, whose power holds throughout.
-    const auto* l = context.source ? &context.source->event->load : nullptr;
+    // derive_phase (P·share, S = |P|/PF, Q = ±√(S² − P²)). Once a context, a step goes
+    // through phases_of in full, which also checks what derive_phase checks (voltages, power
+    // factor) and gives the fixed phases, whose power holds throughout.
+    const auto* l = source ? &source->event->load : nullptr;
     const bool by_profile =
         !context.row && (!l || l->type == load_source_type::shape || l->type == load_source_type::profile);
+    if (!memo.base) memo.base = sample_of(phases_of(context, local_time_of_day(first)));
+    const power_sample& base = *memo.base;
     const std::size_t used = config_.wires == wiring::single_phase ? 1 : 3;
     std::array<double, 3> share{};
+    std::array<bool, 3> by_load{};  // the phases the load decides (not fixed, in use)
     {
         double share_sum = 0;
         for (std::size_t i = 0; i < used; ++i) share_sum += config_.load.phase_share[i];
-        for (std::size_t i = 0; i < used; ++i) share[i] = share_sum > 0 ? config_.load.phase_share[i] / share_sum : 0.0;
+        for (std::size_t i = 0; i < used; ++i) {
+            share[i] = share_sum > 0 ? config_.load.phase_share[i] / share_sum : 0.0;
+            by_load[i] = !config_.fixed_phases[i];
+        }
     }
     const load_profile& profile = context.load();
-    const power_sample first_sample = sample_of(phases_of(context, local_time_of_day(first)));
-    const auto sample_at_step = [&](time_point step_start, milliseconds tod) {
+    const double appliances = context.appliances;
+    const double power_factor = profile.power_factor;
+    const auto sample_at_step = [&](milliseconds tod) {
         if (!by_profile) return sample_of(phases_of(context, tod));
-        if (step_start == first) return first_sample;
         const double total = load_power_w(profile, context.minute, tod);
-        power_sample sample = first_sample;  // the fixed phases' (and unused phases' zeros)
-        for (std::size_t i = 0; i < used; ++i) {
-            if (config_.fixed_phases[i]) continue;
-            double p = (total + context.appliances) * share[i];
-            if (profile.power_factor == 0) p = 0.0;
-            const double apparent = profile.power_factor == 0 ? 0 : std::abs(p) / profile.power_factor;
+        power_sample sample = base;  // the fixed phases' (and unused phases' zeros)
+        for (std::size_t i = 0; i < 3; ++i) {
+            if (!by_load[i]) continue;
+            double p = (total + appliances) * share[i];
+            if (power_factor == 0) p = 0.0;
+            const double apparent = power_factor == 0 ? 0 : std::abs(p) / power_factor;
             if (std::abs(p) > apparent + apparent * 1e-9) return sample_of(phases_of(context, tod));  // derive_phase refuses
             const double q = derived_q_sign(p, false, profile.capacitive) * other_leg(apparent, p);
             sample.active_mw[i] = round_half_away(p * 1000.0);
@@ -346,8 +389,7 @@ bool meter_model::integrate_by_time_of_day(time_point end) {
         return sample;
     };
     // The first and last steps may be parts of steps; the whole ones between are added up.
-    std::array<power_sample, 64> whole;
-    std::size_t count = 0;
+    energy_integrator::step_sums whole(energy_, step);
     // With whole-second steps the wall clock's time of day moves on by the step exactly.
     const bool whole_seconds = step % seconds(1) == milliseconds(0);
     milliseconds tod = local_time_of_day(first);
@@ -360,20 +402,13 @@ bool meter_model::integrate_by_time_of_day(time_point end) {
                 tod = local_time_of_day(s);
             }
         }
-        const power_sample sample = sample_at_step(s, tod);
+        const power_sample sample = sample_at_step(tod);
         const time_point from = std::max(s, now_);
         const time_point to = std::min(s + step, until);
-        if (to - from != step) {
-            energy_.integrate(sample, to - from);
-            continue;
-        }
-        whole[count++] = sample;
-        if (count == whole.size()) {
-            energy_.integrate_steps(whole, step);
-            count = 0;
-        }
+        if (to - from != step) energy_.integrate(sample, to - from);
+        else whole.add(sample);
     }
-    energy_.integrate_steps(std::span<const power_sample>(whole.data(), count), step);
+    whole.flush();
     now_ = until;
     return true;
 }

@@ -5,6 +5,7 @@
 /// (1 mWh = 3 600 000 mW·ms), so any number of steps adds up to exactly Σ P·Δt with no
 /// rounding drift, and the register read-out is floor(∫P dt) in mWh.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -95,6 +96,54 @@ public:
     /// called for each (they are exact integer sums), but with the steps' parts added up
     /// first and one product per register.
     void integrate_steps(std::span<const power_sample> samples, std::chrono::milliseconds dt);
+
+    /// integrate_steps() a step at a time: add() each step's sample (all held for the same
+    /// `dt`), then flush() adds the sums to the registers, one product per register. The
+    /// sums are flushed early whenever another sample could take them past the bound where
+    /// energy_accumulator::add() multiplies out directly, so the result is the very sum of
+    /// integrate() called for each. Not flushed on destruction: call flush().
+    class step_sums {
+    public:
+        step_sums(energy_integrator& registers, std::chrono::milliseconds dt) : registers_(registers), dt_(dt) {}
+        void add(const power_sample& sample) {
+            constexpr std::uint64_t limit = energy_accumulator::max_short_power_mw;
+            // Per quantity (each phase's P and Q, and the net P and Q of all three) the sum
+            // of the values and of their magnitudes: the positive part of a sum is then
+            // (Σ|x| + Σx) / 2 and the negative part (Σ|x| − Σx) / 2, exactly. Magnitudes
+            // as unsigned, so that even |INT64_MIN| is one.
+            std::uint64_t most = 0, largest = 0;
+            for (std::size_t i = 0; i < 3; ++i) {
+                const std::uint64_t p = magnitude(sample.active_mw[i]), q = magnitude(sample.reactive_mvar[i]);
+                most += p + q;
+                largest = std::max(largest, std::max(p, q));
+            }
+            if (largest > limit) {  // implausible, but exact all the same
+                registers_.integrate(sample, dt_);
+                return;
+            }
+            if (bound_ + most > limit) flush();
+            bound_ += most;
+            const auto& p = sample.active_mw;
+            const auto& q = sample.reactive_mvar;
+            const std::int64_t values[8] = {p[0], p[1], p[2], q[0], q[1], q[2], p[0] + p[1] + p[2], q[0] + q[1] + q[2]};
+            for (std::size_t k = 0; k < 8; ++k) {
+                signed_[k] += values[k];
+                magnitude_[k] += values[k] < 0 ? -values[k] : values[k];
+            }
+        }
+        void flush();
+
+    private:
+        static std::uint64_t magnitude(std::int64_t x) {
+            const auto u = static_cast<std::uint64_t>(x);
+            return x < 0 ? ~u + 1 : u;
+        }
+        energy_integrator& registers_;
+        std::chrono::milliseconds dt_;
+        std::array<std::int64_t, 8> signed_{};     ///< Σx: L1..L3 P, L1..L3 Q, net P, net Q
+        std::array<std::int64_t, 8> magnitude_{};  ///< Σ|x| of the same
+        std::uint64_t bound_ = 0;
+    };
 
     energy_registers total() const;
     energy_registers phase(std::size_t index) const;

@@ -24,6 +24,7 @@
 
 #include <array>
 #include <chrono>
+#include <memory>
 
 #include "hansim/meter/energy_integrator.hpp"
 #include "hansim/meter/meter_config.hpp"
@@ -99,12 +100,33 @@ private:
     /// the run does not qualify (ramps, CSV series, clock drift, a DST change inside).
     bool integrate_by_time_of_day(time_point end);
 
+    /// The context last asked for, with the span it holds for and what integration derived
+    /// from it once (meter_model.cpp): a context is set up once a minute rather than once a
+    /// step or a push. It points into this model, so a copy or a move starts without one.
+    class context_memo {
+    public:
+        struct entry;
+        context_memo() = default;
+        context_memo(const context_memo&) noexcept {}
+        context_memo(context_memo&&) noexcept {}
+        context_memo& operator=(const context_memo&) noexcept { return forget(); }
+        context_memo& operator=(context_memo&&) noexcept { return forget(); }
+        context_memo& forget() noexcept {
+            held.reset();
+            return *this;
+        }
+        std::unique_ptr<entry, void (*)(entry*)> held{nullptr, nullptr};
+    };
+    /// The memo's entry for the step at `step_start` (set up when it holds another span).
+    context_memo::entry& context_for(time_point step_start) const;
+
     physics_config config_;
     resolved_timeline timeline_;
     meter_identity identity_;
     energy_integrator energy_;
     time_point now_;
     std::chrono::milliseconds clock_offset_{0};
+    mutable context_memo memo_;  ///< a cache: the model is used by one thread at a time
 };
 
 }  // namespace hansim::meter
