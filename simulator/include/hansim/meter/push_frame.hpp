@@ -63,7 +63,9 @@ struct fault_effect {
     /// then exactly one good frame.
     std::vector<wire_piece> pieces;
     /// Changes to the values the push carries, by OBIS key as in `values` (null: removed).
-    report::json values_patch = report::json::object();
+    /// Null (which nlohmann::json treats as empty) until a fault patches a value, so that a
+    /// frame without a fault allocates nothing for it.
+    report::json values_patch;
 };
 
 /// A timeline event that began or ended since the previous emitted frame's trigger (exclusive)
