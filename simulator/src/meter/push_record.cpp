@@ -1,7 +1,9 @@
 #include "hansim/meter/push_record.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "hansim/codec/apdu/notification_elements.hpp"
 #include "hansim/meter/list_values.hpp"
@@ -159,17 +161,34 @@ report::json push_record_json(const push_frame& frame, const meter_config& confi
 
 namespace {
 
+// Whether `s` is written as it is: printable ASCII without '"' or '\\'.
+bool plain_text(std::string_view s) {
+    static const auto special = [] {
+        std::array<bool, 256> t{};
+        for (std::size_t c = 0; c < t.size(); ++c) t[c] = c < 0x20 || c > 0x7E || c == '"' || c == '\\';
+        return t;
+    }();
+    bool any = false;
+    for (const char ch : s) any |= special[static_cast<unsigned char>(ch)];
+    return !any;
+}
+
+// Room for `n` more characters at the end of `out`, where the caller writes them.
+char* extend(std::string& out, std::size_t n) {
+    const std::size_t at = out.size();
+    out.resize(at + n);
+    return out.data() + at;
+}
+
 void text_string(std::string& out, std::string_view s) {
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
-            out += report::dump(report::json(std::string(s)));
-            return;
-        }
+    if (!plain_text(s)) {
+        out += report::dump(report::json(std::string(s)));
+        return;
     }
-    out += '"';
-    out += s;
-    out += '"';
+    char* p = extend(out, s.size() + 2);
+    *p = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
 }
 
 template <typename Integer>
@@ -180,9 +199,19 @@ void text_integer(std::string& out, Integer v) {
 }
 
 void text_key(std::string& out, std::string_view key, bool first = false) {
-    if (!first) out += ',';
-    text_string(out, key);
-    out += ':';
+    if (!plain_text(key)) {
+        if (!first) out += ',';
+        text_string(out, key);
+        out += ':';
+        return;
+    }
+    char* p = extend(out, key.size() + (first ? 3 : 4));
+    if (!first) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, key.data(), key.size());
+    p += key.size();
+    *p++ = '"';
+    *p = ':';
 }
 
 void text_bool(std::string& out, bool v) { out += v ? "true" : "false"; }
@@ -419,13 +448,14 @@ void append_push_record_text(std::string& out, const push_frame& frame, const me
     text_key(out, "start_offset_ms");
     text_integer(out, static_cast<std::int64_t>(frame.start_offset.count()));
     text_key(out, "hex");
-    out += '"';
     static constexpr char hex_digits[] = "0123456789ABCDEF";
+    char* p = extend(out, 2 * frame.wire.size() + 2);
+    *p++ = '"';
     for (const auto b : frame.wire) {
-        out += hex_digits[b >> 4];
-        out += hex_digits[b & 0x0F];
+        *p++ = hex_digits[b >> 4];
+        *p++ = hex_digits[b & 0x0F];
     }
-    out += '"';
+    *p = '"';
     text_key(out, "values");
     bool written = false;
     if (frame.list == "p1") written = text_p1_values(out, frame, config);
