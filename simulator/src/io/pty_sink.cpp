@@ -96,8 +96,11 @@ bool pty_sink::listener_present() {
 
 sink_status pty_sink::frame_begin() {
     if (!master_.is_open()) return sink_status::unavailable;
+    const auto now = std::chrono::steady_clock::now();
+    if (may_hold_stale_input_ && now - listener_seen_ < listener_recheck) return sink_status::ok;
     if (listener_present()) {
         may_hold_stale_input_ = true;
+        listener_seen_ = now;
         return sink_status::ok;
     }
     discard_queued_input();

@@ -128,11 +128,34 @@ TEST(pty_sink, knows_whether_a_reader_has_the_port_open) {
     EXPECT_FALSE(sink.listener_present());
     // A chunk costs one write() and no listener check: Linux takes it (no crash, no EIO)...
     EXPECT_EQ(sink.write(frame), io::sink_status::ok);
-    // ...and the next frame's start finds nobody there and drops what nobody will read.
+    // ...and the next frame's start, once the reader was last seen listener_recheck ago,
+    // finds nobody there and drops what nobody will read.
+    std::this_thread::sleep_for(io::pty_sink::listener_recheck);
     EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);
     const int next = open_reader(link);
     EXPECT_TRUE(read_available(next).empty());
     ::close(next);
+}
+
+TEST(pty_sink, frames_back_to_back_look_for_the_reader_once_a_millisecond) {
+    temp_dir dir;
+    boost::asio::io_context context;
+    const auto link = dir.path / "ttyHAN0";
+    io::pty_sink sink(context, link);
+    const int reader = open_reader(link);
+    ASSERT_GE(reader, 0);
+    const auto seen = std::chrono::steady_clock::now();
+    ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);  // looked for: there
+    ::close(reader);
+    // Within listener_recheck of the last look the next frame starts without a poll(): the
+    // port takes it as a UART would with nobody on the line...
+    const auto next = sink.frame_begin();
+    if (std::chrono::steady_clock::now() - seen < io::pty_sink::listener_recheck)
+        EXPECT_EQ(next, io::sink_status::ok);
+    // ...and the first frame start after it looks again and finds nobody.
+    std::this_thread::sleep_for(io::pty_sink::listener_recheck);
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);
+    EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);  // nobody: looked for every time
 }
 
 TEST(pty_sink, a_new_reader_never_sees_what_the_previous_one_left_unread) {
@@ -144,6 +167,7 @@ TEST(pty_sink, a_new_reader_never_sees_what_the_previous_one_left_unread) {
     ASSERT_EQ(sink.frame_begin(), io::sink_status::ok);
     ASSERT_EQ(sink.write(codec::bytes{1, 2, 3}), io::sink_status::ok);
     ::close(reader);  // left without reading
+    std::this_thread::sleep_for(io::pty_sink::listener_recheck);
     EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);  // flushes the leftovers
     reader = open_reader(link);
     EXPECT_TRUE(read_available(reader).empty());

@@ -9,7 +9,12 @@
 ///   must be modelled (see data_request.hpp).
 /// * Readers may open, close and reopen the slave at any time. While no slave descriptor is
 ///   open the master reports POLLHUP (Linux); that is checked (one poll(), no waiting) at
-///   frame start, and the frame is then reported as no_listener. Chunks are written without
+///   frame start, and the frame is then reported as no_listener. A reader seen less than
+///   `listener_recheck` (1 ms) ago is not looked for again: frames back to back (--fast,
+///   an unpaced session) cost one write() each, as a plain write loop does, and a reader
+///   that leaves during such a burst is noticed at the first frame start 1 ms after it was
+///   last seen (frames that far apart, every paced frame among them, are always checked).
+///   Chunks are written without
 ///   a check, so a chunk costs one write(): Linux keeps taking bytes while no slave is open,
 ///   so a reader that leaves mid-frame is noticed at the next frame's start (the frame it
 ///   left counts as sent: the port took it, as a UART sends with nobody on the line); a write
@@ -19,6 +24,7 @@
 /// * An existing symlink at the link path (stale, from a crash) is replaced; any other kind
 ///   of file there is refused. The link is removed by close() if it still points to this PTY.
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -41,6 +47,8 @@ public:
 
     /// True while at least one descriptor of the slave side is open.
     bool listener_present();
+    /// How long a reader seen at a frame start counts as still there for the next ones.
+    static constexpr std::chrono::microseconds listener_recheck{1000};
 
     std::string describe() const override;
     sink_status frame_begin() override;
@@ -61,6 +69,7 @@ private:
     boost::asio::posix::stream_descriptor master_;
     bool linked_ = false;
     bool may_hold_stale_input_ = false;  // a reader was there since the last flush
+    std::chrono::steady_clock::time_point listener_seen_{};  // when frame_begin() last found one
 };
 
 }  // namespace hansim::io
