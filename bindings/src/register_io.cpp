@@ -73,7 +73,7 @@ public:
         }
         io::run_settings settings;
         settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
-        settings.granularity = plan.chunk;
+        if (plan.chunk) settings.granularity = *plan.chunk;
         settings.end_utc = plan.end;
         scenario::meter_setup_options live;
         live.live_control = true;  // Python changes meters while they run

@@ -52,7 +52,7 @@ po::options_description run_options() {
     port.add_options()
         ("speed", po::value<std::string>(), "meter clock runs this many times faster than real time (default 1)")
         ("fast", po::bool_switch(), "send each frame at once instead of at the line rate")
-        ("chunk-ms", po::value<std::string>(), "pacing granularity in ms (wire-true mode; default 10)")
+        ("chunk-ms", po::value<std::string>(), "pacing granularity in ms (wire-true mode; default 10, or 16 characters' time when shorter)")
         ("data-request", po::value<std::string>()->default_value("none"),
          "P1 data-request line: none | cts | dsr (serial ports) | dtr | rts (set by an rfc2217 client) | "
          "file:PATH (asserted while PATH exists)")
@@ -127,7 +127,7 @@ parsed_run plan_run(const po::variables_map& vm) {
     run.start = plan.start;
     run.settings.end_utc = plan.end;
     run.settings.pacing = plan.fast ? io::pacing_mode::fast : io::pacing_mode::wire_true;
-    run.settings.granularity = plan.chunk;
+    if (plan.chunk) run.settings.granularity = *plan.chunk;
     run.live = plan.live;
     for (auto& spec : plan.meters) {
         planned_meter planned;

@@ -9,17 +9,24 @@ namespace {
 constexpr std::int64_t nanos_per_second = 1'000'000'000;
 }
 
+std::chrono::microseconds pacer::default_granularity(unsigned baud, unsigned bits_per_character) {
+    if (baud == 0 || bits_per_character == 0) return std::chrono::milliseconds(10);  // the constructor refuses
+    // Rounded up, so that 16 characters fit in it.
+    const auto sixteen = std::chrono::microseconds((16LL * bits_per_character * 1'000'000 + baud - 1) / baud);
+    return std::clamp<std::chrono::microseconds>(sixteen, std::chrono::microseconds(1), std::chrono::milliseconds(10));
+}
+
 pacer::pacer(unsigned baud, unsigned bits_per_character, pacing_mode mode,
-             std::chrono::microseconds granularity)
+             std::optional<std::chrono::microseconds> granularity)
     : baud_(baud), bits_per_character_(bits_per_character), mode_(mode), chunk_bytes_(1) {
     if (baud == 0) throw std::invalid_argument("pacer: baud rate must be positive");
     if (bits_per_character == 0) throw std::invalid_argument("pacer: bits per character must be positive");
     const auto per_char = character_time();
-    const auto fit = std::chrono::nanoseconds(granularity) / per_char;
+    const auto fit = std::chrono::nanoseconds(granularity.value_or(default_granularity(baud, bits_per_character))) / per_char;
     chunk_bytes_ = static_cast<std::size_t>(std::max<std::int64_t>(1, fit));
 }
 
-pacer::pacer(const line_settings& line, pacing_mode mode, std::chrono::microseconds granularity)
+pacer::pacer(const line_settings& line, pacing_mode mode, std::optional<std::chrono::microseconds> granularity)
     : pacer(line.baud, line.bits_per_character(), mode, granularity) {}
 
 std::chrono::nanoseconds pacer::character_time() const { return wire_time(1); }

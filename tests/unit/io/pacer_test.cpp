@@ -78,6 +78,23 @@ TEST(pacer, odd_sizes_and_fine_granularity) {
     EXPECT_TRUE(fast_line.plan(0).empty());
 }
 
+TEST(pacer, the_default_granularity_is_10_ms_or_16_characters_when_shorter) {
+    using hansim::io::pacer;
+    EXPECT_EQ(pacer::default_granularity(2400, 10), 10ms);      // 16 characters: 66.7 ms
+    EXPECT_EQ(pacer::default_granularity(9600, 11), 10ms);      // 18.3 ms
+    EXPECT_EQ(pacer::default_granularity(19200, 10), 8334us);   // 16 characters, rounded up
+    EXPECT_EQ(pacer::default_granularity(115200, 10), 1389us);  // 1.39 ms
+    EXPECT_EQ(pacer(2400, 10).chunk_bytes(), 2u);               // as with 10 ms, unchanged
+    const pacer p1(115200, 10);
+    EXPECT_EQ(p1.chunk_bytes(), 16u);
+    const auto chunks = p1.plan(228);
+    ASSERT_EQ(chunks.size(), 15u);  // 14 x 16 + 4
+    EXPECT_EQ(chunks.front().due, p1.wire_time(16));
+    EXPECT_EQ(chunks.back().due, p1.wire_time(228));
+    // A granularity given is taken as it is.
+    EXPECT_EQ(pacer(115200, 10, pacing_mode::wire_true, 10ms).chunk_bytes(), 115u);
+}
+
 TEST(pacer, fast_mode_sends_everything_at_once) {
     const pacer p(2400, 10, pacing_mode::fast);
     const auto chunks = p.plan(228);

@@ -68,7 +68,7 @@ std::string_view outcome_name(frame_outcome outcome);
 
 struct run_settings {
     pacing_mode pacing = pacing_mode::wire_true;
-    std::chrono::microseconds granularity = std::chrono::milliseconds(10);  ///< see pacer
+    std::optional<std::chrono::microseconds> granularity;  ///< see pacer; unset: its default for the line
     /// Pushes whose send time (meter UTC) is at or after this are not sent; the runner
     /// finishes once the last earlier frame is done. Unset: runs until stop().
     std::optional<meter::utc_ms> end_utc;

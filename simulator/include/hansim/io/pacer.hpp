@@ -7,10 +7,14 @@
 /// (`end * character_time`), so a reader on a PTY (which has no line rate of its own) sees
 /// bytes arrive no earlier than it would on a 2400-baud wire, and a real serial port is fed
 /// continuously. Chunks are as large as fit in the granularity (at least one character):
-/// coarser granularity costs accuracy of the arrival times, finer costs wake-ups.
+/// coarser granularity costs accuracy of the arrival times, finer costs wake-ups. The
+/// default granularity (default_granularity()) is 10 ms, or the time of 16 characters when
+/// that is shorter: at 2400 baud a chunk is 2 characters, at 115200 baud 16 (1.4 ms), so a
+/// fast line's frame is not handed over in two halves whose timing one late wake-up spoils.
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -35,10 +39,13 @@ struct wire_chunk {
 class pacer {
 public:
     /// `baud` > 0 and `bits_per_character` > 0, or std::invalid_argument.
+    /// `granularity` unset: default_granularity() of the line.
     pacer(unsigned baud, unsigned bits_per_character, pacing_mode mode = pacing_mode::wire_true,
-          std::chrono::microseconds granularity = std::chrono::milliseconds(10));
+          std::optional<std::chrono::microseconds> granularity = std::nullopt);
     pacer(const line_settings& line, pacing_mode mode = pacing_mode::wire_true,
-          std::chrono::microseconds granularity = std::chrono::milliseconds(10));
+          std::optional<std::chrono::microseconds> granularity = std::nullopt);
+    /// 10 ms, or 16 characters' time (rounded up to whole microseconds) when that is shorter.
+    static std::chrono::microseconds default_granularity(unsigned baud, unsigned bits_per_character);
 
     /// One character on the wire: bits_per_character / baud seconds.
     std::chrono::nanoseconds character_time() const;

@@ -104,7 +104,7 @@ struct run_request {
     std::optional<std::string> duration;                 ///< --duration: meter time, > 0
     std::optional<std::string> speed;                    ///< --speed: meter clock / real time (default 1)
     bool fast = false;                                   ///< --fast: each frame at once, not at the line rate
-    std::optional<std::string> chunk_ms;                 ///< --chunk-ms: pacing granularity (default 10)
+    std::optional<std::string> chunk_ms;                 ///< --chunk-ms: pacing granularity (io/pacer.hpp)
     /// --event KIND[=ARGS]@WHEN[/FOR]: timeline events for every meter (event_spec.hpp), after
     /// a scenario's own; files they name are relative to the working directory.
     std::vector<std::string> events;
@@ -146,7 +146,7 @@ struct run_plan {
     std::optional<utc_ms> end;       ///< start + duration; nullopt: until stopped
     double speed = 1.0;
     bool fast = false;
-    std::chrono::milliseconds chunk{10};
+    std::optional<std::chrono::milliseconds> chunk;  ///< unset: the pacer's default for each line
     std::optional<live_view_plan> live;  ///< nullopt: no live view
 };
 
