@@ -1,6 +1,7 @@
 #include "hansim/codec/p1/writer.hpp"
 
-#include <algorithm>
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 #include "hansim/codec/crc.hpp"
@@ -49,38 +50,101 @@ void check_value(const value& v, std::size_t index, std::string_view obis) {
     }
 }
 
-// format_fixed() appended: the digits of `magnitude`, zero padded to integer_digits (at
-// least 1) + decimals, the point before the last `decimals`.
-void append_fixed(std::string& out, bool negative, std::uint64_t magnitude, unsigned integer_digits, unsigned decimals) {
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = static_cast<char>('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    const std::size_t min_integer = integer_digits == 0 ? 1 : integer_digits;
-    std::size_t width = static_cast<std::size_t>(n);
-    if (width < decimals + min_integer) width = decimals + min_integer;
-    const std::size_t size = width + (decimals > 0 ? 1 : 0) + (negative ? 1 : 0);
-    const std::size_t at = out.size();
-    out.resize(at + size);
-    char* p = out.data() + at;
-    if (negative) *p++ = '-';
-    for (std::size_t i = width; i-- > 0;) {  // most significant first
-        if (decimals > 0 && i + 1 == decimals) *p++ = '.';
-        *p++ = i < static_cast<std::size_t>(n) ? digits[i] : '0';
+// 10^0 … 10^19: every power of ten a uint64 holds.
+constexpr auto powers_of_ten = [] {
+    std::array<std::uint64_t, 20> p{};
+    p[0] = 1;
+    for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
+    return p;
+}();
+
+// The digits format_fixed() writes for `magnitude` (without sign and point): all of its
+// digits, at least integer_digits (at least 1) + decimals.
+std::size_t fixed_width(std::uint64_t magnitude, unsigned integer_digits, unsigned decimals) {
+    std::size_t width = std::size_t{decimals} + (integer_digits == 0 ? 1 : integer_digits);
+    while (width < powers_of_ten.size() && magnitude >= powers_of_ten[width]) ++width;  // wider than the layout
+    return width;
+}
+
+// "00" "01" … "99": two digits a step.
+constexpr auto digit_pairs = [] {
+    std::array<char, 200> p{};
+    for (std::size_t i = 0; i < 100; ++i) {
+        p[2 * i] = static_cast<char>('0' + i / 10);
+        p[2 * i + 1] = static_cast<char>('0' + i % 10);
     }
+    return p;
+}();
+
+// Writes the last `count` digits of `v` (zero padded) backwards so that they end just before
+// `end`, and takes them off `v`; returns where they start.
+char* put_digits_backwards(char* end, std::uint64_t& v, std::size_t count) {
+    for (; count >= 2 && v != 0; count -= 2) {
+        const auto pair = static_cast<std::size_t>(v % 100);
+        v /= 100;
+        end -= 2;
+        std::memcpy(end, &digit_pairs[2 * pair], 2);
+    }
+    if (v == 0) {
+        for (; count > 0; --count) *--end = '0';  // the padding
+    } else if (count == 1) {
+        *--end = static_cast<char>('0' + v % 10);
+        v /= 10;
+    }
+    return end;
+}
+
+// Writes `width` digits of `magnitude` (zero padded), the point before the last `decimals`,
+// backwards so that they end just before `end`.
+void put_fixed_backwards(char* end, std::uint64_t magnitude, std::size_t width, unsigned decimals) {
+    end = put_digits_backwards(end, magnitude, decimals);
+    if (decimals > 0) *--end = '.';
+    put_digits_backwards(end, magnitude, width - decimals);
+}
+
+std::size_t fixed_size(bool negative, std::size_t width, unsigned decimals) {
+    return (negative ? 1 : 0) + width + (decimals > 0 ? 1 : 0);
+}
+
+std::uint64_t magnitude_of(std::int64_t scaled) {
+    return scaled < 0 ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled);
+}
+
+// format_fixed() appended (any width: format_fixed has no digit limit).
+void append_fixed(std::string& out, bool negative, std::uint64_t magnitude, unsigned integer_digits, unsigned decimals) {
+    const std::size_t width = fixed_width(magnitude, integer_digits, decimals);
+    const std::size_t at = out.size();
+    out.resize(at + fixed_size(negative, width, decimals));
+    if (negative) out[at] = '-';
+    put_fixed_backwards(out.data() + out.size(), magnitude, width, decimals);
 }
 
 }  // namespace
 
 std::string format_fixed(std::int64_t scaled, unsigned integer_digits, unsigned decimals) {
-    const bool negative = scaled < 0;
-    const std::uint64_t magnitude =
-        negative ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled);
     std::string out;
-    append_fixed(out, negative, magnitude, integer_digits, decimals);
+    append_fixed(out, scaled < 0, magnitude_of(scaled), integer_digits, decimals);
     return out;
+}
+
+char* write_number(char* at, std::int64_t scaled, unsigned integer_digits, unsigned decimals) {
+    const std::uint64_t magnitude = magnitude_of(scaled);
+    const std::size_t width = fixed_width(magnitude, integer_digits, decimals);
+    if (width > number::max_digits) return nullptr;
+    char* const end = at + fixed_size(scaled < 0, width, decimals);
+    if (scaled < 0) *at = '-';
+    put_fixed_backwards(end, magnitude, width, decimals);
+    return end;
+}
+
+char* write_timestamp(char* at, const timestamp& t) {
+    for (unsigned x : {unsigned{t.year}, unsigned{t.month}, unsigned{t.day}, unsigned{t.hour}, unsigned{t.minute},
+                       unsigned{t.second}}) {
+        *at++ = static_cast<char>('0' + x / 10 % 10);
+        *at++ = static_cast<char>('0' + x % 10);
+    }
+    *at++ = t.daylight_saving ? 'S' : 'W';
+    return at;
 }
 
 void append_value_text(std::string& out, const value& v) {
@@ -88,20 +152,15 @@ void append_value_text(std::string& out, const value& v) {
         // number::to_text(): the sign, then format_fixed() of the magnitude as an int64.
         if (n->negative) out += '-';
         const auto scaled = static_cast<std::int64_t>(n->magnitude);
-        append_fixed(out, scaled < 0,
-                     scaled < 0 ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled),
-                     n->integer_digits, n->decimals);
+        append_fixed(out, scaled < 0, magnitude_of(scaled), n->integer_digits, n->decimals);
         if (!n->unit.empty()) {
             out += '*';
             out += n->unit;
         }
     } else if (const auto* t = std::get_if<timestamp>(&v)) {
-        for (unsigned x : {unsigned{t->year}, unsigned{t->month}, unsigned{t->day}, unsigned{t->hour}, unsigned{t->minute},
-                           unsigned{t->second}}) {
-            out += static_cast<char>('0' + x / 10 % 10);
-            out += static_cast<char>('0' + x % 10);
-        }
-        out += t->daylight_saving ? 'S' : 'W';
+        char chars[timestamp_size];
+        write_timestamp(chars, *t);
+        out.append(chars, timestamp_size);
     } else {
         out += std::get<text>(v).content;
     }
@@ -139,18 +198,12 @@ void append_number_line(std::string& out, std::size_t index, std::string_view ob
                                     std::string(obis) + "'");
     for (char c : unit)
         if (!alnum(c)) throw std::invalid_argument("P1 number unit '" + std::string(unit) + "' must be letters and digits only");
-    const bool negative = scaled < 0;
-    const std::uint64_t magnitude =
-        negative ? static_cast<std::uint64_t>(-(scaled + 1)) + 1 : static_cast<std::uint64_t>(scaled);
-    std::size_t digits = 1;
-    for (auto m = magnitude; m >= 10; m /= 10) ++digits;
-    const std::size_t needed_int = digits > decimals ? digits - decimals : 1;
-    const std::size_t written_int = std::max<std::size_t>(needed_int, integer_digits == 0 ? 1 : integer_digits);
-    if (written_int + decimals > number::max_digits)
-        throw std::invalid_argument("P1 number " + std::to_string(scaled) + " needs more than 18 digits");
+    char digits[max_number_size];
+    const char* const end = write_number(digits, scaled, integer_digits, decimals);
+    if (end == nullptr) throw std::invalid_argument("P1 number " + std::to_string(scaled) + " needs more than 18 digits");
     out += obis;
     out += '(';
-    append_fixed(out, negative, magnitude, static_cast<unsigned>(written_int), decimals);
+    out.append(digits, static_cast<std::size_t>(end - digits));
     if (!unit.empty()) {
         out += '*';
         out += unit;

@@ -4,6 +4,7 @@
 /// `/ident` CR LF CR LF, one line per data line ending CR LF, `!`, four upper-case hex
 /// digits of CRC-16/ARC over everything from '/' to '!' inclusive, CR LF.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -20,6 +21,21 @@ namespace hansim::codec::p1 {
 /// format_fixed(2, 3, 0) == "002". `integer_digits` is a minimum (wider values are written in
 /// full); a negative value gets a leading '-' in front of the padded digits.
 std::string format_fixed(std::int64_t scaled, unsigned integer_digits, unsigned decimals);
+
+/// Room for the longest number write_number() writes: '-', number::max_digits digits, '.'.
+inline constexpr std::size_t max_number_size = number::max_digits + 2;
+
+/// The value text of append_number_line() written at `at` (room for max_number_size chars):
+/// format_fixed(scaled, integer_digits, decimals). Returns the end of what it wrote, or
+/// nullptr (nothing written) for more than number::max_digits digits, which
+/// append_number_line() refuses.
+char* write_number(char* at, std::int64_t scaled, unsigned integer_digits, unsigned decimals);
+
+/// The length of a timestamp's text, `YYMMDDhhmmssX`.
+inline constexpr std::size_t timestamp_size = 13;
+
+/// to_text(t) written at `at` (room for timestamp_size chars); returns the end.
+char* write_timestamp(char* at, const timestamp& t);
 
 /// The CRC-16/ARC a telegram carries, over `from_slash_to_bang` ('/' … '!' inclusive).
 std::uint16_t telegram_crc(byte_view from_slash_to_bang);
