@@ -47,11 +47,11 @@ void require_keys(const meter_config& config, const security::security_keys* key
 codec::bytes build_push_wire(push_kind kind, const snapshot& values, const meter_config& config,
                              const security::security_keys* keys, std::uint32_t invocation_counter) {
     if (kind == push_kind::p1) {
-        const p1_profile* profile = find_p1_profile(config.p1_profile);
+        const p1_telegram_writer* writer = find_p1_telegram_writer(config.p1_profile);
         const std::string telegram =
-            profile ? build_p1_telegram(values, *profile, config.p1_ident.empty() ? std::string_view(profile->ident)
-                                                                                 : std::string_view(config.p1_ident))
-                    : build_p1_telegram(values, p1_profile_of(config));  // p1_profile_of names the unknown profile
+            writer ? writer->build(values, config.p1_ident.empty() ? std::string_view(writer->profile().ident)
+                                                                   : std::string_view(config.p1_ident))
+                   : build_p1_telegram(values, p1_profile_of(config));  // p1_profile_of names the unknown profile
         if (config.security == security::security_policy::none) return codec::bytes(telegram.begin(), telegram.end());
         require_keys(config, keys);
         return security::p1_protect(telegram, keys->encryption_key, values.identity.system_title, invocation_counter,

@@ -1,8 +1,10 @@
 #include "hansim/meter/p1_telegram.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "hansim/codec/p1/writer.hpp"
 
@@ -90,6 +92,23 @@ p1::value value_of(const snapshot& s, const p1_line& line) {
     return *line.fixed;
 }
 
+// The telegram as the codec writes build_p1_telegram_model(): the path that names what
+// cannot be written.
+std::string by_model(const snapshot& values, const p1_profile& profile, std::string_view ident) {
+    p1_profile named = profile;
+    named.ident = std::string(ident);
+    return p1::write_telegram_text(build_p1_telegram_model(values, named));
+}
+
+char* put(char* at, std::string_view text) {
+    std::memcpy(at, text.data(), text.size());
+    return at + text.size();
+}
+
+// '/' and CR LF CR LF around the ident; '!', four hex digits and CR LF at the end.
+constexpr std::size_t header_size_without_ident = 5;
+constexpr std::size_t end_size = 7;
+
 }  // namespace
 
 codec::p1::telegram build_p1_telegram_model(const snapshot& values, const p1_profile& profile) {
@@ -109,30 +128,111 @@ std::string build_p1_telegram(const snapshot& values, const p1_profile& profile)
 }
 
 std::string build_p1_telegram(const snapshot& values, const p1_profile& profile, std::string_view ident) {
-    std::string out;
-    out.reserve(64 + 40 * profile.lines.size());
+    return p1_telegram_writer(profile).build(values, ident);
+}
+
+p1_telegram_writer::p1_telegram_writer(const p1_profile& profile) : profile_(&profile) {
+    lines_.reserve(profile.lines.size());
+    for (const auto& source : profile.lines) {
+        lines_.push_back(make_line(source));
+        max_lines_size_ += lines_.back().longest();
+    }
+}
+
+p1_telegram_writer::line p1_telegram_writer::make_line(const p1_line& source) {
+    line l{&source, kind::unwritable, source.belongs_to_l2_or_l3(), {}, {}};
+    if (source.phase > 2 || (source.quantity == q::fixed && !source.fixed)) return l;
+    // The codec checks the line by writing it once with a stand-in value: what it refuses
+    // there (OBIS text, unit, digit layout, a fixed value) it refuses for every value. The
+    // text around the stand-in is the line's constant text.
+    std::string probe;
+    std::size_t value_size = 0;
+    try {
+        if (source.quantity == q::fixed) {
+            p1::append_telegram_line(probe, 0, source.obis, {&*source.fixed, 1});
+            l.how = kind::constant;
+            l.before = std::move(probe);
+            return l;
+        }
+        if (source.quantity == q::clock) {
+            const p1::value stand_in = p1::timestamp{};
+            p1::append_telegram_line(probe, 0, source.obis, {&stand_in, 1});
+            l.how = kind::clock;
+            value_size = p1::timestamp_size;
+        } else {
+            p1::append_number_line(probe, 0, source.obis, 0, source.integer_digits, source.decimals, source.unit);
+            l.how = kind::number;
+            char zero[p1::max_number_size];
+            value_size = static_cast<std::size_t>(p1::write_number(zero, 0, source.integer_digits, source.decimals) - zero);
+        }
+    } catch (const std::invalid_argument&) {
+        return l;  // unwritable
+    }
+    const std::size_t value_at = source.obis.size() + 1;  // after "OBIS("
+    l.before = probe.substr(0, value_at);
+    l.after = probe.substr(value_at + value_size);
+    return l;
+}
+
+std::size_t p1_telegram_writer::line::longest() const {
+    const std::size_t value = how == kind::number ? p1::max_number_size : how == kind::clock ? p1::timestamp_size : 0;
+    return before.size() + value + after.size();
+}
+
+std::string p1_telegram_writer::build(const snapshot& values, std::string_view ident) const {
+    if (auto text = try_build(values, ident)) return std::move(*text);
+    return by_model(values, *profile_, ident);
+}
+
+std::optional<std::string> p1_telegram_writer::try_build(const snapshot& values, std::string_view ident) const {
+    std::optional<std::string> text(std::in_place);
+    std::string& out = *text;
+    out.reserve(header_size_without_ident + ident.size() + max_lines_size_ + end_size);
     try {
         p1::append_telegram_header(out, ident);
+        // Room for every line at its longest (in the capacity reserved), written in place.
+        const std::size_t lines_at = out.size();
+        out.resize(lines_at + max_lines_size_);
+        char* p = out.data() + lines_at;
         const bool single_phase = values.wires == wiring::single_phase;
-        std::size_t index = 0;
-        for (const auto& line : profile.lines) {
-            if (single_phase && line.belongs_to_l2_or_l3()) continue;
-            if (line.phase > 2) throw std::invalid_argument("P1 profile line");
-            if (const auto scaled = scaled_of(values, line)) {
-                p1::append_number_line(out, index++, line.obis, *scaled, line.integer_digits, line.decimals, line.unit);
-                continue;
+        for (const line& l : lines_) {
+            if (single_phase && l.l2_or_l3) continue;
+            p = put(p, l.before);
+            switch (l.how) {
+                case kind::number:
+                    p = p1::write_number(p, *scaled_of(values, *l.source), l.source->integer_digits, l.source->decimals);
+                    if (p == nullptr) return std::nullopt;
+                    break;
+                case kind::clock: {
+                    const p1::timestamp t = clock_of(values);
+                    if (!t.valid()) return std::nullopt;
+                    p = p1::write_timestamp(p, t);
+                    break;
+                }
+                case kind::constant:
+                    break;
+                case kind::unwritable:
+                    return std::nullopt;
             }
-            const p1::value v = value_of(values, line);
-            p1::append_telegram_line(out, index++, line.obis, {&v, 1});
+            p = put(p, l.after);
         }
+        out.resize(static_cast<std::size_t>(p - out.data()));
         p1::append_telegram_end(out);
     } catch (const std::invalid_argument&) {
-        // The model path checks the values before the text: it throws the error it always threw.
-        p1_profile named = profile;
-        named.ident = std::string(ident);
-        return p1::write_telegram_text(build_p1_telegram_model(values, named));
+        return std::nullopt;  // a value that does not fit its line, a framing character in the ident
     }
-    return out;
+    return text;
+}
+
+const p1_telegram_writer* find_p1_telegram_writer(std::string_view name) {
+    static const std::vector<p1_telegram_writer> writers = [] {
+        std::vector<p1_telegram_writer> out;
+        for (const auto& profile : p1_profiles()) out.emplace_back(profile);
+        return out;
+    }();
+    for (const auto& w : writers)
+        if (w.profile().name == name) return &w;
+    return nullptr;
 }
 
 }  // namespace hansim::meter

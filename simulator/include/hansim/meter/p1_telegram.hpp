@@ -8,9 +8,16 @@
 /// a meter tick); powers, voltages, currents and power factors are rounded to the nearest
 /// step. A single-phase snapshot leaves out the profile's L2/L3 lines (PROTOCOLS.md §6.3:
 /// single-phase P1 content was not observed; this is the inference there).
+///
+/// p1_telegram_writer is the same builder with each profile line checked once rather than
+/// on every telegram; find_p1_telegram_writer() holds one for every built-in profile.
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hansim/codec/p1/telegram.hpp"
 #include "hansim/meter/p1_profile.hpp"
@@ -30,6 +37,55 @@ std::string build_p1_telegram(const snapshot& values, const p1_profile& profile)
 /// The same with `ident` in the header instead of profile.ident (a meter's own ident), and
 /// written straight from the profile's lines: the bytes of
 /// write_telegram_text(build_p1_telegram_model(...)) without the telegram in between.
+/// p1_telegram_writer(profile).build(values, ident).
 std::string build_p1_telegram(const snapshot& values, const p1_profile& profile, std::string_view ident);
+
+/// A profile made ready for writing many telegrams: every line is checked once (OBIS text,
+/// unit, digit layout, phase, a fixed line's value) and keeps its constant text, "OBIS("
+/// before the value and "*unit)" CR LF after it (a fixed line its whole text). Per telegram
+/// only the values are made and written, then the CRC.
+///
+/// Output and errors are those of build_p1_telegram_model() written by
+/// codec::p1::write_telegram_text(): whatever cannot be written (a line that failed its
+/// check, a value too wide, an invalid clock, a framing character in the ident) sends the
+/// telegram down that path, which throws its own std::invalid_argument.
+class p1_telegram_writer {
+public:
+    /// Checks `profile`'s lines; `profile` must outlive the writer. Never throws for a bad
+    /// line: that line throws (as above) when a telegram includes it.
+    explicit p1_telegram_writer(const p1_profile& profile);
+
+    /// The telegram of `values` with `ident` in the header: build_p1_telegram(values,
+    /// profile, ident).
+    std::string build(const snapshot& values, std::string_view ident) const;
+
+    /// The same written from the checked lines only: nullopt where build() takes the model
+    /// path instead (something cannot be written; that path names it).
+    std::optional<std::string> try_build(const snapshot& values, std::string_view ident) const;
+
+    const p1_profile& profile() const { return *profile_; }
+
+private:
+    enum class kind : std::uint8_t { number, clock, constant, unwritable };
+    struct line {
+        const p1_line* source = nullptr;
+        kind how = kind::unwritable;
+        bool l2_or_l3 = false;   // left out of a single-phase telegram
+        std::string before;      // "OBIS(", or a constant line's whole text
+        std::string after;       // ")" CR LF, "*unit)" CR LF for a number
+
+        std::size_t longest() const;  // the most text the line writes
+    };
+
+    static line make_line(const p1_line& source);
+
+    const p1_profile* profile_;
+    std::vector<line> lines_;
+    std::size_t max_lines_size_ = 0;  // every line of the telegram at its longest
+};
+
+/// The writer of the built-in profile `name` (find_p1_profile), made once; nullptr when
+/// there is no such profile.
+const p1_telegram_writer* find_p1_telegram_writer(std::string_view name);
 
 }  // namespace hansim::meter
