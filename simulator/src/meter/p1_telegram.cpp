@@ -105,6 +105,42 @@ char* put(char* at, std::string_view text) {
     return at + text.size();
 }
 
+// A profile line as the codec writes it, split around its value: `before` is "OBIS(" (a
+// fixed line: the whole line, and no value), `after` "*unit)" CR LF. The codec checks the
+// line by writing it once with a stand-in value: what it refuses there (OBIS text, unit,
+// digit layout, a fixed value, a phase that does not exist) it refuses for every value, and
+// the line is nullopt.
+struct line_text {
+    std::string before;
+    std::string after;
+    bool has_value = true;
+};
+
+std::optional<line_text> checked_line_text(const p1_line& line) {
+    if (line.phase > 2 || (line.quantity == q::fixed && !line.fixed)) return std::nullopt;
+    std::string probe;
+    std::size_t value_size = 0;
+    try {
+        if (line.quantity == q::fixed) {
+            p1::append_telegram_line(probe, 0, line.obis, {&*line.fixed, 1});
+            return line_text{std::move(probe), {}, false};
+        }
+        if (line.quantity == q::clock) {
+            const p1::value stand_in = p1::timestamp{};
+            p1::append_telegram_line(probe, 0, line.obis, {&stand_in, 1});
+            value_size = p1::timestamp_size;
+        } else {
+            p1::append_number_line(probe, 0, line.obis, 0, line.integer_digits, line.decimals, line.unit);
+            char zero[p1::max_number_size];
+            value_size = static_cast<std::size_t>(p1::write_number(zero, 0, line.integer_digits, line.decimals) - zero);
+        }
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+    const std::size_t value_at = line.obis.size() + 1;  // after "OBIS("
+    return line_text{probe.substr(0, value_at), probe.substr(value_at + value_size)};
+}
+
 // '/' and CR LF CR LF around the ident; '!', four hex digits and CR LF at the end.
 constexpr std::size_t header_size_without_ident = 5;
 constexpr std::size_t end_size = 7;
@@ -131,52 +167,25 @@ std::string build_p1_telegram(const snapshot& values, const p1_profile& profile,
     return p1_telegram_writer(profile).build(values, ident);
 }
 
-p1_telegram_writer::p1_telegram_writer(const p1_profile& profile) : profile_(&profile) {
-    lines_.reserve(profile.lines.size());
-    for (const auto& source : profile.lines) {
-        lines_.push_back(make_line(source));
-        max_lines_size_ += lines_.back().longest();
-    }
-}
+p1_telegram_writer::p1_telegram_writer(const p1_profile& profile)
+    : profile_(&profile), three_phase_(lay_out(profile, false)), single_phase_(lay_out(profile, true)) {}
 
-p1_telegram_writer::line p1_telegram_writer::make_line(const p1_line& source) {
-    line l{&source, kind::unwritable, source.belongs_to_l2_or_l3(), {}, {}};
-    if (source.phase > 2 || (source.quantity == q::fixed && !source.fixed)) return l;
-    // The codec checks the line by writing it once with a stand-in value: what it refuses
-    // there (OBIS text, unit, digit layout, a fixed value) it refuses for every value. The
-    // text around the stand-in is the line's constant text.
-    std::string probe;
-    std::size_t value_size = 0;
-    try {
-        if (source.quantity == q::fixed) {
-            p1::append_telegram_line(probe, 0, source.obis, {&*source.fixed, 1});
-            l.how = kind::constant;
-            l.before = std::move(probe);
-            return l;
-        }
-        if (source.quantity == q::clock) {
-            const p1::value stand_in = p1::timestamp{};
-            p1::append_telegram_line(probe, 0, source.obis, {&stand_in, 1});
-            l.how = kind::clock;
-            value_size = p1::timestamp_size;
-        } else {
-            p1::append_number_line(probe, 0, source.obis, 0, source.integer_digits, source.decimals, source.unit);
-            l.how = kind::number;
-            char zero[p1::max_number_size];
-            value_size = static_cast<std::size_t>(p1::write_number(zero, 0, source.integer_digits, source.decimals) - zero);
-        }
-    } catch (const std::invalid_argument&) {
-        return l;  // unwritable
+p1_telegram_writer::layout p1_telegram_writer::lay_out(const p1_profile& profile, bool single_phase) {
+    layout out;
+    std::string pending;  // constant text since the last value
+    for (const auto& line : profile.lines) {
+        if (single_phase && line.belongs_to_l2_or_l3()) continue;
+        auto text = checked_line_text(line);
+        if (!text) return layout{false, {}, {}, 0};
+        pending += text->before;
+        if (!text->has_value) continue;
+        out.longest += pending.size() + (line.quantity == q::clock ? p1::timestamp_size : p1::max_number_size);
+        out.slots.push_back({&line, std::move(pending)});
+        pending = std::move(text->after);
     }
-    const std::size_t value_at = source.obis.size() + 1;  // after "OBIS("
-    l.before = probe.substr(0, value_at);
-    l.after = probe.substr(value_at + value_size);
-    return l;
-}
-
-std::size_t p1_telegram_writer::line::longest() const {
-    const std::size_t value = how == kind::number ? p1::max_number_size : how == kind::clock ? p1::timestamp_size : 0;
-    return before.size() + value + after.size();
+    out.longest += pending.size();
+    out.text_after = std::move(pending);
+    return out;
 }
 
 std::string p1_telegram_writer::build(const snapshot& values, std::string_view ident) const {
@@ -185,37 +194,30 @@ std::string p1_telegram_writer::build(const snapshot& values, std::string_view i
 }
 
 std::optional<std::string> p1_telegram_writer::try_build(const snapshot& values, std::string_view ident) const {
+    const layout& telegram = values.wires == wiring::single_phase ? single_phase_ : three_phase_;
+    if (!telegram.writable) return std::nullopt;
     std::optional<std::string> text(std::in_place);
     std::string& out = *text;
-    out.reserve(header_size_without_ident + ident.size() + max_lines_size_ + end_size);
+    out.reserve(header_size_without_ident + ident.size() + telegram.longest + end_size);
     try {
         p1::append_telegram_header(out, ident);
-        // Room for every line at its longest (in the capacity reserved), written in place.
+        // Room for the lines at their longest (in the capacity reserved), written in place.
         const std::size_t lines_at = out.size();
-        out.resize(lines_at + max_lines_size_);
+        out.resize(lines_at + telegram.longest);
         char* p = out.data() + lines_at;
-        const bool single_phase = values.wires == wiring::single_phase;
-        for (const line& l : lines_) {
-            if (single_phase && l.l2_or_l3) continue;
-            p = put(p, l.before);
-            switch (l.how) {
-                case kind::number:
-                    p = p1::write_number(p, *scaled_of(values, *l.source), l.source->integer_digits, l.source->decimals);
-                    if (p == nullptr) return std::nullopt;
-                    break;
-                case kind::clock: {
-                    const p1::timestamp t = clock_of(values);
-                    if (!t.valid()) return std::nullopt;
-                    p = p1::write_timestamp(p, t);
-                    break;
-                }
-                case kind::constant:
-                    break;
-                case kind::unwritable:
-                    return std::nullopt;
+        for (const slot& s : telegram.slots) {
+            p = put(p, s.text_before);
+            const p1_line& line = *s.source;
+            if (line.quantity == q::clock) {
+                const p1::timestamp t = clock_of(values);
+                if (!t.valid()) return std::nullopt;
+                p = p1::write_timestamp(p, t);
+            } else {
+                p = p1::write_number(p, *scaled_of(values, line), line.integer_digits, line.decimals);
+                if (p == nullptr) return std::nullopt;
             }
-            p = put(p, l.after);
         }
+        p = put(p, telegram.text_after);
         out.resize(static_cast<std::size_t>(p - out.data()));
         p1::append_telegram_end(out);
     } catch (const std::invalid_argument&) {

@@ -13,7 +13,6 @@
 /// on every telegram; find_p1_telegram_writer() holds one for every built-in profile.
 
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,9 +40,9 @@ std::string build_p1_telegram(const snapshot& values, const p1_profile& profile)
 std::string build_p1_telegram(const snapshot& values, const p1_profile& profile, std::string_view ident);
 
 /// A profile made ready for writing many telegrams: every line is checked once (OBIS text,
-/// unit, digit layout, phase, a fixed line's value) and keeps its constant text, "OBIS("
-/// before the value and "*unit)" CR LF after it (a fixed line its whole text). Per telegram
-/// only the values are made and written, then the CRC.
+/// unit, digit layout, phase, a fixed line's value), and a telegram of each wiring is laid
+/// out as constant text ("OBIS(", "*unit)" CR LF, whole fixed lines) and values in turn.
+/// Per telegram only the values are made and written, then the CRC.
 ///
 /// Output and errors are those of build_p1_telegram_model() written by
 /// codec::p1::write_telegram_text(): whatever cannot be written (a line that failed its
@@ -66,22 +65,25 @@ public:
     const p1_profile& profile() const { return *profile_; }
 
 private:
-    enum class kind : std::uint8_t { number, clock, constant, unwritable };
-    struct line {
+    // A value of the telegram (a number line's, or the clock) and the constant text in
+    // front of it: the end of the line before, fixed lines, "OBIS(".
+    struct slot {
         const p1_line* source = nullptr;
-        kind how = kind::unwritable;
-        bool l2_or_l3 = false;   // left out of a single-phase telegram
-        std::string before;      // "OBIS(", or a constant line's whole text
-        std::string after;       // ")" CR LF, "*unit)" CR LF for a number
-
-        std::size_t longest() const;  // the most text the line writes
+        std::string text_before;
+    };
+    // The telegram of one wiring (single-phase leaves out the L2/L3 lines).
+    struct layout {
+        bool writable = true;    // false: one of its lines failed its check
+        std::vector<slot> slots;
+        std::string text_after;  // after the last value: its line's end, fixed lines
+        std::size_t longest = 0;  // the most text the lines take
     };
 
-    static line make_line(const p1_line& source);
+    static layout lay_out(const p1_profile& profile, bool single_phase);
 
     const p1_profile* profile_;
-    std::vector<line> lines_;
-    std::size_t max_lines_size_ = 0;  // every line of the telegram at its longest
+    layout three_phase_;
+    layout single_phase_;
 };
 
 /// The writer of the built-in profile `name` (find_p1_profile), made once; nullptr when
