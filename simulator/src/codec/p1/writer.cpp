@@ -76,26 +76,26 @@ constexpr auto digit_pairs = [] {
     return p;
 }();
 
-// Writes the last `count` digits of `v` (zero padded) backwards so that they end just before
-// `end`, and takes them off `v`; returns where they start.
+// Writes the last `count` digits of `v` backwards so that they end just before `end`, and
+// takes them off `v`; returns where they start. The place is filled with '0' beforehand:
+// the zero padding is left as it is.
 char* put_digits_backwards(char* end, std::uint64_t& v, std::size_t count) {
+    char* const start = end - count;
     for (; count >= 2 && v != 0; count -= 2) {
         const auto pair = static_cast<std::size_t>(v % 100);
         v /= 100;
         end -= 2;
         std::memcpy(end, &digit_pairs[2 * pair], 2);
     }
-    if (v == 0) {
-        for (; count > 0; --count) *--end = '0';  // the padding
-    } else if (count == 1) {
-        *--end = static_cast<char>('0' + v % 10);
+    if (count == 1 && v != 0) {
+        end[-1] = static_cast<char>('0' + v % 10);
         v /= 10;
     }
-    return end;
+    return start;
 }
 
-// Writes `width` digits of `magnitude` (zero padded), the point before the last `decimals`,
-// backwards so that they end just before `end`.
+// Writes `width` digits of `magnitude`, the point before the last `decimals`, backwards so
+// that they end just before `end`, over '0's (put_digits_backwards()).
 void put_fixed_backwards(char* end, std::uint64_t magnitude, std::size_t width, unsigned decimals) {
     end = put_digits_backwards(end, magnitude, decimals);
     if (decimals > 0) *--end = '.';
@@ -114,7 +114,7 @@ std::uint64_t magnitude_of(std::int64_t scaled) {
 void append_fixed(std::string& out, bool negative, std::uint64_t magnitude, unsigned integer_digits, unsigned decimals) {
     const std::size_t width = fixed_width(magnitude, integer_digits, decimals);
     const std::size_t at = out.size();
-    out.resize(at + fixed_size(negative, width, decimals));
+    out.append(fixed_size(negative, width, decimals), '0');
     if (negative) out[at] = '-';
     put_fixed_backwards(out.data() + out.size(), magnitude, width, decimals);
 }
@@ -132,6 +132,7 @@ char* write_number(char* at, std::int64_t scaled, unsigned integer_digits, unsig
     const std::size_t width = fixed_width(magnitude, integer_digits, decimals);
     if (width > number::max_digits) return nullptr;
     char* const end = at + fixed_size(scaled < 0, width, decimals);
+    std::memset(at, '0', max_number_size);  // the padding (and what comes after: scratch)
     if (scaled < 0) *at = '-';
     put_fixed_backwards(end, magnitude, width, decimals);
     return end;

@@ -25,10 +25,10 @@ std::string format_fixed(std::int64_t scaled, unsigned integer_digits, unsigned 
 /// Room for the longest number write_number() writes: '-', number::max_digits digits, '.'.
 inline constexpr std::size_t max_number_size = number::max_digits + 2;
 
-/// The value text of append_number_line() written at `at` (room for max_number_size chars):
-/// format_fixed(scaled, integer_digits, decimals). Returns the end of what it wrote, or
-/// nullptr (nothing written) for more than number::max_digits digits, which
-/// append_number_line() refuses.
+/// The value text of append_number_line() written at `at`: format_fixed(scaled,
+/// integer_digits, decimals). Returns the end of what it wrote, or nullptr (nothing written)
+/// for more than number::max_digits digits, which append_number_line() refuses. All
+/// max_number_size chars at `at` are used: what follows the end is overwritten.
 char* write_number(char* at, std::int64_t scaled, unsigned integer_digits, unsigned decimals);
 
 /// The length of a timestamp's text, `YYMMDDhhmmssX`.
