@@ -5,10 +5,11 @@
 namespace hansim::codec {
 namespace {
 
-// Slicing-by-8 tables of a reflected 16-bit CRC: tables[0] is the classic byte table,
-// tables[k][i] is the CRC of byte i followed by k zero bytes, so eight input bytes are folded
-// with eight independent look-ups instead of a chain of eight dependent ones.
-using crc_tables = std::array<std::array<std::uint16_t, 256>, 8>;
+// Slicing-by-16 tables of a reflected 16-bit CRC: tables[0] is the classic byte table,
+// tables[k][i] is the CRC of byte i followed by k zero bytes, so sixteen input bytes are folded
+// with sixteen independent look-ups instead of a chain of sixteen dependent ones.
+constexpr std::size_t slices = 16;
+using crc_tables = std::array<std::array<std::uint16_t, 256>, slices>;
 
 constexpr crc_tables make_reflected_tables(std::uint16_t poly) {
     crc_tables tables{};
@@ -18,7 +19,7 @@ constexpr crc_tables make_reflected_tables(std::uint16_t poly) {
             crc = (crc & 1) ? static_cast<std::uint16_t>((crc >> 1) ^ poly) : static_cast<std::uint16_t>(crc >> 1);
         tables[0][i] = crc;
     }
-    for (std::size_t k = 1; k < 8; ++k)
+    for (std::size_t k = 1; k < slices; ++k)
         for (unsigned i = 0; i < 256; ++i) {
             const std::uint16_t prev = tables[k - 1][i];
             tables[k][i] = static_cast<std::uint16_t>((prev >> 8) ^ tables[0][prev & 0xFF]);
@@ -32,14 +33,13 @@ constexpr auto arc_tables = make_reflected_tables(0xA001);
 std::uint16_t run(const crc_tables& t, std::uint16_t crc, byte_view data) {
     const std::uint8_t* p = data.data();
     std::size_t n = data.size();
-    while (n >= 8) {
+    while (n >= slices) {
         // The running CRC only touches the first two bytes of the block.
-        const unsigned b0 = p[0] ^ (crc & 0xFF);
-        const unsigned b1 = p[1] ^ (crc >> 8);
-        crc = static_cast<std::uint16_t>(t[7][b0] ^ t[6][b1] ^ t[5][p[2]] ^ t[4][p[3]] ^ t[3][p[4]] ^ t[2][p[5]] ^
-                                         t[1][p[6]] ^ t[0][p[7]]);
-        p += 8;
-        n -= 8;
+        unsigned folded = t[slices - 1][p[0] ^ (crc & 0xFF)] ^ t[slices - 2][p[1] ^ (crc >> 8)];
+        for (std::size_t k = 2; k < slices; ++k) folded ^= t[slices - 1 - k][p[k]];
+        crc = static_cast<std::uint16_t>(folded);
+        p += slices;
+        n -= slices;
     }
     for (; n > 0; --n, ++p) crc = static_cast<std::uint16_t>((crc >> 8) ^ t[0][(crc ^ *p) & 0xFF]);
     return crc;
