@@ -257,6 +257,7 @@ meter::utc_ms meter_start() {
 struct paced_figures {
     std::size_t meters = 0, frames = 0, frames_lost = 0, wire_frames = 0, readers = 0;
     double wire_dev_median = 0, wire_dev_p99 = 0, wire_dev_worst = 0, wire_within = 0;  // relative
+    double wire_nominal_median_ms = 0;  // the nominal first-to-last-chunk span the deviations are of
     double late_p50 = 0, late_p99 = 0, late_max = 0;
     double summary_p50 = 0, summary_p99 = 0;  // the run summary's histogram (hansim run --summary-json)
     double cpu_share = 0, process_cpu_share = 0;
@@ -321,7 +322,7 @@ paced_figures run_paced(std::size_t count, unsigned baud, seconds length) {
     f.callbacks = session.timer_statistics().callbacks;
     f.arms = session.timer_statistics().arms;
     const io::pacer pacer(baud, 10);  // the runner's: the default granularity for the line
-    std::vector<double> deviation;
+    std::vector<double> deviation, nominals;
     for (std::size_t m = 0; m < count; ++m) {
         const auto& seen = watcher.frames(m);
         for (std::size_t k = 0; k < seen.size() && k < sent[m].size(); ++k) {
@@ -331,10 +332,12 @@ paced_figures run_paced(std::size_t count, unsigned baud, seconds length) {
             const double nominal = ms(chunks.back().due - chunks.front().due);
             const double measured = ms(seen[k].last - seen[k].first);
             deviation.push_back(std::abs(measured - nominal) / nominal);
+            nominals.push_back(nominal);
         }
     }
     f.wire_frames = deviation.size();
     f.wire_dev_median = quantile(deviation, 0.5);
+    f.wire_nominal_median_ms = quantile(nominals, 0.5);
     f.wire_dev_p99 = quantile(deviation, 0.99);
     f.wire_dev_worst = max_of(deviation);
     f.wire_within = deviation.empty() ? 0
@@ -351,12 +354,12 @@ void print_paced(const char* name, const paced_figures& f, bool comma) {
     std::printf(
         "  \"%s\": {\"meters\": %zu, \"readers\": %zu, \"frames\": %zu, \"frames_lost\": %zu, \"wire_frames\": %zu, "
         "\"wire_deviation_median\": %.5f, \"wire_deviation_p99\": %.5f, \"wire_deviation_worst\": %.5f, "
-        "\"wire_within_0_5_percent\": %.4f, \"lateness_p50_ms\": %.3f, \"lateness_p99_ms\": %.3f, "
+        "\"wire_within_0_5_percent\": %.4f, \"wire_nominal_median_ms\": %.3f, \"lateness_p50_ms\": %.3f, \"lateness_p99_ms\": %.3f, "
         "\"lateness_max_ms\": %.3f, \"summary_lateness_p50_ms\": %.3f, \"summary_lateness_p99_ms\": %.3f, "
         "\"cpu_share\": %.4f, \"process_cpu_share\": %.4f, \"timer_wakeups\": %llu, \"timer_callbacks\": %llu, "
         "\"timer_arms\": %llu}%s\n",
         name, f.meters, f.readers, f.frames, f.frames_lost, f.wire_frames, f.wire_dev_median, f.wire_dev_p99,
-        f.wire_dev_worst, f.wire_within, f.late_p50, f.late_p99, f.late_max, f.summary_p50, f.summary_p99, f.cpu_share,
+        f.wire_dev_worst, f.wire_within, f.wire_nominal_median_ms, f.late_p50, f.late_p99, f.late_max, f.summary_p50, f.summary_p99, f.cpu_share,
         f.process_cpu_share, static_cast<unsigned long long>(f.wakeups), static_cast<unsigned long long>(f.callbacks),
         static_cast<unsigned long long>(f.arms), comma ? "," : "");
     std::fflush(stdout);

@@ -55,7 +55,8 @@ def paced_fixture():
               "wire_within_0_5_percent": 0.995, "lateness_p50_ms": 0.2, "lateness_p99_ms": 3.0, "lateness_max_ms": 9.0,
               "summary_lateness_p50_ms": 0.2, "summary_lateness_p99_ms": 3.1, "cpu_share": 0.12,
               "process_cpu_share": 0.3, "timer_wakeups": 100000, "timer_callbacks": 350000, "timer_arms": 100500}
-    fast = dict(meters, meters=20, readers=20, frames=60, wire_frames=60, wire_deviation_worst=0.02)
+    fast = dict(meters, meters=20, readers=20, frames=60, wire_frames=60, wire_deviation_worst=0.02,
+                wire_nominal_median_ms=18.4)
     return {"open_file_limit": 20000, "bare_timer": {"samples": 500, "lateness_p50_ms": 0.1, "lateness_p99_ms": 2.0,
                                                      "lateness_max_ms": 5.0},
             "paced_2400": meters, "paced_115200": fast}
@@ -86,6 +87,20 @@ def test_paced_and_mix_figures_get_their_rows(tmp_path):
     mixed_late = row(text, "1,000 paced meters beside 4,000 unpaced")
     assert mixed_late[5] == "missed: 5.00 ms > 4.00 ms"
     assert "### paced_bench mix" in text and "### paced_bench paced" in text
+    fast = row(text, "115200-baud pacing")
+    assert fast[3] == "bare timer loop p50 / p99 0.10 / 2.00 ms against a 18.4 ms span (first to last chunk)"
+    # the reason is measured: the bare loop's p50-to-p99 spread (1.90 ms) over the span
+    assert fast[5].startswith("missed: the measured span") and "(1.90 ms) is 10.3% of the 18.4 ms span" in fast[5]
+
+
+def test_the_generate_reason_says_whether_the_machine_was_quiet(tmp_path):
+    for load, words in (("0.07 0.5 1.0", "quiet machine, load 0.07"), ("2.50 2.0 1.0", "shared machine, load 2.50")):
+        out = tmp_path / f"out-{load.split()[0]}"
+        out.mkdir()
+        (out / "machine.txt").write_text(f"cores       2\nload (1/5/15 min) at start: {load}\n")
+        (out / "generate.txt").write_text("raw 6.30 3162360\n")
+        cells = row(run_report(out, tmp_path), "`generate --duration 365d` kamstrup-no-3p, raw")
+        assert cells[2] == "6.3 s" and cells[5] == f"missed: 1.99 µs a frame end to end (CPU time; {words})"
 
 
 def test_a_partial_run_leaves_not_measured_rows_and_never_fails(tmp_path):
