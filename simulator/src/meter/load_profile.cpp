@@ -137,22 +137,34 @@ load_minute minute_of(const load_profile& p, std::chrono::sys_time<std::chrono::
     return m;
 }
 
-double load_power_w(const load_profile& p, const load_minute& m, std::chrono::milliseconds local_time_of_day) {
-    if (m.stepped) return m.step_power_w;
-    const double hour = hour_of(local_time_of_day);
+load_curve::load_curve(const load_profile& p, const load_minute& m)
+    : stepped_(m.stepped),
+      shaped_(p.shape != load_shape::constant),
+      solar_(p.shape == load_shape::solar),
+      step_power_w_(m.step_power_w),
+      base_w_(p.base_w),
+      span_w_(p.peak_w - p.base_w),
+      noise_factor_(1.0 + p.noise * m.load_draw),
+      solar_peak_w_(p.solar_peak_w),
+      clouds_(1.0 - 0.5 * p.noise * (1.0 + m.clouds_draw)) {
+    if (shaped_) daily_ = table_of<daily_shape>().data();
+    if (solar_) sun_ = table_of<sun_of>().data();
+}
 
-    double power = p.base_w;
-    if (p.shape != load_shape::constant) {
-        const double shape = curve_at<daily_shape>(local_time_of_day);
-        power = p.base_w + (p.peak_w - p.base_w) * shape;
-    }
-    power *= 1.0 + p.noise * m.load_draw;
-    if (p.shape == load_shape::solar && hour > 6.0 && hour < 18.0) {
+double load_curve::at_any(std::chrono::milliseconds local_time_of_day) const {
+    const double hour = hour_of(local_time_of_day);
+    double power = base_w_;
+    if (shaped_) power = base_w_ + span_w_ * curve_at<daily_shape>(local_time_of_day);
+    power *= noise_factor_;
+    if (solar_ && hour > 6.0 && hour < 18.0) {
         const double sun = curve_at<sun_of>(local_time_of_day);
-        const double clouds = 1.0 - 0.5 * p.noise * (1.0 + m.clouds_draw);
-        power -= p.solar_peak_w * sun * sun * clouds;
+        power -= solar_peak_w_ * sun * sun * clouds_;
     }
     return power;
+}
+
+double load_power_w(const load_profile& p, const load_minute& m, std::chrono::milliseconds local_time_of_day) {
+    return load_curve(p, m).at(local_time_of_day);
 }
 
 load_point evaluate(const load_profile& p, const load_minute& m, std::chrono::milliseconds local_time_of_day) {

@@ -370,19 +370,23 @@ bool meter_model::integrate_by_time_of_day(time_point end) {
         }
     }
     const load_profile& profile = context.load();
+    const load_curve curve(profile, context.minute);  // load_power_w(profile, context.minute, ·)
     const double appliances = context.appliances;
     const double power_factor = profile.power_factor;
+    const bool capacitive = profile.capacitive;
     const auto sample_at_step = [&](milliseconds tod) {
         if (!by_profile) return sample_of(phases_of(context, tod));
-        const double total = load_power_w(profile, context.minute, tod);
+        const double total = curve.at(tod) + appliances;
         power_sample sample = base;  // the fixed phases' (and unused phases' zeros)
         for (std::size_t i = 0; i < 3; ++i) {
             if (!by_load[i]) continue;
-            double p = (total + appliances) * share[i];
+            double p = total * share[i];
             if (power_factor == 0) p = 0.0;
             const double apparent = power_factor == 0 ? 0 : std::abs(p) / power_factor;
             if (std::abs(p) > apparent + apparent * 1e-9) return sample_of(phases_of(context, tod));  // derive_phase refuses
-            const double q = derived_q_sign(p, false, profile.capacitive) * other_leg(apparent, p);
+            // derived_q_sign(p, false, capacitive) × the other leg: a sign flip, exact
+            const double leg = other_leg(apparent, p);
+            const double q = (p < 0) != capacitive ? -leg : leg;
             sample.active_mw[i] = round_half_away(p * 1000.0);
             sample.reactive_mvar[i] = round_half_away(q * 1000.0);
         }

@@ -63,9 +63,7 @@ inline std::int64_t round_half_away(double x) {
     if (!(x < 0x1p52 && x > -0x1p52)) return std::llround(x);
     const auto whole = static_cast<std::int64_t>(x);  // towards zero
     const double fraction = x - static_cast<double>(whole);
-    if (fraction >= 0.5) return whole + 1;
-    if (fraction <= -0.5) return whole - 1;
-    return whole;
+    return whole + (fraction >= 0.5) - (fraction <= -0.5);
 }
 
 /// Instantaneous power of up to three phases in integer milli-units, signed as in phase.hpp.
@@ -111,11 +109,14 @@ public:
             // of the values and of their magnitudes: the positive part of a sum is then
             // (Σ|x| + Σx) / 2 and the negative part (Σ|x| − Σx) / 2, exactly. Magnitudes
             // as unsigned, so that even |INT64_MIN| is one.
+            const auto& p = sample.active_mw;
+            const auto& q = sample.reactive_mvar;
+            const std::uint64_t m[6] = {magnitude(p[0]), magnitude(p[1]), magnitude(p[2]),
+                                        magnitude(q[0]), magnitude(q[1]), magnitude(q[2])};
             std::uint64_t most = 0, largest = 0;
-            for (std::size_t i = 0; i < 3; ++i) {
-                const std::uint64_t p = magnitude(sample.active_mw[i]), q = magnitude(sample.reactive_mvar[i]);
-                most += p + q;
-                largest = std::max(largest, std::max(p, q));
+            for (std::size_t k = 0; k < 6; ++k) {
+                most += m[k];
+                largest = std::max(largest, m[k]);
             }
             if (largest > limit) {  // implausible, but exact all the same
                 registers_.integrate(sample, dt_);
@@ -123,13 +124,17 @@ public:
             }
             if (bound_ + most > limit) flush();
             bound_ += most;
-            const auto& p = sample.active_mw;
-            const auto& q = sample.reactive_mvar;
-            const std::int64_t values[8] = {p[0], p[1], p[2], q[0], q[1], q[2], p[0] + p[1] + p[2], q[0] + q[1] + q[2]};
-            for (std::size_t k = 0; k < 8; ++k) {
-                signed_[k] += values[k];
-                magnitude_[k] += values[k] < 0 ? -values[k] : values[k];
+            for (std::size_t k = 0; k < 3; ++k) {
+                signed_[k] += p[k];
+                signed_[3 + k] += q[k];
+                magnitude_[k] += static_cast<std::int64_t>(m[k]);
+                magnitude_[3 + k] += static_cast<std::int64_t>(m[3 + k]);
             }
+            const std::int64_t net_p = p[0] + p[1] + p[2], net_q = q[0] + q[1] + q[2];
+            signed_[6] += net_p;
+            signed_[7] += net_q;
+            magnitude_[6] += net_p < 0 ? -net_p : net_p;
+            magnitude_[7] += net_q < 0 ? -net_q : net_q;
         }
         void flush();
 

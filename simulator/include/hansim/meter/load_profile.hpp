@@ -84,4 +84,35 @@ load_point evaluate(const load_profile& profile, const load_minute& minute, std:
 /// Its total active power alone (what changes from one integration step to the next).
 double load_power_w(const load_profile& profile, const load_minute& minute, std::chrono::milliseconds local_time_of_day);
 
+/// load_power_w() of one profile and minute, set up once (the model integrates up to 60
+/// steps of a minute with it): at() is load_power_w(profile, minute, t), the same
+/// expressions in the same order, so the same doubles; whole seconds of the day are looked
+/// up in the shapes' tables inline, anything else goes to the functions themselves.
+class load_curve {
+public:
+    load_curve(const load_profile& profile, const load_minute& minute);
+    double at(std::chrono::milliseconds local_time_of_day) const {
+        if (stepped_) return step_power_w_;
+        const std::int64_t ms = local_time_of_day.count();
+        if (ms < 0 || ms % 1000 != 0 || ms >= 86'400'000) return at_any(local_time_of_day);
+        const auto second = static_cast<std::size_t>(ms / 1000);
+        double power = base_w_;
+        if (shaped_) power = base_w_ + span_w_ * daily_[second];
+        power *= noise_factor_;
+        // hour > 6 and hour < 18, hour = ms / 3 600 000.0: exactly these whole milliseconds
+        if (solar_ && ms > 21'600'000 && ms < 64'800'000) {
+            const double sun = sun_[second];
+            power -= solar_peak_w_ * sun * sun * clouds_;
+        }
+        return power;
+    }
+
+private:
+    double at_any(std::chrono::milliseconds local_time_of_day) const;
+    bool stepped_ = false, shaped_ = false, solar_ = false;
+    double step_power_w_ = 0, base_w_ = 0, span_w_ = 0, noise_factor_ = 1, solar_peak_w_ = 0, clouds_ = 0;
+    const double* daily_ = nullptr;  ///< the daily shape per second of the day
+    const double* sun_ = nullptr;    ///< the sun's sine per second of the day
+};
+
 }  // namespace hansim::meter
