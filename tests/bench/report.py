@@ -78,8 +78,8 @@ def main():
     generate = {}
     for line in (out / "generate.txt").read_text().splitlines() if (out / "generate.txt").exists() else []:
         parts = line.split()
-        if len(parts) >= 3:
-            generate[parts[0]] = (float(parts[1]), int(parts[2]))
+        if len(parts) >= 3:  # format, best CPU seconds, frames[, runs]
+            generate[parts[0]] = (float(parts[1]), int(parts[2]), int(parts[3]) if len(parts) > 3 else 1)
     machine = (out / "machine.txt").read_text() if (out / "machine.txt").exists() else ""
     load = None  # the 1-minute load average when the run started
     for line in machine.splitlines():
@@ -118,10 +118,11 @@ def main():
     old_gen = {"raw": "17.6 s", "hex": "18.4 s", "jsonl": "48.7 s"}
     for fmt, target in (("raw", 5.0), ("hex", 5.0), ("jsonl", 10.0)):
         if fmt in generate:
-            seconds, frames = generate[fmt]
+            seconds, frames, runs = generate[fmt]
             floor = frames / l1 if l1 else None
             limit = f"encoding alone {floor:.1f} s ({frames:,} frames at the list-1 build rate)" if floor else "—"
-            row(f"`generate --duration 365d` kamstrup-no-3p, {fmt}, to /dev/null", old_gen[fmt], f"{seconds:.1f} s",
+            best = f" (best of {runs})" if runs > 1 else ""
+            row(f"`generate --duration 365d` kamstrup-no-3p, {fmt}, to /dev/null", old_gen[fmt], f"{seconds:.1f} s{best}",
                 limit, f"< {target:.0f} s",
                 verdict(seconds < target, f"{seconds / max(frames, 1) * 1e6:.2f} µs a frame end to end (CPU time; {machine_note})"))
         else:
@@ -245,6 +246,9 @@ def main():
         raw = out / f"{name}.txt"
         if raw.exists():
             text += [f"### {name}_bench", "", "```", raw.read_text().strip(), "```", ""]
+    if (out / "generate-runs.txt").exists():
+        text += ["### generate, every run (CPU seconds)", "", "```", (out / "generate-runs.txt").read_text().strip(),
+                 "```", ""]
     for name in ("paced", "mix"):
         if (out / f"{name}.json").exists():
             text += [f"### paced_bench {name}", "", "```", (out / f"{name}.json").read_text().strip(), "```", ""]

@@ -98,9 +98,21 @@ def test_the_generate_reason_says_whether_the_machine_was_quiet(tmp_path):
         out = tmp_path / f"out-{load.split()[0]}"
         out.mkdir()
         (out / "machine.txt").write_text(f"cores       2\nload (1/5/15 min) at start: {load}\n")
-        (out / "generate.txt").write_text("raw 6.30 3162360\n")
-        cells = row(run_report(out, tmp_path), "`generate --duration 365d` kamstrup-no-3p, raw")
-        assert cells[2] == "6.3 s" and cells[5] == f"missed: 1.99 µs a frame end to end (CPU time; {words})"
+        (out / "generate.txt").write_text("raw 6.30 3162360 3\n")
+        (out / "generate-runs.txt").write_text("raw run 1: 6.90 s\nraw run 2: 6.30 s\nraw run 3: 6.50 s\n")
+        text = run_report(out, tmp_path)
+        cells = row(text, "`generate --duration 365d` kamstrup-no-3p, raw")
+        assert cells[2] == "6.3 s (best of 3)"
+        assert cells[5] == f"missed: 1.99 µs a frame end to end (CPU time; {words})"
+        assert "raw run 1: 6.90 s" in text  # every run is in the report
+
+
+def test_a_generate_line_of_the_older_form_still_reads(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "generate.txt").write_text("jsonl 9.00 3162360\n")
+    cells = row(run_report(out, tmp_path), "`generate --duration 365d` kamstrup-no-3p, jsonl")
+    assert cells[2] == "9.0 s" and cells[5] == "**met**"
 
 
 def test_a_partial_run_leaves_not_measured_rows_and_never_fails(tmp_path):
