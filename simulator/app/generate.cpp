@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hansim/codec/bytes.hpp"
 #include "hansim/meter/meter_source.hpp"
 #include "hansim/meter/profile.hpp"
 #include "hansim/meter/push_record.hpp"
@@ -132,15 +133,9 @@ int run(int argc, char** argv) {
                                     http::make_point(frame, io::frame_outcome::sent, 0, frame.wire.size()));
             if (!frames_out) {
             } else if (format == "hex") {
-                static constexpr char digits[] = "0123456789ABCDEF";
                 const std::size_t at = pending.size();
                 pending.resize(at + 2 * frame.wire.size() + 1);
-                char* p = pending.data() + at;
-                for (const auto b : frame.wire) {
-                    *p++ = digits[b >> 4];
-                    *p++ = digits[b & 0x0F];
-                }
-                *p = '\n';
+                *codec::write_hex(pending.data() + at, frame.wire) = '\n';
             } else if (format == "raw") {
                 pending.append(reinterpret_cast<const char*>(frame.wire.data()), frame.wire.size());
             } else {

@@ -1,5 +1,7 @@
 #include "hansim/codec/bytes.hpp"
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace hansim::codec {
@@ -14,13 +16,23 @@ int nibble(char c) {
 }
 }  // namespace
 
-std::string to_hex(byte_view data) {
-    std::string out;
-    out.reserve(data.size() * 2);
-    for (auto b : data) {
-        out.push_back(hex_digits[b >> 4]);
-        out.push_back(hex_digits[b & 0x0F]);
+char* write_hex(char* at, byte_view data) {
+    // Both digits of a byte from one table entry: a copy of two chars a byte.
+    static const auto pairs = [] {
+        std::array<char, 512> t{};
+        for (std::size_t b = 0; b < 256; ++b) t[2 * b] = hex_digits[b >> 4], t[2 * b + 1] = hex_digits[b & 0x0F];
+        return t;
+    }();
+    for (const auto b : data) {
+        std::memcpy(at, &pairs[2 * std::size_t{b}], 2);
+        at += 2;
     }
+    return at;
+}
+
+std::string to_hex(byte_view data) {
+    std::string out(data.size() * 2, '\0');
+    write_hex(out.data(), data);
     return out;
 }
 

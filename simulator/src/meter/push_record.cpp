@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "hansim/codec/apdu/notification_elements.hpp"
+#include "hansim/codec/bytes.hpp"
 #include "hansim/meter/list_values.hpp"
 #include "hansim/meter/p1_profile.hpp"
 #include "hansim/meter/p1_telegram.hpp"
@@ -448,14 +449,9 @@ void append_push_record_text(std::string& out, const push_frame& frame, const me
     text_key(out, "start_offset_ms");
     text_integer(out, static_cast<std::int64_t>(frame.start_offset.count()));
     text_key(out, "hex");
-    static constexpr char hex_digits[] = "0123456789ABCDEF";
     char* p = extend(out, 2 * frame.wire.size() + 2);
     *p++ = '"';
-    for (const auto b : frame.wire) {
-        *p++ = hex_digits[b >> 4];
-        *p++ = hex_digits[b & 0x0F];
-    }
-    *p = '"';
+    *codec::write_hex(p, frame.wire) = '"';
     text_key(out, "values");
     bool written = false;
     if (frame.list == "p1") written = text_p1_values(out, frame, config);

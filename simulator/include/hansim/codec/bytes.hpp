@@ -19,6 +19,9 @@ using byte_view = std::span<const std::uint8_t>;
 
 /// Upper-case hex without separators ("7EA0E2...").
 std::string to_hex(byte_view data);
+/// to_hex(data) written at `at` (room for 2 × data.size() chars); returns the end. For
+/// writers that build a line in place (`generate --format hex`, the jsonl records).
+char* write_hex(char* at, byte_view data);
 
 /// Upper-case hex with one space between bytes ("7E A0 E2 ..."), as the captures are written.
 std::string to_spaced_hex(byte_view data);
