@@ -49,6 +49,17 @@ def test_a_missed_pty_target_names_the_measured_cpu_per_frame(tmp_path):
     assert cells[5].startswith("missed: 56% of the loop") and "1426 ns" in cells[5] and "631 ns" in cells[5]
 
 
+def test_of_repetitions_the_fastest_counts(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "codec.json").write_text(gbench(
+        {"name": "build_frame/p1_telegram", "real_time": 1100.0, "items_per_second": 0.91e6},
+        {"name": "build_frame/p1_telegram", "real_time": 900.0, "items_per_second": 1.11e6},
+        {"name": "build_frame/p1_telegram", "real_time": 1300.0, "items_per_second": 0.77e6}))
+    cells = row(run_report(out, tmp_path), "P1 telegram")
+    assert cells[2] == "1.11 M/s" and cells[5] == "**met**"
+
+
 def paced_fixture():
     meters = {"meters": 1000, "readers": 1000, "frames": 3000, "frames_lost": 0, "wire_frames": 2990,
               "wire_deviation_median": 0.0006, "wire_deviation_p99": 0.004, "wire_deviation_worst": 0.009,
