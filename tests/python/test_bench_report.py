@@ -88,7 +88,9 @@ def test_paced_and_mix_figures_get_their_rows(tmp_path):
     late = row(text, "1000 paced meters: first-byte lateness")
     assert late[2] == "0.20 / 3.00 / 9.0 ms" and late[5] == "**met**"  # 3.0 <= 2 x 2.0
     wire = row(text, "1000 paced meters: wire duration")
-    assert wire[5].startswith("missed: worst 0.90%")
+    assert wire[5].startswith("missed: worst 0.90% (8.5 ms on a 950 ms frame), 0.5% of frames over 0.5 %")
+    assert "the bare timer loop's by up to 5.0 ms (0.53% of a frame)" in wire[5]
+    assert "the run's own first bytes by up to 9.0 ms, while their p99 is 2.00 ms" in wire[5]
     timer = row(text, "1000 paced meters (each its own push phase)")
     assert "3.50 a wake-up" in timer[2] and timer[5] == "**met**"
     cpu = row(text, "1,000 paced + 4,000 unpaced meters in one process (PTY 2,334, TCP 1,333, file 1,333): CPU")
@@ -99,9 +101,11 @@ def test_paced_and_mix_figures_get_their_rows(tmp_path):
     assert mixed_late[5] == "missed: 5.00 ms > 4.00 ms"
     assert "### paced_bench mix" in text and "### paced_bench paced" in text
     fast = row(text, "115200-baud pacing")
-    assert fast[3] == "bare timer loop p50 / p99 0.10 / 2.00 ms against a 18.4 ms span (first to last chunk)"
-    # the reason is measured: the bare loop's p50-to-p99 spread (1.90 ms) over the span
-    assert fast[5].startswith("missed: the measured span") and "(1.90 ms) is 10.3% of the 18.4 ms span" in fast[5]
+    assert fast[3] == ("bare timer loop p50 / p99 / max 0.10 / 2.00 / 5.0 ms against a 18.4 ms span "
+                       "(first to last chunk)")
+    # the reason is measured: the worst frame in ms, and the bare loop's spread and worst beside 0.5 %
+    assert fast[5].startswith("missed: worst 0.37 ms off the 18.4 ms span") and "0.5 % is 0.09 ms" in fast[5]
+    assert "spread 1.90 ms from p50 to p99 (10.3% of the span) and reach 5.0 ms at worst" in fast[5]
 
 
 def test_the_generate_reason_says_whether_the_machine_was_quiet(tmp_path):
