@@ -45,7 +45,7 @@ std::string live_frontend::change(std::size_t meter, scenario::live_kind kind, c
     }
     if (!result.ok) throw http::control_error(400, result.error.empty() ? what + " '" + text + "': not applied" : result.error);
     const std::string done = what + " " + result.applied;
-    view_.add_mark(meter, {result.meter_now.time_since_epoch().count(), "control", done, "applied at this meter time"});
+    view_.add_mark(meter, {result.meter_now.time_since_epoch().count(), "control", done, "applied at this meter time", std::nullopt});
     return done;
 }
 
@@ -99,7 +99,7 @@ std::vector<http::control_action> live_frontend::actions() {
              const bool on = request["asserted"].get<bool>();
              line->set(on);
              std::string done = on ? "data request asserted" : "data request dropped";
-             view_.add_mark(meter, {meter_now_ms(), "control", done, ""});
+             view_.add_mark(meter, {meter_now_ms(), "control", done, "", std::nullopt});
              return done;
          }});
     return list;

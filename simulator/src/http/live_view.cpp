@@ -160,7 +160,7 @@ std::vector<mark> mark_tracker::marks_for(const frame_point& point) {
     if (point.silenced_before != 0)
         marks.push_back({at, "silenced", std::to_string(point.silenced_before) + " push slot" +
                                              (point.silenced_before == 1 ? "" : "s") + " not carried",
-                         "the port was cut or the P1 data request released before this frame"});
+                         "the port was cut or the P1 data request released before this frame", std::nullopt});
     const auto has = [](const std::vector<std::string>& list, const std::string& text) {
         return std::find(list.begin(), list.end(), text) != list.end();
     };
@@ -179,22 +179,22 @@ std::vector<mark> mark_tracker::marks_for(const frame_point& point) {
             }
             if (within(begin)) marks.push_back({begin, "event", c.text, end ? "in force for its duration" : "in force from here", end});
             if (end && within(*end)) {
-                marks.push_back({*end, "event_end", c.text, "its duration ran out"});
+                marks.push_back({*end, "event_end", c.text, "its duration ran out", std::nullopt});
                 ran_out.push_back(c.text);
             }
         }
     }
     for (const auto& was : in_force_)
         if (!has(events, was) && !has(ran_out, was))
-            marks.push_back({point.scheduled_ms, "event_end", was, "no longer in force at this push (replaced)"});
+            marks.push_back({point.scheduled_ms, "event_end", was, "no longer in force at this push (replaced)", std::nullopt});
     for (const auto& now : events)
         if (!has(in_force_, now) && !has(exact_, now))
-            marks.push_back({point.scheduled_ms, "event", now, "in force from this push"});
+            marks.push_back({point.scheduled_ms, "event", now, "in force from this push", std::nullopt});
     in_force_ = events;
     previous_ms_ = point.scheduled_ms;
     // In time order: what happened between the frames, then what the frame itself carries.
     std::stable_sort(marks.begin(), marks.end(), [](const mark& a, const mark& b) { return a.utc_ms < b.utc_ms; });
-    if (!point.fault.empty()) marks.push_back({at, "fault", point.fault, point.fault_detail});
+    if (!point.fault.empty()) marks.push_back({at, "fault", point.fault, point.fault_detail, std::nullopt});
     return marks;
 }
 
@@ -340,7 +340,7 @@ void report_builder::add(std::size_t meter, const frame_point& point) {
     s.last = point;
     for (auto& m : s.tracker.marks_for(point)) add_mark(meter, std::move(m));
     if (point.outcome != io::frame_outcome::sent)
-        add_mark(meter, {point.send_ms, "lost", std::string(io::outcome_name(point.outcome)), ""});
+        add_mark(meter, {point.send_ms, "lost", std::string(io::outcome_name(point.outcome)), "", std::nullopt});
     if (s.buckets.empty()) {
         s.origin_ms = point.send_ms;
         s.width_ms = 1000;

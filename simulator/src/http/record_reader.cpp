@@ -233,7 +233,7 @@ std::uint64_t add_capture(const capture::capture& recording, const std::string& 
         for (const auto& d : decoded) {
             if (d.contains("error") || !d.contains("values")) {
                 report.add_mark(meter, {ms(at), "fault", text_of(d, "error_kind", "undecodable"),
-                                        text_of(d, "error", "no values")});
+                                        text_of(d, "error", "no values"), std::nullopt});
                 continue;
             }
             json record{{"meter", name},
@@ -245,7 +245,7 @@ std::uint64_t add_capture(const capture::capture& recording, const std::string& 
             if (d.contains("invocation_counter")) record["invocation_counter"] = d["invocation_counter"];
             auto read = point_from_record(record, resolutions);
             if (!read.point) {
-                report.add_mark(meter, {ms(at), "fault", "unreadable", read.error});
+                report.add_mark(meter, {ms(at), "fault", "unreadable", read.error, std::nullopt});
                 continue;
             }
             report.add(meter, *read.point);
@@ -259,7 +259,7 @@ std::uint64_t add_capture(const capture::capture& recording, const std::string& 
             decoder.feed(r.bytes);
             take(decoder.drain(), last);
         } else {
-            report.add_mark(meter, {ms(last), "event", r.event, r.text});
+            report.add_mark(meter, {ms(last), "event", r.event, r.text, std::nullopt});
         }
     }
     take(decoder.finish(), last);
