@@ -29,6 +29,28 @@ std::int64_t from_milli_to_kilo(std::int64_t milli, unsigned decimals) {
     return scaled;
 }
 
+/// from_milli_to_kilo(a + b, decimals) where a + b may pass the int64 range (two registers
+/// near their limit): each part floored on its own, the remainders added. Throws
+/// std::invalid_argument when the result itself does not fit.
+std::int64_t sum_from_milli_to_kilo(std::int64_t a, std::int64_t b, unsigned decimals) {
+    std::int64_t sum = 0;
+    if (!__builtin_add_overflow(a, b, &sum)) return from_milli_to_kilo(sum, decimals);
+    const auto divisor = decimals >= 6 ? 1 : pow10(6 - decimals);
+    const auto floor_part = [divisor](std::int64_t x, std::int64_t& rest) {
+        auto q = x / divisor;
+        if (x % divisor != 0 && x < 0) --q;
+        rest = x - q * divisor;  // 0 .. divisor - 1
+        return q;
+    };
+    std::int64_t rest_a = 0, rest_b = 0, out = 0;
+    const auto qa = floor_part(a, rest_a), qb = floor_part(b, rest_b);
+    if (decimals < 6 && !__builtin_add_overflow(qa, qb, &out) &&
+        !__builtin_add_overflow(out, (rest_a + rest_b) / divisor, &out))
+        return out;
+    throw std::invalid_argument("P1 energy sum of " + std::to_string(a) + " and " + std::to_string(b) +
+                                " mWh does not fit the line");
+}
+
 std::int64_t rounded(double v, unsigned decimals) {
     const double scaled = v * static_cast<double>(pow10(decimals));
     if (!std::isfinite(scaled) || std::fabs(scaled) >= 9.0e18)
@@ -63,7 +85,8 @@ std::optional<std::int64_t> scaled_of(const snapshot& s, const p1_line& line) {
         case q::active_export_energy: return energy(s.energy.active_export_mwh);
         case q::reactive_import_energy: return energy(s.energy.reactive_import_mvarh);
         case q::reactive_export_energy: return energy(s.energy.reactive_export_mvarh);
-        case q::active_energy_sum: return energy(s.energy.active_import_mwh + s.energy.active_export_mwh);
+        case q::active_energy_sum:
+            return sum_from_milli_to_kilo(s.energy.active_import_mwh, s.energy.active_export_mwh, line.decimals);
         case q::active_import_power: return kilo(s.active_import_w);
         case q::active_export_power: return kilo(s.active_export_w);
         case q::reactive_import_power: return kilo(s.reactive_import_var);
