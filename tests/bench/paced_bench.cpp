@@ -20,7 +20,8 @@
 //     with a client each, a third on files; readers drain every PTY and client. Figures: CPU
 //     of the run loop's thread and of the process (fractions of one core), resident memory
 //     per meter (peak RSS during the run / meters, and the growth over the process before the
-//     meters were made / meters), frames sent and lost, paced lateness p50 / p99.
+//     meters were made / meters), frames sent and lost, paced lateness p50 / p99, beside a bare
+//     timer loop run first (5 s), as in `paced`.
 //
 // Open files: a meter on a PTY takes two descriptors (master and the reader's slave), a TCP
 // meter three; the bench raises RLIMIT_NOFILE's soft limit to the hard limit (as hansim run
@@ -379,6 +380,8 @@ int paced_main(std::size_t count, seconds length) {
 }
 
 int mix_main(std::size_t paced, std::size_t unpaced, seconds length) {
+    // The limit of the paced lateness, measured in this run: the machine's own wake-ups.
+    const auto bare = bare_timer_loop(milliseconds(10), seconds(5));
     const auto file_limit = io::raise_open_file_limit();
     const std::uint64_t rss_before = rss_bytes();
     io::session session(io::signal_handling::leave_to_host);
@@ -459,14 +462,16 @@ int mix_main(std::size_t paced, std::size_t unpaced, seconds length) {
     const double growth_per_meter =
         static_cast<double>(rss_peak > rss_before ? rss_peak - rss_before : 0) / static_cast<double>(meters);
     std::printf(
-        "{\n  \"open_file_limit\": %llu,\n  \"mix\": {\"paced\": %zu, \"unpaced\": %zu, \"seconds\": %lld, "
+        "{\n  \"open_file_limit\": %llu,\n  \"bare_timer\": {\"samples\": %zu, \"lateness_p50_ms\": %.3f, "
+        "\"lateness_p99_ms\": %.3f, \"lateness_max_ms\": %.3f},\n  \"mix\": {\"paced\": %zu, \"unpaced\": %zu, \"seconds\": %lld, "
         "\"on_pty\": %zu, \"on_tcp\": %zu, \"on_file\": %zu, \"readers\": %zu, "
         "\"cpu_share\": %.4f, \"process_cpu_share\": %.4f, \"rss_before_bytes\": %llu, \"rss_peak_bytes\": %llu, "
         "\"rss_per_meter_bytes\": %.0f, \"rss_growth_per_meter_bytes\": %.0f, "
         "\"frames_sent_paced\": %llu, \"frames_lost_paced\": %llu, \"frames_sent_unpaced\": %llu, "
         "\"frames_lost_unpaced\": %llu, \"bytes_read\": %llu, \"paced_lateness_p50_ms\": %.3f, "
         "\"paced_lateness_p99_ms\": %.3f, \"timer_wakeups\": %llu, \"timer_callbacks\": %llu}\n}\n",
-        static_cast<unsigned long long>(file_limit), paced, unpaced, static_cast<long long>(length.count()), on_pty,
+        static_cast<unsigned long long>(file_limit), bare.size(), quantile(bare, 0.5), quantile(bare, 0.99),
+        max_of(bare), paced, unpaced, static_cast<long long>(length.count()), on_pty,
         on_tcp, on_file, watcher.opened(), elapsed > 0 ? cpu / elapsed : 0, elapsed > 0 ? process / elapsed : 0,
         static_cast<unsigned long long>(rss_before), static_cast<unsigned long long>(rss_peak.load()), per_meter,
         growth_per_meter, static_cast<unsigned long long>(sent_paced), static_cast<unsigned long long>(lost_paced),
