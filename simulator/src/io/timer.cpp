@@ -144,7 +144,7 @@ bool virtual_clock::run_one(mono_time until) {
     while (!queue_.empty() && queue_.top().due <= until) {
         const pending next = queue_.top();
         queue_.pop();
-        auto* target = timers_[next.timer_id];
+        auto* target = timers_[next.id];
         if (target == nullptr) continue;
         const auto delay = wake_delay_ ? wake_delay_(next.due) : std::chrono::nanoseconds(0);
         if (next.due + delay > now_) now_ = next.due + delay;

@@ -49,6 +49,21 @@ private:
     std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
 };
 
+/// A deadline in a min-heap of callbacks (std::priority_queue with std::greater<>): the
+/// earliest first, and among equal deadlines the one pushed first (`order`). `id` names the
+/// timer, `generation` the arming of it (a stale entry is skipped). Used by timer_queue and
+/// virtual_clock, so real and virtual time order callbacks the same way.
+template <typename Id>
+struct deadline_entry {
+    mono_time due;
+    std::uint64_t order;
+    Id id;
+    std::uint64_t generation;
+    friend bool operator>(const deadline_entry& a, const deadline_entry& b) {
+        return a.due != b.due ? a.due > b.due : a.order > b.order;
+    }
+};
+
 /// Many timers on one steady_timer (issue 12: one timer per instant, not per meter). Each
 /// meter of a session gets a handle (make_timer()); the pending deadlines of all handles are
 /// kept in a min-heap, and one steady_timer on the io_context is armed for the earliest. When
@@ -79,15 +94,7 @@ public:
 
 private:
     class handle;
-    struct pending {
-        mono_time due;
-        std::uint64_t order;  // FIFO among equal deadlines
-        std::uint32_t id;
-        std::uint64_t generation;
-        friend bool operator>(const pending& a, const pending& b) {
-            return a.due != b.due ? a.due > b.due : a.order > b.order;
-        }
-    };
+    using pending = deadline_entry<std::uint32_t>;
     void push(std::uint32_t id, std::uint64_t generation, mono_time due);
     void arm(mono_time due);
     void fire();
@@ -128,15 +135,7 @@ public:
 
 private:
     class virtual_timer;
-    struct pending {
-        mono_time due;
-        std::uint64_t order;  // FIFO among equal deadlines
-        std::uint64_t timer_id;
-        std::uint64_t generation;
-        friend bool operator>(const pending& a, const pending& b) {
-            return a.due != b.due ? a.due > b.due : a.order > b.order;
-        }
-    };
+    using pending = deadline_entry<std::uint64_t>;
     bool run_one(mono_time until);
 
     mono_time now_;
