@@ -152,15 +152,10 @@ load_curve::load_curve(const load_profile& p, const load_minute& m)
 }
 
 double load_curve::at_any(std::chrono::milliseconds local_time_of_day) const {
-    const double hour = hour_of(local_time_of_day);
-    double power = base_w_;
-    if (shaped_) power = base_w_ + span_w_ * curve_at<daily_shape>(local_time_of_day);
-    power *= noise_factor_;
-    if (solar_ && hour > 6.0 && hour < 18.0) {
-        const double sun = curve_at<sun_of>(local_time_of_day);
-        power -= solar_peak_w_ * sun * sun * clouds_;
-    }
-    return power;
+    // Not a whole second of the day: the shapes' functions themselves (curve_at).
+    const bool day = daytime(local_time_of_day.count());
+    return power(shaped_ ? curve_at<daily_shape>(local_time_of_day) : 0.0,
+                 solar_ && day ? curve_at<sun_of>(local_time_of_day) : 0.0, day);
 }
 
 double load_power_w(const load_profile& p, const load_minute& m, std::chrono::milliseconds local_time_of_day) {

@@ -96,18 +96,22 @@ public:
         const std::int64_t ms = local_time_of_day.count();
         if (ms < 0 || ms % 1000 != 0 || ms >= 86'400'000) return at_any(local_time_of_day);
         const auto second = static_cast<std::size_t>(ms / 1000);
-        double power = base_w_;
-        if (shaped_) power = base_w_ + span_w_ * daily_[second];
-        power *= noise_factor_;
-        // hour > 6 and hour < 18, hour = ms / 3 600 000.0: exactly these whole milliseconds
-        if (solar_ && ms > 21'600'000 && ms < 64'800'000) {
-            const double sun = sun_[second];
-            power -= solar_peak_w_ * sun * sun * clouds_;
-        }
-        return power;
+        const bool day = daytime(ms);
+        return power(shaped_ ? daily_[second] : 0.0, solar_ && day ? sun_[second] : 0.0, day);
     }
 
 private:
+    /// hour > 6 and hour < 18, hour = ms / 3 600 000.0: exactly these whole milliseconds.
+    static bool daytime(std::int64_t ms) { return ms > 21'600'000 && ms < 64'800'000; }
+    /// The load from the daily shape's and the sun's values at one time of day (each read
+    /// only when the profile has it).
+    double power(double daily, double sun, bool day) const {
+        double watts = base_w_;
+        if (shaped_) watts = base_w_ + span_w_ * daily;
+        watts *= noise_factor_;
+        if (solar_ && day) watts -= solar_peak_w_ * sun * sun * clouds_;
+        return watts;
+    }
     double at_any(std::chrono::milliseconds local_time_of_day) const;
     bool stepped_ = false, shaped_ = false, solar_ = false;
     double step_power_w_ = 0, base_w_ = 0, span_w_ = 0, noise_factor_ = 1, solar_peak_w_ = 0, clouds_ = 0;
