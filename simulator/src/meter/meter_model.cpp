@@ -384,9 +384,7 @@ bool meter_model::integrate_by_time_of_day(time_point end) {
             if (power_factor == 0) p = 0.0;
             const double apparent = power_factor == 0 ? 0 : std::abs(p) / power_factor;
             if (std::abs(p) > apparent + apparent * 1e-9) return sample_of(phases_of(context, tod));  // derive_phase refuses
-            // derived_q_sign(p, false, capacitive) × the other leg: a sign flip, exact
-            const double leg = other_leg(apparent, p);
-            const double q = (p < 0) != capacitive ? -leg : leg;
+            const double q = derived_q_sign(p, false, capacitive) * other_leg(apparent, p);
             sample.active_mw[i] = round_half_away(p * 1000.0);
             sample.reactive_mvar[i] = round_half_away(q * 1000.0);
         }

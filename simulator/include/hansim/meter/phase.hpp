@@ -50,10 +50,11 @@ inline double other_leg(double hypotenuse, double leg) {
     return std::sqrt(std::max(0.0, hypotenuse * hypotenuse - leg * leg));
 }
 /// … and the sign of a derived Q: P's sign (`exporting` decides for P = 0), the opposite when
-/// the load is capacitive.
+/// the load is capacitive. Written as one select, not nested branches: the model takes it
+/// for every phase of every integration step, where P's sign is data.
 inline double derived_q_sign(double p, bool exporting, bool capacitive) {
-    const double dir = p < 0 ? -1.0 : (p > 0 ? 1.0 : (exporting ? -1.0 : 1.0));
-    return capacitive ? -dir : dir;
+    const bool negative = p < 0 || (!(p > 0) && exporting);
+    return negative != capacitive ? -1.0 : 1.0;
 }
 
 /// Derives the missing quantities. Throws std::invalid_argument naming the conflict when the
