@@ -20,13 +20,17 @@ std::int64_t pow10(unsigned n) {
     return v;
 }
 
+/// x / d rounded towards minus infinity (d > 0).
+std::int64_t floor_div(std::int64_t x, std::int64_t d) {
+    auto q = x / d;
+    if (x % d != 0 && x < 0) --q;
+    return q;
+}
+
 /// Milli-units (mWh) to the line's decimals of kilo-units (kWh), rounded down.
 std::int64_t from_milli_to_kilo(std::int64_t milli, unsigned decimals) {
     if (decimals >= 6) return milli * pow10(decimals - 6);
-    const auto divisor = pow10(6 - decimals);
-    auto scaled = milli / divisor;
-    if (milli % divisor != 0 && milli < 0) --scaled;
-    return scaled;
+    return floor_div(milli, pow10(6 - decimals));
 }
 
 /// from_milli_to_kilo(a + b, decimals) where a + b may pass the int64 range (two registers
@@ -35,18 +39,13 @@ std::int64_t from_milli_to_kilo(std::int64_t milli, unsigned decimals) {
 std::int64_t sum_from_milli_to_kilo(std::int64_t a, std::int64_t b, unsigned decimals) {
     std::int64_t sum = 0;
     if (!__builtin_add_overflow(a, b, &sum)) return from_milli_to_kilo(sum, decimals);
-    const auto divisor = decimals >= 6 ? 1 : pow10(6 - decimals);
-    const auto floor_part = [divisor](std::int64_t x, std::int64_t& rest) {
-        auto q = x / divisor;
-        if (x % divisor != 0 && x < 0) --q;
-        rest = x - q * divisor;  // 0 .. divisor - 1
-        return q;
-    };
-    std::int64_t rest_a = 0, rest_b = 0, out = 0;
-    const auto qa = floor_part(a, rest_a), qb = floor_part(b, rest_b);
-    if (decimals < 6 && !__builtin_add_overflow(qa, qb, &out) &&
-        !__builtin_add_overflow(out, (rest_a + rest_b) / divisor, &out))
-        return out;
+    if (decimals < 6) {  // with 6 or more decimals the scaled sum is larger still
+        const auto divisor = pow10(6 - decimals);
+        const auto qa = floor_div(a, divisor), qb = floor_div(b, divisor);
+        const auto rests = (a - qa * divisor) + (b - qb * divisor);  // each 0 .. divisor - 1
+        std::int64_t out = 0;
+        if (!__builtin_add_overflow(qa, qb, &out) && !__builtin_add_overflow(out, rests / divisor, &out)) return out;
+    }
     throw std::invalid_argument("P1 energy sum of " + std::to_string(a) + " and " + std::to_string(b) +
                                 " mWh does not fit the line");
 }
