@@ -94,6 +94,23 @@ double process_cpu_seconds() {
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+/// Runs `session` from now for `length` (+5 s to finish the last frames), the meters' clocks
+/// mapped to start at `start_utc`; returns the run loop's thread and the process CPU, each a
+/// fraction of one core over the run's wall time. Both modes measure a run this way.
+struct cpu_shares {
+    double thread = 0, process = 0;
+};
+cpu_shares run_measured(io::session& session, meter::utc_ms start_utc, seconds length) {
+    const io::time_mapping mapping{start_utc, mono::now(), 1.0};
+    const double cpu_before = thread_cpu_seconds(), process_before = process_cpu_seconds();
+    const auto wall_before = mono::now();
+    session.run(mapping, length + seconds(5));
+    const double cpu = thread_cpu_seconds() - cpu_before, process = process_cpu_seconds() - process_before;
+    const double elapsed = duration<double>(mono::now() - wall_before).count();
+    if (elapsed <= 0) return {};
+    return {cpu / elapsed, process / elapsed};
+}
+
 std::uint64_t rss_bytes() {
     std::ifstream status("/proc/self/status");
     std::string key;
@@ -297,13 +314,7 @@ paced_figures run_paced(std::size_t count, unsigned baud, seconds length) {
     });
     watcher.start();
     std::this_thread::sleep_for(milliseconds(200));  // the readers are open before anything is sent
-    // The meter clock starts now: no frame is due in the past.
-    const io::time_mapping mapping{start_utc, mono::now(), 1.0};
-    const double cpu_before = thread_cpu_seconds(), process_before = process_cpu_seconds();
-    const auto wall_before = mono::now();
-    session.run(mapping, length + seconds(5));
-    const double cpu = thread_cpu_seconds() - cpu_before, process = process_cpu_seconds() - process_before;
-    const double elapsed = duration<double>(mono::now() - wall_before).count();
+    const cpu_shares cpu = run_measured(session, start_utc, length);  // the meter clock starts now
     std::this_thread::sleep_for(milliseconds(300));
     watcher.stop();
 
@@ -317,8 +328,8 @@ paced_figures run_paced(std::size_t count, unsigned baud, seconds length) {
     f.late_max = max_of(lateness);
     f.summary_p50 = ms(session.total().lateness_quantile(0.5));
     f.summary_p99 = ms(session.total().lateness_quantile(0.99));
-    f.cpu_share = elapsed > 0 ? cpu / elapsed : 0;
-    f.process_cpu_share = elapsed > 0 ? process / elapsed : 0;
+    f.cpu_share = cpu.thread;
+    f.process_cpu_share = cpu.process;
     f.wakeups = session.timer_statistics().wakeups;
     f.callbacks = session.timer_statistics().callbacks;
     f.arms = session.timer_statistics().arms;
@@ -448,12 +459,7 @@ int mix_main(std::size_t paced, std::size_t unpaced, seconds length) {
         }
     });
     std::this_thread::sleep_for(milliseconds(300));  // readers open, TCP clients connected
-    const io::time_mapping mapping{start_utc, mono::now(), 1.0};
-    const double cpu_before = thread_cpu_seconds(), process_before = process_cpu_seconds();
-    const auto wall_before = mono::now();
-    session.run(mapping, length + seconds(5));
-    const double cpu = thread_cpu_seconds() - cpu_before, process = process_cpu_seconds() - process_before;
-    const double elapsed = duration<double>(mono::now() - wall_before).count();
+    const cpu_shares cpu = run_measured(session, start_utc, length);
     sampling = false;
     sampler.join();
     watcher.stop();
@@ -472,7 +478,7 @@ int mix_main(std::size_t paced, std::size_t unpaced, seconds length) {
         "\"paced_lateness_p99_ms\": %.3f, \"timer_wakeups\": %llu, \"timer_callbacks\": %llu}\n}\n",
         static_cast<unsigned long long>(file_limit), bare.size(), quantile(bare, 0.5), quantile(bare, 0.99),
         max_of(bare), paced, unpaced, static_cast<long long>(length.count()), on_pty,
-        on_tcp, on_file, watcher.opened(), elapsed > 0 ? cpu / elapsed : 0, elapsed > 0 ? process / elapsed : 0,
+        on_tcp, on_file, watcher.opened(), cpu.thread, cpu.process,
         static_cast<unsigned long long>(rss_before), static_cast<unsigned long long>(rss_peak.load()), per_meter,
         growth_per_meter, static_cast<unsigned long long>(sent_paced), static_cast<unsigned long long>(lost_paced),
         static_cast<unsigned long long>(sent_unpaced), static_cast<unsigned long long>(lost_unpaced),
