@@ -40,26 +40,29 @@ void progress::update(const progress_state& state) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
     if (drawn_ && now - last_draw_ < std::chrono::milliseconds(250)) return;
-    draw(state);
+    draw(state, false);
 }
 
-void progress::draw(const progress_state& state) {
+void progress::draw(const progress_state& state, bool final) {
     const auto now = std::chrono::steady_clock::now();
     last_draw_ = now;
     const double elapsed = std::chrono::duration<double>(now - started_).count();
+    // Mid-run, a rate and an estimate over the first 50 ms would be noise; the final line's
+    // figures are exact however short the work was (a fast machine writes 2 days in less).
+    const bool timed = final ? elapsed > 0.0 : elapsed > 0.05;
     std::string line = "\r\033[K" + label_ + ":";
     if (state.simulated) line += " " + scenario::format_utc_time(*state.simulated);
     line += ", " + std::to_string(state.frames) + " frames";
     line += ", " + std::to_string(state.faults) + " faults";
     char text[64];
-    if (elapsed > 0.05) {
+    if (timed) {
         std::snprintf(text, sizeof text, ", %.1f frames/s", static_cast<double>(state.frames) / elapsed);
         line += text;
     }
     if (state.done) {
         std::snprintf(text, sizeof text, ", %.0f %%", *state.done * 100.0);
         line += text;
-        if (*state.done > 0.001 && elapsed > 0.05)
+        if (*state.done > 0.001 && timed)
             line += ", " + clock_text(elapsed * (1.0 - *state.done) / *state.done) + " left";
     }
     std::fputs(line.c_str(), stderr);
@@ -76,7 +79,7 @@ void progress::clear() {
 
 void progress::finish(const progress_state& state) {
     if (!enabled_) return;
-    draw(state);
+    draw(state, true);
     std::fputc('\n', stderr);
     std::fflush(stderr);
     drawn_ = false;

@@ -39,7 +39,7 @@ public:
     void finish(const progress_state& state);
 
 private:
-    void draw(const progress_state& state);
+    void draw(const progress_state& state, bool final);
 
     std::string label_;
     bool enabled_ = false;
