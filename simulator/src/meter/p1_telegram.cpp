@@ -27,10 +27,15 @@ std::int64_t floor_div(std::int64_t x, std::int64_t d) {
     return q;
 }
 
-/// Milli-units (mWh) to the line's decimals of kilo-units (kWh), rounded down.
+/// Milli-units (mWh) to the line's decimals of kilo-units (kWh), rounded down. Throws
+/// std::invalid_argument when a line of 6 or more decimals scales it past the int64 range.
 std::int64_t from_milli_to_kilo(std::int64_t milli, unsigned decimals) {
-    if (decimals >= 6) return milli * pow10(decimals - 6);
-    return floor_div(milli, pow10(6 - decimals));
+    if (decimals < 6) return floor_div(milli, pow10(6 - decimals));
+    std::int64_t out = 0;
+    if (decimals - 6 > 18 || __builtin_mul_overflow(milli, pow10(decimals - 6), &out))
+        throw std::invalid_argument("P1 energy of " + std::to_string(milli) + " m-units with " +
+                                    std::to_string(decimals) + " decimals does not fit the line");
+    return out;
 }
 
 /// from_milli_to_kilo(a + b, decimals) where a + b may pass the int64 range (two registers

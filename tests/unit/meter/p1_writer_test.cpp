@@ -227,6 +227,20 @@ TEST(p1_writer, a_bad_profile_fails_as_before) {
     EXPECT_EQ(outcome_of(too_many_digits, good.ident, three),
               "error: P1 number 412 with 3 decimals needs more than 18 digits");
 
+    // An energy line of 6 or more decimals scales mWh up: a large register no longer fits
+    // int64 and is named, rather than wrapping (undefined) into a wrong number.
+    p1_profile many_decimals = good;
+    std::size_t energy = 0;
+    while (many_decimals.lines[energy].quantity != p1_quantity::active_import_energy) ++energy;
+    many_decimals.lines[energy].integer_digits = 2;
+    many_decimals.lines[energy].decimals = 16;
+    EXPECT_EQ(outcome_of(many_decimals, good.ident, three),
+              "error: P1 energy of 123456789012 m-units with 16 decimals does not fit the line");
+    snapshot small = s;
+    small.energy.active_import_mwh = 12'345;  // 0.012345 kWh: fits, exactly scaled up
+    const std::string written = p1_telegram_writer(many_decimals).build(small, good.ident);
+    EXPECT_NE(written.find("1-0:1.8.0(00.0123450000000000*kWh)"), std::string::npos) << written;
+
     EXPECT_EQ(outcome_of(good, "KAM\r\n5", three),
               "error: P1 writer: header ident contains 'CR', which would break the telegram framing");
 }
