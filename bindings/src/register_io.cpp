@@ -246,7 +246,7 @@ public:
         scenario::run_request request = python_request();
         auto with_port = settings;
         with_port["port"] = port;
-        request.meters.push_back({profile, to_settings(with_port)});
+        request.meters.push_back({profile, to_settings(with_port), {}});
         if (key_file) request.settings.push_back({"key_file", *key_file, "key_file"});
         if (!start.empty()) request.start = start;
         scenario::plan_defaults defaults;

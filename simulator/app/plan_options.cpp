@@ -80,7 +80,7 @@ scenario::run_request request_from(const po::variables_map& vm) {
     scenario::run_request request;
     if (vm.count("scenario")) request.scenario_file = vm["scenario"].as<std::string>();
     if (vm.count("state-dir")) request.state_dir = vm["state-dir"].as<std::string>();
-    if (vm.count("meter")) request.meters.push_back({vm["meter"].as<std::string>(), {}});
+    if (vm.count("meter")) request.meters.push_back({vm["meter"].as<std::string>(), {}, {}});
     if (vm.count("count")) request.count = vm["count"].as<std::string>();
     if (vm.count("start")) request.start = vm["start"].as<std::string>();
     if (vm.count("duration")) request.duration = vm["duration"].as<std::string>();

@@ -97,7 +97,7 @@ std::vector<meter_spec> base_meters(const run_request& request, const plan_defau
         return specs;
     }
     std::vector<meter_request> wanted = request.meters;
-    if (wanted.empty()) wanted.push_back({std::string(meter::default_profile_name), {}});
+    if (wanted.empty()) wanted.push_back({std::string(meter::default_profile_name), {}, {}});
     std::vector<meter_spec> out;
     for (const auto& m : wanted) {
         meter_spec spec;

@@ -150,8 +150,9 @@ TEST(pty_sink, frames_back_to_back_look_for_the_reader_once_a_millisecond) {
     // Within listener_recheck of the last look the next frame starts without a poll(): the
     // port takes it as a UART would with nobody on the line...
     const auto next = sink.frame_begin();
-    if (std::chrono::steady_clock::now() - seen < io::pty_sink::listener_recheck)
+    if (std::chrono::steady_clock::now() - seen < io::pty_sink::listener_recheck) {
         EXPECT_EQ(next, io::sink_status::ok);
+    }
     // ...and the first frame start after it looks again and finds nobody.
     std::this_thread::sleep_for(io::pty_sink::listener_recheck);
     EXPECT_EQ(sink.frame_begin(), io::sink_status::no_listener);
