@@ -92,11 +92,16 @@ def read_with_reader(meter, link, duration, *, key_file=None, protocol=None, exp
     try:
         time.sleep(0.1)  # let the reader open the port (what it misses stays in the PTY anyway)
         frames = meter.advance(duration)
+        sent = time.monotonic()
         want = len(expect(frames)) if expect else len(frames)
-        deadline = time.monotonic() + 20
+        deadline = sent + 20
         while len(lines) < want and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
-        time.sleep(0.1)  # a record too many shows now
+        # A record too many shows by now: one for a whole frame at once, and one for bytes
+        # left over (a piece, noise) once the line has been idle for the reader's timeout.
+        quiet_until = max(time.monotonic() + 0.1, sent + IDLE_S + 0.3)
+        while time.monotonic() < quiet_until and proc.poll() is None:
+            time.sleep(0.05)
     finally:
         proc.terminate()
         err = proc.stderr.read()
